@@ -36,8 +36,8 @@ def main(dirs: list[str]) -> None:
     import pyoxigraph as ox
 
     from lineage.api import load_graph
-    from lineage.rdf import FORMATS, _rdflib_serialize, serialize, to_rdf
-    from lineage.sparql import run_query, saved_queries
+    from lineage.outputs.rdf import FORMATS, _rdflib_serialize, serialize, to_rdf
+    from lineage.outputs.sparql import run_query, saved_queries
 
     ox_formats = {
         "turtle": ox.RdfFormat.TURTLE,

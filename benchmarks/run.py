@@ -72,10 +72,10 @@ def bench_rdf_way(runs: int) -> dict[str, float] | None:
     """`lineage why` against rdflib loading the Turtle export and running the query."""
     try:
         from lineage.api import load_graph
-        from lineage.rdf import to_rdf  # noqa: F401
+        from lineage.outputs.rdf import to_rdf  # noqa: F401
     except ImportError:
         return None
-    from lineage.query import find_origins
+    from lineage.provenance.query import find_origins
 
     tmp = Path(tempfile.mkdtemp(prefix="lineage-bench-"))
     env = _env(LINEAGE_CACHE_DIR=str(tmp / "cache"))
@@ -90,7 +90,7 @@ def bench_rdf_way(runs: int) -> dict[str, float] | None:
     # The same question the RDF way: rdflib parses the Turtle export, then runs the
     # saved query queries/origin.rq with the capability bound (rdflib engine).
     rdflib_code = (
-        "import rdflib; from lineage.sparql import run_query; g = rdflib.Graph(); "
+        "import rdflib; from lineage.outputs.sparql import run_query; g = rdflib.Graph(); "
         f"g.parse({str(ttl)!r}, format='turtle'); "
         "r = run_query('origin', g, {'capability': 'chain-of-thought'}, "
         f"queries={str(ROOT / 'queries')!r}, engine='rdflib'); "
@@ -119,8 +119,8 @@ def bench_rdf_way(runs: int) -> dict[str, float] | None:
 _CHILD = r"""
 import gc, json, os, resource, subprocess, sys, tempfile, time
 from lineage.api import check_facts
-from lineage.model import Stage
-from lineage.query import ablate, find_origins, path_between
+from lineage.facts.model import Stage
+from lineage.provenance.query import ablate, find_origins, path_between
 rdflib_max, sparql_child = int(sys.argv[2]), sys.argv[3]
 t = time.perf_counter(); index, problems = check_facts([sys.argv[1]])
 load = time.perf_counter() - t
@@ -146,7 +146,7 @@ out.update({"why_s": timed(lambda: find_origins(index, "cap-7")),
             "path_s": timed(lambda: path_between(index, root, deep)),
             "ablate_model_s": timed(lambda: ablate(index, Stage.RLHF, deep))})
 try:
-    from lineage.rdf import write_ntriples
+    from lineage.outputs.rdf import write_ntriples
 except ImportError:
     write_ntriples = None
 if write_ntriples is not None:
@@ -158,7 +158,7 @@ if write_ntriples is not None:
     out["export_triples_per_s"] = triples / out["export_nt_s"]
     out["export_nt_bytes"] = os.path.getsize(target)
     if n <= rdflib_max:  # rdflib's own serializer, on the same triples
-        from lineage.rdf import to_rdf
+        from lineage.outputs.rdf import to_rdf
         t = time.perf_counter(); g = to_rdf(index)
         out["rdflib_build_s"] = time.perf_counter() - t
         t = time.perf_counter(); g.serialize(os.path.join(work, "rdflib.nt"), format="nt")

@@ -1,7 +1,7 @@
 """lineage: where did that capability come from?
 
 A capability-lineage knowledge graph. Facts live in ``graph/*.yaml``; this package
-loads them (:func:`load_graph`), answers provenance questions (:mod:`lineage.query`),
+loads them (:func:`load_graph`), answers provenance questions (:mod:`lineage.provenance`),
 compiles a networkx graph (:func:`compile_graph`), draws the tree and exports RDF.
 
 Attributes are imported lazily so that ``import lineage`` stays cheap.
@@ -17,21 +17,21 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "load_graph": "api",
     "check_facts": "api",
-    "load_facts": "loader",
-    "validate": "validate",
-    "build_index": "index",
-    "Index": "index",
-    "compile_graph": "compiler",
-    "find_origins": "query",
-    "lineage_of": "query",
-    "show_model": "query",
-    "show_family": "query",
-    "path_between": "query",
-    "diff_models": "query",
-    "ablate": "query",
-    "find_conflicts": "query",
-    "capability_states": "query",
-    "to_jsonable": "query",
+    "load_facts": "facts.loader",
+    "validate": "facts.validate",
+    "build_index": "store.index",
+    "Index": "store.index",
+    "compile_graph": "store.compiler",
+    "find_origins": "provenance.query",
+    "lineage_of": "provenance.query",
+    "show_model": "provenance.query",
+    "show_family": "provenance.query",
+    "path_between": "provenance.query",
+    "diff_models": "provenance.query",
+    "ablate": "provenance.query",
+    "find_conflicts": "provenance.query",
+    "capability_states": "provenance.query",
+    "to_jsonable": "provenance.query",
     "LineageError": "errors",
     "FactError": "errors",
     "FactsInvalid": "errors",

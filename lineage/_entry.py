@@ -32,19 +32,19 @@ MEMO_COMMANDS = frozenset(
 )
 #: the modules whose code shapes answers and the compiled graph (part of cache keys)
 CODE_FILES = (
-    "model.py",
-    "files.py",
-    "loader.py",
-    "validate.py",
-    "index.py",
-    "query.py",
+    "facts/model.py",
+    "facts/files.py",
+    "facts/loader.py",
+    "facts/validate.py",
+    "store/index.py",
+    "provenance/query.py",
     "report.py",
-    "cli.py",
-    "cache.py",
+    "cli/__init__.py",
+    "store/cache.py",
     "api.py",
     "_entry.py",
-    "cli_emergence.py",
-    "emergence.py",
+    "cli/emergence.py",
+    "provenance/emergence.py",
 )
 
 
@@ -123,7 +123,7 @@ def main() -> None:
     except OSError:
         key = None
     if key is not None:
-        from .cache import read_cache
+        from .store.cache import read_cache
 
         answer = read_cache(key)
         if isinstance(answer, str):

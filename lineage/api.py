@@ -6,7 +6,7 @@ import os
 from collections.abc import Sequence
 
 from .errors import FactsInvalid, Problem, Severity
-from .index import Index, build_index
+from .store.index import Index, build_index
 
 __all__ = ["check_facts", "load_graph"]
 
@@ -17,8 +17,8 @@ def check_facts(
     """Load and validate without the cache; return the index and every problem."""
     import gc
 
-    from .loader import load_facts
-    from .validate import validate
+    from .facts.loader import load_facts
+    from .facts.validate import validate
 
     facts, problems = load_facts(directories)
     paused = gc.isenabled()
@@ -54,8 +54,8 @@ def load_graph(
     """
     import gc
 
-    from .cache import cache_key, read_cache, write_cache
-    from .files import fact_files
+    from .facts.files import fact_files
+    from .store.cache import cache_key, read_cache, write_cache
 
     key = cache_key(fact_files(directories)) if cache else ""
     cached = read_cache(key) if cache else None

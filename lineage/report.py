@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Claim, Emergence, Figure, Source
-from .query import (
+from .facts.model import Claim, Emergence, Figure, Source
+from .provenance.query import (
     Ablation,
     Conflict,
     Diff,

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from lineage.cli import cli
-from lineage.render import MAX_LAYOUT_MODELS, TreeOptions, to_dot
+from lineage.outputs.render import MAX_LAYOUT_MODELS, TreeOptions, to_dot
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = str(Path(__file__).parent / "data" / "mini")

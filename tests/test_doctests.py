@@ -10,9 +10,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = sorted(
-    f"lineage.{p.stem}"
-    for p in (ROOT / "lineage").glob("*.py")
-    if p.stem not in ("__main__",) and not p.stem.startswith("cli")
+    ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+    for p in (ROOT / "lineage").rglob("*.py")
+    if p.stem != "__main__" and "cli" not in p.relative_to(ROOT).parts
 )
 
 

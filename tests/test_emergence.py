@@ -13,13 +13,13 @@ import pytest
 from click.testing import CliRunner
 
 from lineage.cli import cli
-from lineage.emergence import (
+from lineage.errors import LineageError
+from lineage.provenance.emergence import (
     emergence_table,
     format_flops,
     format_parameters,
     plot_emergence,
 )
-from lineage.errors import LineageError
 
 ROOT = Path(__file__).resolve().parent.parent
 GRAPH = str(ROOT / "graph")

@@ -144,8 +144,23 @@ words = st.one_of(
     st.text(max_size=12),
 )
 commands = st.sampled_from(
-    ["why", "show", "path", "diff", "ablate", "conflicts", "check", "models",
-     "capabilities", "sources", "tree", "emergence", "export", "sparql", "nonsense"]
+    [
+        "why",
+        "show",
+        "path",
+        "diff",
+        "ablate",
+        "conflicts",
+        "check",
+        "models",
+        "capabilities",
+        "sources",
+        "tree",
+        "emergence",
+        "export",
+        "sparql",
+        "nonsense",
+    ]
 )
 
 
@@ -221,8 +236,8 @@ def _facts_text(n: int, parents: dict[int, list[int]], claims: list) -> str:  # 
 @given(dag=dags())
 def test_random_dags_give_consistent_answers(tmp_path_factory, dag) -> None:
     from lineage.api import load_graph
-    from lineage.compiler import compile_graph
-    from lineage.query import capability_states, find_origins, path_between
+    from lineage.provenance.query import capability_states, find_origins, path_between
+    from lineage.store.compiler import compile_graph
 
     n, parents, claims = dag
     graph = tmp_path_factory.mktemp("g")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from lineage.errors import FactError
-from lineage.loader import fact_files, json_schema, load_facts
-from lineage.model import Confidence, Stage
+from lineage.facts.loader import fact_files, json_schema, load_facts
+from lineage.facts.model import Confidence, Stage
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,7 +86,7 @@ def test_alias_bomb_is_refused_quickly(write_facts) -> None:
 
 
 def test_file_size_limit(write_facts, monkeypatch: pytest.MonkeyPatch) -> None:
-    import lineage.loader as loader
+    import lineage.facts.loader as loader
 
     monkeypatch.setattr(loader, "MAX_FILE_BYTES", 100)
     graph = write_facts("models:\n" + "  - {id: m, name: M}\n" * 20)
@@ -96,10 +96,10 @@ def test_file_size_limit(write_facts, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_shipped_json_schema_is_current() -> None:
-    shipped = json.loads((ROOT / "lineage" / "schema.json").read_text())
+    shipped = json.loads((ROOT / "lineage" / "facts" / "schema.json").read_text())
     assert shipped == json_schema(), (
         "run: python -c 'import json; from "
-        "lineage.loader import json_schema; print(json.dumps(json_schema(), indent=2))'"
+        "lineage.facts.loader import json_schema; print(json.dumps(json_schema(), indent=2))'"
     )
 
 
@@ -132,8 +132,8 @@ def _structure_only(node):  # type: ignore[no-untyped-def]
 
 
 def test_every_field_has_a_packed_position_index() -> None:
-    from lineage.loader import _EVIDENCE, _SPECS
-    from lineage.model import FIELD_NAMES
+    from lineage.facts.loader import _EVIDENCE, _SPECS
+    from lineage.facts.model import FIELD_NAMES
 
     keys = {k for _, spec in _SPECS.values() for k in spec} | set(_EVIDENCE)
     assert keys <= set(FIELD_NAMES)

@@ -1,4 +1,4 @@
-"""Streamed N-Triples (``lineage.rdf.write_ntriples``): the same graph as ``to_rdf``."""
+"""Streamed N-Triples (``lineage.outputs.rdf.write_ntriples``): the same graph as ``to_rdf``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from rdflib.compare import isomorphic
 from lineage.api import load_graph
 from lineage.cli import cli
 from lineage.errors import LineageError
-from lineage.rdf import nt_iri, nt_literal, to_rdf, write_ntriples
+from lineage.outputs.rdf import nt_iri, nt_literal, to_rdf, write_ntriples
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = Path(__file__).parent / "data" / "mini"
@@ -209,7 +209,7 @@ def test_failed_export_leaves_the_old_file(tmp_path: Path) -> None:
 
 
 def test_failure_while_writing_removes_the_temporary_file(tmp_path: Path) -> None:
-    from lineage.model import Facts
+    from lineage.facts.model import Facts
 
     class Broken(Facts):  # a record that cannot be formatted, half-way through
         pass

@@ -8,8 +8,8 @@ import pytest
 
 from lineage.api import load_graph
 from lineage.errors import AmbiguousNameError, NoPathError, UnknownNameError
-from lineage.model import Confidence, Effect, Stage
-from lineage.query import (
+from lineage.facts.model import Confidence, Effect, Stage
+from lineage.provenance.query import (
     ablate,
     capability_states,
     diff_models,

@@ -16,7 +16,7 @@ from rdflib.namespace import DCTERMS, PROV, SDO
 from lineage.api import check_facts, load_graph
 from lineage.cli import cli
 from lineage.errors import LineageError, Severity
-from lineage.rdf import (
+from lineage.outputs.rdf import (
     DEFAULT_BASE,
     FORMATS,
     LIN,
@@ -28,11 +28,11 @@ from lineage.rdf import (
     vocabulary_graph,
     write_rdf,
 )
-from lineage.shacl import validate_graph, validate_rdf
+from lineage.outputs.shacl import validate_graph, validate_rdf
 
 ROOT = Path(__file__).resolve().parent.parent
 MINI = ROOT / "tests" / "data" / "mini"
-VOCAB = ROOT / "lineage" / "vocab.ttl"
+VOCAB = ROOT / "lineage" / "outputs" / "vocab.ttl"
 ID = DEFAULT_BASE
 
 
@@ -168,9 +168,9 @@ def test_base_iri(write_facts) -> None:  # type: ignore[no-untyped-def]
 def test_vocab_file_is_generated_from_the_code() -> None:
     shipped = Graph().parse(VOCAB, format="turtle")
     assert isomorphic(shipped, vocabulary_graph()), (
-        "lineage/vocab.ttl is stale: regenerate it with "
-        "python -c 'from lineage.rdf import vocabulary_graph as v; "
-        'v().serialize("lineage/vocab.ttl", format="turtle")\''
+        "lineage/outputs/vocab.ttl is stale: regenerate it with "
+        "python -c 'from lineage.outputs.rdf import vocabulary_graph as v; "
+        'v().serialize("lineage/outputs/vocab.ttl", format="turtle")\''
     )
 
 
@@ -243,7 +243,7 @@ def test_format_from_suffix(name: str, fmt: str) -> None:
 
 
 def test_cli_format_choices_match_library() -> None:
-    from lineage.cli_rdf import RDF_FORMATS
+    from lineage.cli.rdf import RDF_FORMATS
 
     assert tuple(FORMATS) == RDF_FORMATS
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from lineage.api import load_graph
-from lineage.render import (
+from lineage.outputs.render import (
     MAX_LAYOUT_MODELS,
     MAX_TIMELINE_MODELS,
     RenderError,
@@ -295,7 +295,7 @@ def test_escape_functions() -> None:
 def test_labels_survive_dot_whatever_the_characters(write_facts) -> None:  # type: ignore[no-untyped-def]
     index = _nasty_graph(write_facts)
     assert index.facts.models["base"].name == NASTY
-    from lineage.render import layout
+    from lineage.outputs.render import layout
 
     svg = layout(to_dot(index, TreeOptions(highlight="gen")), "svg")
     texts = "".join(t.text or "" for t in ET.fromstring(svg).iter(f"{SVG}text"))

@@ -12,8 +12,13 @@ import pytest
 
 from lineage.api import check_facts
 from lineage.errors import Severity
-from lineage.model import Confidence, Effect, Kind, Stage
-from lineage.query import ablate, capability_states, find_origins, path_between
+from lineage.facts.model import Confidence, Effect, Kind, Stage
+from lineage.provenance.query import (
+    ablate,
+    capability_states,
+    find_origins,
+    path_between,
+)
 
 GRAPH = Path(__file__).resolve().parent.parent / "graph"
 
@@ -171,7 +176,7 @@ def test_unlocked_not_injected(shipped_index) -> None:
 
 
 def test_palm_code_share_conflict_is_kept(shipped_index) -> None:
-    from lineage.query import find_conflicts
+    from lineage.provenance.query import find_conflicts
 
     figures = [c for c in find_conflicts(shipped_index) if c.kind == "figures disagree"]
     palm = [c for c in figures if c.subject.startswith("palm")]

@@ -22,10 +22,10 @@ from click.testing import CliRunner
 from lineage.api import load_graph
 from lineage.cli import cli
 from lineage.errors import FactsInvalid, LineageError
-from lineage.query import find_origins, show_model
+from lineage.facts.validate import normalize
+from lineage.outputs.site import MARKER, build_site, embed_json, site_data
+from lineage.provenance.query import find_origins, show_model
 from lineage.report import model_json, why_json
-from lineage.site import MARKER, build_site, embed_json, site_data
-from lineage.validate import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -214,7 +214,7 @@ def test_rebuild_replaces_own_site_but_not_a_foreign_directory(
 def test_failed_build_leaves_the_previous_site(
     small, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    import lineage.site
+    import lineage.outputs.site
 
     _, index = small
     out = tmp_path / "site"
@@ -224,7 +224,7 @@ def test_failed_build_leaves_the_previous_site(
     def broken(data: Any) -> str:  # a fault in the middle of the build
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(lineage.site, "embed_json", broken)
+    monkeypatch.setattr(lineage.outputs.site, "embed_json", broken)
     with pytest.raises(LineageError, match="No space left on device"):
         build_site(index, out)
     assert (out / "index.html").read_bytes() == before

@@ -29,8 +29,8 @@ from rdflib.compare import isomorphic
 from lineage.api import check_facts, load_graph
 from lineage.cli import cli
 from lineage.errors import Severity
-from lineage.rdf import DEFAULT_GRAPH, to_rdf
-from lineage.sparql import (
+from lineage.outputs.rdf import DEFAULT_GRAPH, to_rdf
+from lineage.outputs.sparql import (
     EndpointError,
     QueryError,
     bind_params,

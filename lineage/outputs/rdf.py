@@ -5,9 +5,9 @@ derivation whose activity is typed by its training stage; stages and capabilitie
 are SKOS concept schemes; claims, evidence, figures and emergence observations are
 nodes of their own so that provenance can be queried (see ``queries/*.rq``). Our
 own terms live in one namespace, :data:`LIN`, declared here from :data:`TERMS`
-and published as ``lineage/vocab.ttl`` (:func:`vocabulary_graph`).
+and published as ``lineage/outputs/vocab.ttl`` (:func:`vocabulary_graph`).
 
-Only :mod:`lineage.cli_rdf`, :mod:`lineage.sparql` and :mod:`lineage.shacl` import
+Only :mod:`lineage.cli.rdf`, :mod:`lineage.outputs.sparql` and :mod:`lineage.outputs.shacl` import
 this module, and only when an RDF command runs (rdflib is slow to import).
 """
 
@@ -23,11 +23,11 @@ from typing import TYPE_CHECKING, Any
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SDO, ClosedNamespace
 
-from .errors import LineageError
-from .model import Confidence, Effect, Facts, Kind, Mechanism, Setting, Stage
+from ..errors import LineageError
+from ..facts.model import Confidence, Effect, Facts, Kind, Mechanism, Setting, Stage
 
 if TYPE_CHECKING:
-    from .index import Index
+    from ..store.index import Index
 
 __all__ = [
     "DEFAULT_BASE",
@@ -611,7 +611,7 @@ def _closed_triples() -> Iterator[tuple[Any, Any, Any]]:
 
 
 def vocabulary_graph() -> Graph:
-    """The published vocabulary (``lineage/vocab.ttl``): every LIN term, documented.
+    """The published vocabulary (``lineage/outputs/vocab.ttl``): every LIN term, documented.
 
     Examples
     --------
@@ -981,7 +981,7 @@ def to_rdf(index_or_facts: Index | Facts, base: str = DEFAULT_BASE) -> Graph:
     Parameters
     ----------
     index_or_facts
-        Validated facts, or their :class:`~lineage.index.Index`.
+        Validated facts, or their :class:`~lineage.store.index.Index`.
     base
         The IRI that record IRIs start with (``<base>model/<id>``); must end with
         ``/`` or ``#``.
@@ -993,7 +993,7 @@ def to_rdf(index_or_facts: Index | Facts, base: str = DEFAULT_BASE) -> Graph:
 
     Examples
     --------
-    >>> from lineage.model import Facts
+    >>> from lineage.facts.model import Facts
     >>> len(to_rdf(Facts())) > 0   # the closed vocabularies are always there
     True
     """
@@ -1322,7 +1322,7 @@ def _nt_chunks(index_or_facts: Index | Facts, base: str) -> Iterator[tuple[str, 
     derivations of one parent/child pair, organisations whose names give one
     slug) are de-duplicated locally, without a set of every line.
     """
-    from .index import Index
+    from ..store.index import Index
 
     facts = _facts_of(index_or_facts)
     check_base(base)
@@ -1661,7 +1661,7 @@ def write_ntriples(
     Examples
     --------
     >>> import tempfile, os
-    >>> from lineage.model import Facts
+    >>> from lineage.facts.model import Facts
     >>> target = os.path.join(tempfile.mkdtemp(), "empty.nt")
     >>> write_ntriples(Facts(), target) == len(to_rdf(Facts()))
     True

@@ -14,7 +14,7 @@ import os
 import pickle
 from typing import TYPE_CHECKING, Any
 
-from ._entry import CODE_FILES
+from .._entry import CODE_FILES
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -44,7 +44,7 @@ def cache_dir() -> Path:
 def cache_key(files: list[Path]) -> str:
     """A digest of the code and of every fact file's path and content."""
     digest = hashlib.sha256()
-    here = os.path.dirname(os.path.abspath(__file__))
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     for name in CODE_FILES:
         with open(os.path.join(here, name), "rb") as handle:
             digest.update(handle.read())

@@ -23,13 +23,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import LineageError, did_you_mean
+from ..errors import LineageError, did_you_mean
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
-    from .index import Index
-    from .model import Facts
+    from ..facts.model import Facts
+    from ..store.index import Index
 
 __all__ = [
     "EndpointError",
@@ -131,7 +131,7 @@ def queries_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
         return path
     if Path("queries").is_dir():
         return Path("queries")
-    return Path(__file__).resolve().parent.parent / "queries"
+    return Path(__file__).resolve().parents[2] / "queries"
 
 
 def saved_queries(directory: str | os.PathLike[str] | None = None) -> dict[str, Path]:
@@ -206,7 +206,7 @@ def query_kind(text: str) -> str:
     >>> query_kind("DELETE WHERE { ?s ?p ?o }")
     Traceback (most recent call last):
     ...
-    lineage.sparql.QueryError: this is a SPARQL update (DELETE); lineage sparql only runs read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE)
+    lineage.outputs.sparql.QueryError: this is a SPARQL update (DELETE); lineage sparql only runs read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE)
     """
     for kind, value, _ in _tokens(text):
         if kind != "word":
@@ -289,7 +289,7 @@ def sparql_term(term: Any) -> str:
             raise QueryError(msg)
         return f"<{term}>"
     if isinstance(term, Literal):
-        from .rdf import nt_literal
+        from ..outputs.rdf import nt_literal
 
         if term.language:
             return nt_literal(str(term), "@" + term.language)
@@ -385,7 +385,7 @@ def run_query(
     query
         A saved query's name, a path to a ``.rq`` file, or the query text.
     source
-        An rdflib graph, the facts (exported with :func:`lineage.rdf.to_rdf`), or
+        An rdflib graph, the facts (exported with :func:`lineage.outputs.rdf.to_rdf`), or
         the URL of a SPARQL 1.1 query endpoint.
     params
         Variable name -> value; strings are bound as string literals, ``<iri>``
@@ -438,7 +438,7 @@ def _as_graph(source: Any) -> Graph:
 
     if isinstance(source, Graph):
         return source
-    from .rdf import to_rdf
+    from ..outputs.rdf import to_rdf
 
     return to_rdf(source)
 
@@ -501,7 +501,7 @@ def _rdflib(text: str, kind: str, graph: Graph) -> QueryResult:
 def _store_from(graph: Graph) -> Any:
     import pyoxigraph as ox
 
-    from .rdf import _ntriples
+    from ..outputs.rdf import _ntriples
 
     store = ox.Store()
     store.bulk_load(_ntriples(graph).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
@@ -554,7 +554,7 @@ def _oxigraph(text: str, kind: str, graph: Graph) -> QueryResult:
 
 
 def _sorted_graph(graph: Graph) -> Graph:
-    from .rdf import to_graph_sorted
+    from ..outputs.rdf import to_graph_sorted
 
     return to_graph_sorted(graph)
 
@@ -735,7 +735,7 @@ def push_graph(
         The server is down, refused the upload, timed out or answered an HTTP error.
         The message says what was (not) loaded.
     """
-    from .rdf import serialize
+    from ..outputs.rdf import serialize
 
     _check_url(endpoint)
     count = len(graph)
@@ -773,7 +773,7 @@ def _lexical(term: Any) -> str:
 
 
 def _nt(term: Any) -> str:
-    from .rdf import nt_term
+    from ..outputs.rdf import nt_term
 
     return "" if term is None else nt_term(term)
 
@@ -814,7 +814,7 @@ def format_results(result: QueryResult, fmt: str) -> str:
     import io
 
     if result.kind == "graph":
-        from .rdf import serialize
+        from ..outputs.rdf import serialize
 
         assert result.graph is not None
         if fmt in ("csv", "tsv"):

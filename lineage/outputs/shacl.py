@@ -1,4 +1,4 @@
-"""SHACL validation of the RDF export against ``lineage/shapes.ttl`` (pyshacl).
+"""SHACL validation of the RDF export against ``lineage/outputs/shapes.ttl`` (pyshacl).
 
 ``lineage check --rdf`` calls :func:`validate_rdf`; pyshacl and rdflib are imported
 only here, when it runs.
@@ -9,13 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import LineageError
+from ..errors import LineageError
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
-    from .index import Index
-    from .model import Facts
+    from ..facts.model import Facts
+    from ..store.index import Index
 
 __all__ = ["SHAPES", "shapes_graph", "validate_graph", "validate_rdf"]
 
@@ -24,7 +24,7 @@ SHAPES = Path(__file__).with_name("shapes.ttl")
 
 
 def shapes_graph() -> Graph:
-    """The SHACL shapes (``lineage/shapes.ttl``) as a graph."""
+    """The SHACL shapes (``lineage/outputs/shapes.ttl``) as a graph."""
     from rdflib import Graph
 
     return Graph().parse(SHAPES, format="turtle")
@@ -56,7 +56,7 @@ def validate_graph(data: Graph) -> tuple[bool, list[str]]:
         allow_warnings=True,
     )
     assert isinstance(report, Graph)
-    from .rdf import PREFIXES
+    from ..outputs.rdf import PREFIXES
 
     names = Graph(bind_namespaces="none")
     for prefix, uri in PREFIXES.items():
@@ -85,11 +85,11 @@ def validate_rdf(
 
     Examples
     --------
-    >>> from lineage.model import Facts
+    >>> from lineage.facts.model import Facts
     >>> validate_rdf(Facts())
     (True, [])
     """
-    from .rdf import DEFAULT_BASE, to_rdf
+    from ..outputs.rdf import DEFAULT_BASE, to_rdf
 
     return validate_graph(to_rdf(index_or_facts, base or DEFAULT_BASE))
 

@@ -1,14 +1,14 @@
 """``lineage site``: write the offline web explorer (one HTML page and its assets).
 
 Imported only when the command runs (see ``LAZY_COMMANDS`` in :mod:`lineage.cli`);
-the page is built by :mod:`lineage.site`.
+the page is built by :mod:`lineage.outputs.site`.
 """
 
 from __future__ import annotations
 
 import click
 
-from .cli import graph_option, handle_errors, load
+from ..cli import graph_option, handle_errors, load
 
 
 @click.command()
@@ -37,7 +37,7 @@ def site(output: str, graph_dirs: tuple[str, ...]) -> None:
         lineage site -o site
         xdg-open site/index.html
     """
-    from .site import build_site
+    from ..outputs.site import build_site
 
     result = build_site(load(graph_dirs), output)
     if result.tree_note:

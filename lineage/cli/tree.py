@@ -1,7 +1,7 @@
 """``lineage tree``: draw the evolution tree (SVG, PNG, PDF, DOT, Mermaid or text).
 
 Imported only when the command runs (see ``LAZY_COMMANDS`` in :mod:`lineage.cli`).
-The drawing is made by :mod:`lineage.render`; graphviz is imported only to lay out
+The drawing is made by :mod:`lineage.outputs.render`; graphviz is imported only to lay out
 svg, png and pdf.
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from .cli import STAGE_COLOURS, graph_option, handle_errors, load
+from ..cli import STAGE_COLOURS, graph_option, handle_errors, load
 
 
 def _style(text: str, role: str) -> str:
@@ -28,7 +28,7 @@ def _style(text: str, role: str) -> str:
 
 
 def _format(output: str | None, fmt: str | None) -> str:
-    from .render import SUFFIXES
+    from ..outputs.render import SUFFIXES
 
     if fmt is not None:
         return fmt
@@ -112,7 +112,7 @@ def tree(
         lineage tree --focus text-davinci-002 --format mermaid
         lineage tree --timeline -o timeline.pdf
     """
-    from .render import (
+    from ..outputs.render import (
         GRAPHVIZ_FORMATS,
         TreeOptions,
         check_layout_size,

@@ -6,7 +6,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from .errors import FactError
+from ..errors import FactError
 
 __all__ = ["fact_files"]
 

@@ -15,8 +15,8 @@ from typing import IO, Any, TypeVar
 
 import click
 
-from . import __version__
-from .errors import FactError, FactsInvalid, LineageError, Problem, Severity
+from .. import __version__
+from ..errors import FactError, FactsInvalid, LineageError, Problem, Severity
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,7 +48,7 @@ class Failure(click.ClickException):
         click.echo(f"error: {self.format_message()}", err=True)
 
 
-from ._entry import default_graph  # noqa: E402 - shared with the fast entry point
+from .._entry import default_graph  # noqa: E402 - shared with the fast entry point
 
 
 def graph_option(func: F) -> F:
@@ -108,7 +108,7 @@ def handle_errors(func: F) -> F:
 
 
 def load(graph_dirs: tuple[str, ...]) -> Any:
-    from .api import load_graph
+    from ..api import load_graph
 
     return load_graph(graph_dirs or default_graph())
 
@@ -178,12 +178,12 @@ def chain_text(steps: list[dict[str, Any]], start: str) -> str:
 
 #: Commands defined in other modules, imported only when run (keeps start-up fast).
 LAZY_COMMANDS = {
-    "tree": "lineage.cli_tree:tree",
-    "export": "lineage.cli_rdf:export",
-    "sparql": "lineage.cli_rdf:sparql",
-    "push": "lineage.cli_rdf:push",
-    "emergence": "lineage.cli_emergence:emergence",
-    "site": "lineage.cli_site:site",
+    "tree": "lineage.cli.tree:tree",
+    "export": "lineage.cli.rdf:export",
+    "sparql": "lineage.cli.rdf:sparql",
+    "push": "lineage.cli.rdf:push",
+    "emergence": "lineage.cli.emergence:emergence",
+    "site": "lineage.cli.site:site",
 }
 
 
@@ -244,7 +244,7 @@ def cli() -> None:
 @click.option(
     "--rdf",
     is_flag=True,
-    help="Also export RDF and validate it against lineage/shapes.ttl.",
+    help="Also export RDF and validate it against lineage/outputs/shapes.ttl.",
 )
 @handle_errors
 def check(
@@ -259,7 +259,7 @@ def check(
         lineage check
         lineage check --graph graph --graph my-facts --strict
     """
-    from .api import check_facts
+    from ..api import check_facts
 
     index, problems = check_facts(graph_dirs or default_graph())
     if fail_fast:
@@ -267,7 +267,7 @@ def check(
     failing = [p for p in problems if p.severity is Severity.ERROR or strict]
     shapes_report: list[str] = []
     if rdf and not failing:
-        from .shacl import validate_rdf  # type: ignore[import-not-found,unused-ignore]
+        from ..outputs.shacl import validate_rdf  # type: ignore[import-not-found,unused-ignore]
 
         conforms, shapes_report = validate_rdf(index)
         if not conforms:
@@ -419,7 +419,7 @@ def sources(graph_dirs: tuple[str, ...], as_json: bool) -> None:
     index = load(graph_dirs)
     srcs = index.facts.sources.values()
     if as_json:
-        from .report import source_json
+        from ..report import source_json
 
         emit_json([source_json(s) for s in srcs])
         return
@@ -450,8 +450,8 @@ def why(capability: str, graph_dirs: tuple[str, ...], as_json: bool) -> None:
         lineage why "chain of thought"
         lineage why ICL --json
     """
-    from .query import find_origins
-    from .report import why_json
+    from ..provenance.query import find_origins
+    from ..report import why_json
 
     index = load(graph_dirs)
     _, cap_id = index.resolve(capability, ("capability",))
@@ -568,8 +568,8 @@ def show(model: str, graph_dirs: tuple[str, ...], as_json: bool) -> None:
         lineage show text-davinci-002
         lineage show GPT-3.5
     """
-    from .query import show_family, show_model
-    from .report import family_json, model_json
+    from ..provenance.query import show_family, show_model
+    from ..report import family_json, model_json
 
     index = load(graph_dirs)
     kind, rid = index.resolve(model, ("model", "family"))
@@ -684,8 +684,8 @@ def path(a: str, b: str, graph_dirs: tuple[str, ...], as_json: bool) -> None:
     Example:
         lineage path davinci chatgpt
     """
-    from .query import path_between
-    from .report import path_json
+    from ..provenance.query import path_between
+    from ..report import path_json
 
     index = load(graph_dirs)
     _, a_id = _model(index, a)
@@ -735,8 +735,8 @@ def diff(a: str, b: str, graph_dirs: tuple[str, ...], as_json: bool) -> None:
     Example:
         lineage diff code-davinci-002 text-davinci-002
     """
-    from .query import diff_models
-    from .report import diff_json
+    from ..provenance.query import diff_models
+    from ..report import diff_json
 
     index = load(graph_dirs)
     _, a_id = _model(index, a)
@@ -799,9 +799,9 @@ def ablate(
         lineage ablate code_training --model chatgpt
         lineage ablate rlhf --json
     """
-    from .model import Stage
-    from .query import ablate as run_ablation
-    from .report import ablation_json
+    from ..facts.model import Stage
+    from ..provenance.query import ablate as run_ablation
+    from ..report import ablation_json
 
     index = load(graph_dirs)
     model_id = _model(index, model)[1] if model else None
@@ -832,8 +832,8 @@ def conflicts(graph_dirs: tuple[str, ...], as_json: bool) -> None:
     Example:
         lineage conflicts
     """
-    from .query import find_conflicts
-    from .report import conflicts_json
+    from ..provenance.query import find_conflicts
+    from ..report import conflicts_json
 
     index = load(graph_dirs)
     data = conflicts_json(find_conflicts(index))
@@ -900,14 +900,14 @@ def run_and_capture(argv: list[str], memo_key: str | None) -> None:
     finally:
         sys.stdout = tee.stream
         if code in (0, None):
-            from .cache import write_cache
+            from ..store.cache import write_cache
 
             write_cache(memo_key, "".join(tee.parts))
 
 
 def main() -> None:
     """Entry point for ``python -m lineage``."""
-    from ._entry import main as entry
+    from .._entry import main as entry
 
     entry()
 

@@ -6,7 +6,7 @@ and script from ``lineage/site/``, the tree and emergence pictures, and the data
 server, no build step. Every fact on the page comes from :func:`site_data`, which
 calls the same :mod:`lineage.report` functions as ``--json``, so the page and the
 command line never disagree. The tree is the Graphviz drawing of
-:mod:`lineage.render`; without ``dot`` the page shows the text tree instead.
+:mod:`lineage.outputs.render`; without ``dot`` the page shows the text tree instead.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from .errors import LineageError
-from .index import Index
+from .. import __version__
+from ..errors import LineageError
+from ..store.index import Index
 
 __all__ = [
     "ASSETS",
@@ -67,12 +67,12 @@ def name_index(index: Index) -> dict[str, list[list[str]]]:
     """Normalized name -> ``[kind, id]`` pairs: the table :meth:`Index.resolve` reads.
 
     The page's search box normalizes what is typed the same way
-    (:func:`lineage.validate.normalize`) and looks it up here.
+    (:func:`lineage.facts.validate.normalize`) and looks it up here.
 
     Examples
     --------
-    >>> from lineage.model import Facts
-    >>> from lineage.index import build_index
+    >>> from lineage.facts.model import Facts
+    >>> from lineage.store.index import build_index
     >>> name_index(build_index(Facts()))
     {}
     """
@@ -84,7 +84,7 @@ def name_index(index: Index) -> dict[str, list[list[str]]]:
 
 
 def _highlight_json(index: Index, capability: str) -> dict[str, list[str]]:
-    from .render import highlight_selection
+    from ..outputs.render import highlight_selection
 
     hl = highlight_selection(index, capability)
     return {
@@ -113,20 +113,20 @@ def site_data(index: Index) -> dict[str, Any]:
 
     Examples
     --------
-    >>> from lineage.model import Facts
-    >>> from lineage.index import build_index
+    >>> from lineage.facts.model import Facts
+    >>> from lineage.store.index import build_index
     >>> sorted(site_data(build_index(Facts())))[:4]
     ['capabilities', 'conflicts', 'counts', 'derivations']
     """
-    from .emergence import emergence_table, row_json
-    from .query import (
+    from ..provenance.emergence import emergence_table, row_json
+    from ..provenance.query import (
         find_conflicts,
         find_origins,
         lineage_of,
         show_family,
         show_model,
     )
-    from .report import family_json, model_json, source_json, step_json, why_json
+    from ..report import family_json, model_json, source_json, step_json, why_json
 
     facts = index.facts
     models = index.topo(set(facts.models))
@@ -169,7 +169,7 @@ def site_data(index: Index) -> dict[str, Any]:
 
 
 def _conflicts(index: Index, find: Any) -> list[dict[str, Any]]:
-    from .report import conflicts_json
+    from ..report import conflicts_json
 
     return conflicts_json(find(index))
 
@@ -202,7 +202,7 @@ def embed_json(data: Any) -> str:
 
 
 def tree_svg(index: Index, svg: bytes) -> str:
-    """Make a Graphviz drawing of :func:`lineage.render.to_dot` interactive.
+    """Make a Graphviz drawing of :func:`lineage.outputs.render.to_dot` interactive.
 
     Each model node (``<g id="model-ID">``) gets ``data-model``, ``tabindex="0"``,
     ``role="button"`` and an ``aria-label``; each derivation edge gets
@@ -244,8 +244,8 @@ def tree_svg(index: Index, svg: bytes) -> str:
 
 
 def _text_tree(index: Index) -> str:
-    """The text tree of :func:`lineage.render.to_text` with model names as buttons."""
-    from .render import to_text
+    """The text tree of :func:`lineage.outputs.render.to_text` with model names as buttons."""
+    from ..outputs.render import to_text
 
     start, end = "\x02", "\x03"
     by_name: dict[str, list[str]] = {}
@@ -275,7 +275,7 @@ def _text_tree(index: Index) -> str:
 
 def _tree(index: Index) -> tuple[str, str, str | None]:
     """``(html, "svg" | "text", note)``; falls back to text without ``dot``."""
-    from .render import (
+    from ..outputs.render import (
         GraphvizMissingError,
         RenderError,
         TooLargeError,
@@ -312,7 +312,7 @@ def _tree(index: Index) -> tuple[str, str, str | None]:
 
 
 def _emergence_html(index: Index, rows: list[Any]) -> str:
-    from .emergence import format_flops, format_parameters
+    from ..provenance.emergence import format_flops, format_parameters
 
     if not rows:
         return '<p class="note">No emergence observations recorded.</p>'
@@ -348,7 +348,7 @@ def _emergence_html(index: Index, rows: list[Any]) -> str:
 
 def _plot(index: Index, rows: list[Any], directory: Path) -> str | None:
     """Draw ``emergence.svg`` into ``directory``; return why not, or None."""
-    from .emergence import plot_emergence
+    from ..provenance.emergence import plot_emergence
 
     if not rows:
         return "no emergence rows"
@@ -367,7 +367,9 @@ def _plot(index: Index, rows: list[Any], directory: Path) -> str | None:
 
 
 def _asset(name: str) -> str:
-    return (resources.files("lineage") / "site" / name).read_text(encoding="utf-8")
+    return (resources.files("lineage.outputs") / "site" / name).read_text(
+        encoding="utf-8"
+    )
 
 
 def _check_target(target: Path) -> None:
@@ -419,7 +421,7 @@ def build_site(index: Index, out_dir: str | os.PathLike[str]) -> SiteResult:
         If ``out_dir`` is a file, a foreign non-empty directory, its parent does
         not exist, or writing fails.
     """
-    from .emergence import emergence_table
+    from ..provenance.emergence import emergence_table
 
     target = Path(out_dir)
     _check_target(target)

@@ -1,7 +1,7 @@
 """The compiled, query-ready form of the facts: adjacency and lookup tables.
 
 :func:`build_index` runs once per set of facts (and is cached on disk by
-:mod:`lineage.cache`); the query functions in :mod:`lineage.query` only read it.
+:mod:`lineage.store.cache`); the query functions in :mod:`lineage.provenance.query` only read it.
 It needs no third-party package, so answering a question does not pay for networkx.
 """
 
@@ -11,9 +11,9 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import AmbiguousNameError, UnknownNameError
-from .model import Claim, Derivation, Facts
-from .validate import normalize
+from ..errors import AmbiguousNameError, UnknownNameError
+from ..facts.model import Claim, Derivation, Facts
+from ..facts.validate import normalize
 
 __all__ = ["Index", "build_index"]
 
@@ -156,7 +156,7 @@ def build_index(facts: Facts) -> Index:
 
     Examples
     --------
-    >>> from lineage.model import Facts
+    >>> from lineage.facts.model import Facts
     >>> build_index(Facts()).order
     {}
     """

@@ -1,4 +1,4 @@
-"""Provenance queries: pure functions on an :class:`~lineage.index.Index`.
+"""Provenance queries: pure functions on an :class:`~lineage.store.index.Index`.
 
 Each function returns dataclasses; turning them into text or JSON is the job of the
 command line (:mod:`lineage.cli`) and of :func:`to_jsonable`.
@@ -16,9 +16,8 @@ from dataclasses import dataclass, fields, is_dataclass
 from enum import Enum
 from typing import Any
 
-from .errors import LineageError, NoPathError
-from .index import Index
-from .model import (
+from ..errors import LineageError, NoPathError
+from ..facts.model import (
     PRESENT_EFFECTS,
     Capability,
     Claim,
@@ -32,6 +31,7 @@ from .model import (
     Model,
     Stage,
 )
+from ..store.index import Index
 
 __all__ = [
     "Ablation",
@@ -207,8 +207,8 @@ def lineage_of(index: Index, model: str) -> tuple[tuple[str, ...], tuple[Step, .
 
     Examples
     --------
-    >>> from lineage.model import Facts
-    >>> from lineage.index import build_index
+    >>> from lineage.facts.model import Facts
+    >>> from lineage.store.index import build_index
     >>> lineage_of(build_index(Facts()), "davinci")
     (('davinci',), ())
     """

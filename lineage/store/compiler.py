@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .model import Facts
+from ..facts.model import Facts
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -73,7 +73,7 @@ def compile_graph(facts: Facts) -> nx.MultiDiGraph[str]:
 
     Examples
     --------
-    >>> from lineage.model import Facts
+    >>> from lineage.facts.model import Facts
     >>> compile_graph(Facts()).number_of_nodes()
     0
     """

@@ -11,8 +11,8 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from .errors import Problem, Severity, did_you_mean
-from .model import PRESENT_EFFECTS, Effect, Facts, Kind, SourceLocation, Stage
+from ..errors import Problem, Severity, did_you_mean
+from ..facts.model import PRESENT_EFFECTS, Effect, Facts, Kind, SourceLocation, Stage
 
 __all__ = ["RULES", "normalize", "validate"]
 
@@ -316,7 +316,7 @@ def validate(facts: Facts) -> list[Problem]:
 
     Examples
     --------
-    >>> from lineage.model import Facts
+    >>> from lineage.facts.model import Facts
     >>> validate(Facts())
     []
     """

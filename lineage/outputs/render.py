@@ -1,11 +1,11 @@
 """Drawing the evolution tree: DOT, Mermaid and an indented text tree, all pure.
 
 :func:`to_dot`, :func:`to_mermaid` and :func:`to_text` turn an
-:class:`~lineage.index.Index` into text; the same facts and options always give the
+:class:`~lineage.store.index.Index` into text; the same facts and options always give the
 same bytes. :func:`render` is the only function that runs anything: it hands DOT
 to Graphviz ``dot`` once and writes the picture atomically. The selection helpers
 (:func:`focus_models`, :func:`highlight_selection`) decide what is drawn and what
-stands out; the command line (:mod:`lineage.cli_tree`) only wires them together.
+stands out; the command line (:mod:`lineage.cli.tree`) only wires them together.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import LineageError
-from .index import Index
-from .model import Claim, Confidence, Derivation, Effect, Kind, Stage
+from ..errors import LineageError
+from ..facts.model import Claim, Confidence, Derivation, Effect, Kind, Stage
+from ..store.index import Index
 
 __all__ = [
     "FORMATS",
@@ -239,8 +239,8 @@ def focus_models(index: Index, focus: str) -> set[str]:
 
     Examples
     --------
-    >>> from lineage.model import Facts
-    >>> from lineage.index import build_index
+    >>> from lineage.facts.model import Facts
+    >>> from lineage.store.index import build_index
     >>> focus_models(build_index(Facts()), "nothing")
     {'nothing'}
     """
@@ -292,9 +292,9 @@ def highlight_selection(index: Index, capability: str) -> Highlight:
     (gained, inherited, strengthened or recovered); weakened and lost models are
     where a claim says it faded. Path edges join a model that has it to a child
     that has it or lost it. Competing explanations (``alternative_to``) do not
-    change the path, as in :func:`lineage.query.capability_states`.
+    change the path, as in :func:`lineage.provenance.query.capability_states`.
     """
-    from .query import capability_states
+    from ..provenance.query import capability_states
 
     models = set(index.facts.models)
     states = capability_states(index, models, capability)
@@ -435,8 +435,8 @@ def time_levels(
 
     Examples
     --------
-    >>> from lineage.model import Facts
-    >>> from lineage.index import build_index
+    >>> from lineage.facts.model import Facts
+    >>> from lineage.store.index import build_index
     >>> time_levels(build_index(Facts()), [])
     ({}, [])
     """
@@ -755,8 +755,8 @@ def to_dot(index: Index, options: TreeOptions | None = None) -> str:
 
     Examples
     --------
-    >>> from lineage.model import Facts
-    >>> from lineage.index import build_index
+    >>> from lineage.facts.model import Facts
+    >>> from lineage.store.index import build_index
     >>> to_dot(build_index(Facts())).splitlines()[0]
     'digraph lineage {'
     """
@@ -945,8 +945,8 @@ def to_mermaid(index: Index, options: TreeOptions | None = None) -> str:
 
     Examples
     --------
-    >>> from lineage.model import Facts
-    >>> from lineage.index import build_index
+    >>> from lineage.facts.model import Facts
+    >>> from lineage.store.index import build_index
     >>> to_mermaid(build_index(Facts())).splitlines()[0]
     'flowchart TB'
     """
@@ -1068,8 +1068,8 @@ def to_text(
 
     Examples
     --------
-    >>> from lineage.model import Facts
-    >>> from lineage.index import build_index
+    >>> from lineage.facts.model import Facts
+    >>> from lineage.store.index import build_index
     >>> to_text(build_index(Facts()))
     '(no models)\\n'
     """

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .cli import emit_json, graph_option, handle_errors, json_option, load, table
+from ..cli import emit_json, graph_option, handle_errors, json_option, load, table
 
 
 def _plot_path(
@@ -18,7 +18,7 @@ def _plot_path(
 ) -> Path | None:
     if value is None:
         return None
-    from .emergence import PLOT_FORMATS
+    from ..provenance.emergence import PLOT_FORMATS
 
     path = Path(value)
     suffix = path.suffix.lower().lstrip(".")
@@ -74,7 +74,7 @@ def emergence(
         lineage emergence --json | jq '.[] | select(.model == "palm")'
         lineage emergence --plot emergence.png
     """
-    from .emergence import (
+    from ..provenance.emergence import (
         NOT_ENCODED,
         WEI_2022,
         emergence_table,

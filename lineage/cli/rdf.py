@@ -11,9 +11,9 @@ import sys
 
 import click
 
-from .cli import Failure, graph_option, handle_errors, load, table
+from ..cli import Failure, graph_option, handle_errors, load, table
 
-#: Kept in step with lineage.rdf.FORMATS (a test checks), without importing rdflib.
+#: Kept in step with lineage.outputs.rdf.FORMATS (a test checks), without importing rdflib.
 RDF_FORMATS = ("turtle", "nt", "jsonld", "xml", "trig")
 RESULT_FORMATS = ("table", "json", "csv", "tsv")
 
@@ -35,14 +35,14 @@ base_option = click.option(
 
 
 def _base(base: str | None) -> str:
-    from .rdf import DEFAULT_BASE, check_base
+    from ..outputs.rdf import DEFAULT_BASE, check_base
 
     return check_base(base) if base else DEFAULT_BASE
 
 
 def _graph_iri(value: str | None) -> str | None:
     """``--graph``/``--named-graph``: an IRI, ``default`` (server default) or None."""
-    from .rdf import DEFAULT_GRAPH
+    from ..outputs.rdf import DEFAULT_GRAPH
 
     if value is None:
         return DEFAULT_GRAPH
@@ -92,13 +92,13 @@ def export(
         lineage export --format nt > lineage.nt
         lineage export -o lineage.jsonld --base https://example.org/id/
     """
-    from .rdf import format_for, serialize, to_rdf, write_ntriples, write_rdf
+    from ..outputs.rdf import format_for, serialize, to_rdf, write_ntriples, write_rdf
 
     base_iri = _base(base)
     index = load(graph_dirs)
     if output is None:
         if format_for(None, fmt) == "nt":  # streamed, no rdflib graph
-            from .rdf import stream_ntriples
+            from ..outputs.rdf import stream_ntriples
 
             stream_ntriples(index, sys.stdout, base_iri)
             return
@@ -184,7 +184,7 @@ def sparql(
         echo 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' | lineage sparql -
         lineage sparql rlhf-added --endpoint http://127.0.0.1:7878/query
     """
-    from .sparql import (
+    from ..outputs.sparql import (
         describe,
         display,
         format_results,
@@ -229,7 +229,7 @@ def sparql(
             default_graph=_graph_iri(named_graph),
         )
     else:
-        from .rdf import to_rdf
+        from ..outputs.rdf import to_rdf
 
         result = run_query(text, to_rdf(load(graph_dirs), base_iri), bindings)
     if fmt != "table" or result.kind == "graph":
@@ -238,7 +238,7 @@ def sparql(
     if result.kind == "ask":
         click.echo("true" if result.boolean else "false")
         return
-    from .rdf import LIN_URI, PREFIXES
+    from ..outputs.rdf import LIN_URI, PREFIXES
 
     prefixes = [("lin", LIN_URI), ("id", base_iri)] + [
         (p, u) for p, u in PREFIXES.items() if p != "lin"
@@ -296,8 +296,8 @@ def push(
         lineage push --endpoint http://127.0.0.1:7878/store
         lineage sparql origin --endpoint http://127.0.0.1:7878/query
     """
-    from .rdf import to_rdf
-    from .sparql import push_graph
+    from ..outputs.rdf import to_rdf
+    from ..outputs.sparql import push_graph
 
     target = _graph_iri(graph_iri)
     graph = to_rdf(load(graph_dirs), _base(base))

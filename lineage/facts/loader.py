@@ -1,9 +1,9 @@
-"""Read ``graph/*.yaml`` into :class:`~lineage.model.Facts`, keeping file positions.
+"""Read ``graph/*.yaml`` into :class:`~lineage.facts.model.Facts`, keeping file positions.
 
 The loader composes each file into YAML nodes (safe tags only, libyaml when present),
 turns nodes into records field by field and reports every problem it meets as a
 :class:`~lineage.errors.Problem` with ``path:line:col``. Checks that need more than one
-record live in :mod:`lineage.validate`.
+record live in :mod:`lineage.facts.validate`.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem, Severity, did_you_mean
-from .files import _display, fact_files
-from .model import (
+from ..errors import Problem, Severity, did_you_mean
+from ..facts.files import _display, fact_files
+from ..facts.model import (
     FIELD_INDEX,
     Capability,
     Claim,
@@ -915,7 +915,7 @@ def load_facts(
     -------
     (facts, problems)
         The records that could be built, and every problem met while reading them
-        (unsorted). Cross-record checks are in :func:`lineage.validate.validate`.
+        (unsorted). Cross-record checks are in :func:`lineage.facts.validate.validate`.
 
     Raises
     ------
@@ -971,7 +971,7 @@ def _load_files(files: list[Path], facts: Facts, problems: list[Problem]) -> Non
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a fact file, derived from the loader's own field specs.
 
-    Shipped as ``lineage/schema.json`` for editors; a test keeps the two equal.
+    Shipped as ``lineage/facts/schema.json`` for editors; a test keeps the two equal.
     """
     slug = {"type": "string", "pattern": SLUG.pattern}
     text = {"type": "string", "minLength": 1}

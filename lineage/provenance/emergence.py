@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import LineageError, did_you_mean
-from .index import Index
-from .model import Setting
+from ..errors import LineageError, did_you_mean
+from ..facts.model import Setting
+from ..store.index import Index
 
 __all__ = [
     "NOT_ENCODED",
