@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from lineage.store import cache
 from lineage.api import load_graph
 from lineage.facts.loader import fact_files
+from lineage.store import cache
 
 MINI = Path(__file__).parent / "data" / "mini" / "mini.yaml"
 
