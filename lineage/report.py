@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .facts.model import Claim, Emergence, Figure, Source
+from .facts.model import Claim, Conflict, Emergence, Figure, Source
 from .provenance.query import (
     Ablation,
-    Conflict,
+    ConflictTopic,
     Diff,
     FamilyView,
     ModelView,
@@ -26,6 +26,7 @@ from .provenance.query import (
 __all__ = [
     "ablation_json",
     "claim_json",
+    "conflict_json",
     "conflicts_json",
     "diff_json",
     "emergence_json",
@@ -227,24 +228,32 @@ def ablation_json(result: Ablation) -> dict[str, Any]:
     }
 
 
-def conflicts_json(conflicts: list[Conflict]) -> list[dict[str, Any]]:
-    """``lineage conflicts --json``."""
+def conflict_json(conflict: Conflict) -> dict[str, Any]:
+    """One conflict of ``lineage conflicts --json``; ``defined_at`` is None when the
+    conflict is derived from records that disagree rather than recorded as such."""
+    return {
+        "id": conflict.id,
+        "kind": conflict.kind.value,
+        "about": list(conflict.about),
+        "note": conflict.note,
+        "defined_at": str(conflict.loc) if conflict.loc else None,
+        "sides": [
+            {
+                "says": side.says,
+                "translation": side.translation,
+                "records": list(side.records),
+                "evidence": evidence_json(side.evidence),
+            }
+            for side in conflict.sides
+        ],
+    }
+
+
+def conflicts_json(topics: list[ConflictTopic]) -> list[dict[str, Any]]:
+    """``lineage conflicts --json``: one entry per topic, each conflict once."""
     return [
-        {
-            "subject": c.subject,
-            "kind": c.kind,
-            "values": [
-                {
-                    "value": v.value,
-                    "source": v.source,
-                    "locator": v.locator,
-                    "note": v.note,
-                    "claim": v.claim,
-                }
-                for v in c.values
-            ],
-        }
-        for c in conflicts
+        {"topic": t.topic, "conflicts": [conflict_json(c) for c in t.conflicts]}
+        for t in topics
     ]
 
 

@@ -166,13 +166,13 @@ def test_ablate_bad_stage_is_usage_error(runner: CliRunner) -> None:
 
 def test_conflicts_json(runner: CliRunner) -> None:
     data = json.loads(run(runner, "conflicts", "--json").stdout)
-    subjects = [(c["subject"], c["kind"]) for c in data]
-    assert ("fam data_share (code)", "figures disagree") in subjects
-    fig = next(c for c in data if c["kind"] == "figures disagree")
-    assert [(v["value"], v["source"], v["locator"]) for v in fig["values"]] == [
-        ("5 percent", "src-a", "T2"),
-        ("39 percent", "src-a", "T3"),
-    ]
+    topics = {t["topic"]: t["conflicts"] for t in data}
+    (fig,) = topics["fam data_share (code)"]
+    assert fig["kind"] == "within-source" and fig["defined_at"] is None
+    assert [
+        (s["says"], s["evidence"][0]["source"], s["evidence"][0]["locator"])
+        for s in fig["sides"]
+    ] == [("5 percent", "src-a", "T2"), ("39 percent", "src-a", "T3")]
 
 
 @pytest.mark.parametrize("command", ["models", "capabilities", "sources"])

@@ -159,8 +159,11 @@ def test_ablate_single_model(index) -> None:
 
 
 def test_conflicts_include_alternatives_and_figures(index) -> None:
-    found = {(c.subject, c.kind): c for c in find_conflicts(index)}
-    figures = found[("fam data_share (code)", "figures disagree")]
-    assert [v.value for v in figures.values] == ["5 percent", "39 percent"]
-    alt = found[("cot: gained at coder", "alternative explanations")]
-    assert [v.claim for v in alt.values] == ["cot-code", "cot-alt"]
+    found = {c.id: (t.topic, c) for t in find_conflicts(index) for c in t.conflicts}
+    topic, figures = found["figures-fam-code-a"]
+    assert topic == "fam data_share (code)"
+    assert figures.kind == "within-source"
+    assert [s.says for s in figures.sides] == ["5 percent", "39 percent"]
+    topic, alt = found["alternatives-cot-code"]
+    assert topic == "why cot is gained at coder"
+    assert [s.records for s in alt.sides] == [("cot-code",), ("cot-alt",)]

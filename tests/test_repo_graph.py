@@ -178,9 +178,16 @@ def test_unlocked_not_injected(shipped_index) -> None:
 def test_palm_code_share_conflict_is_kept(shipped_index) -> None:
     from lineage.provenance.query import find_conflicts
 
-    figures = [c for c in find_conflicts(shipped_index) if c.kind == "figures disagree"]
-    palm = [c for c in figures if c.subject.startswith("palm")]
-    assert palm and len({v.value for v in palm[0].values}) >= 2
+    figures = shipped_index.facts.figures
+    palm = [
+        c
+        for t in find_conflicts(shipped_index)
+        for c in t.conflicts
+        if any(r.startswith("palm") and r in figures for s in c.sides for r in s.records)
+    ]
+    assert palm
+    values = {figures[r].value for s in palm[0].sides for r in s.records}
+    assert len(values) >= 2
 
 
 def test_every_claim_cites_a_locator(shipped_index) -> None:

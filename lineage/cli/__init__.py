@@ -826,11 +826,17 @@ def ablate(
 @json_option
 @handle_errors
 def conflicts(graph_dirs: tuple[str, ...], as_json: bool) -> None:
-    """Contested claims, competing explanations and figures that disagree.
+    """Every disagreement the sources hold, once each, grouped by topic.
+
+    Each conflict shows its kind (between sources, within one source, or a
+    translation that reads differently from the original) and every side with
+    its citation. Records of the `conflicts` section come first; figures that
+    disagree and competing explanations are added unless a record covers them.
 
     \b
     Example:
         lineage conflicts
+        lineage conflicts --json
     """
     from ..provenance.query import find_conflicts
     from ..report import conflicts_json
@@ -842,17 +848,48 @@ def conflicts(graph_dirs: tuple[str, ...], as_json: bool) -> None:
         return
     if not data:
         click.echo("No conflicts recorded.")
-    for item in data:
-        click.echo(
-            click.style(item["subject"], bold=True)
-            + click.style(f"  ({item['kind']})", fg="yellow")
-        )
-        for v in item["values"]:
-            click.echo(f"  - {v['value']}")
-            click.echo(click.style(f"    {v['source']}, {v['locator']}", dim=True))
-            if v["note"]:
-                for line in wrap(f"“{v['note']}”", "    "):
+        return
+    for topic in data:
+        click.echo(click.style(topic["topic"], bold=True))
+        for conflict in topic["conflicts"]:
+            _echo_conflict(conflict)
+    click.echo(_conflict_summary(data))
+
+
+_CONFLICT_KIND_LABEL = {
+    "between-sources": "between sources",
+    "within-source": "within one source",
+    "translation": "translation vs original",
+}
+
+
+def _echo_conflict(conflict: dict[str, Any]) -> None:
+    label = _CONFLICT_KIND_LABEL[conflict["kind"]]
+    click.echo("  " + click.style(f"[{label}]", fg="yellow") + f" {conflict['id']}")
+    if conflict["note"]:
+        for line in wrap(conflict["note"], "    "):
+            click.echo(line)
+    for side in conflict["sides"]:
+        who = "the translation reads: " if side["translation"] else ""
+        click.echo(f"    - {who}{side['says']}")
+        for ev in side["evidence"]:
+            click.echo(click.style(f"      {ev['source']}, {ev['locator']}", dim=True))
+            if ev["note"]:
+                for line in wrap(f"“{ev['note']}”", "      "):
                     click.echo(click.style(line, dim=True))
+
+
+def _conflict_summary(data: list[dict[str, Any]]) -> str:
+    kinds = [c["kind"] for t in data for c in t["conflicts"]]
+    parts = [
+        f"{kinds.count(kind)} {label}"
+        for kind, label in _CONFLICT_KIND_LABEL.items()
+        if kind in kinds
+    ]
+    return (
+        f"{len(kinds)} conflict{'s' * (len(kinds) != 1)} on {len(data)} "
+        f"topic{'s' * (len(data) != 1)}: {', '.join(parts)}"
+    )
 
 
 class _Tee(io.TextIOBase):

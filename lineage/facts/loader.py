@@ -27,6 +27,8 @@ from ..facts.model import (
     Capability,
     Claim,
     Confidence,
+    Conflict,
+    ConflictKind,
     Derivation,
     Effect,
     Emergence,
@@ -38,6 +40,7 @@ from ..facts.model import (
     Mechanism,
     Model,
     Setting,
+    Side,
     Source,
     SourceLocation,
     Stage,
@@ -598,34 +601,40 @@ def _enum(enum: type[Enum], code: str) -> _Check:
     return check
 
 
-def _evidence(rec: _Record, key: str, value: Any) -> tuple[Evidence, ...] | None:
-    if not isinstance(value, _List) or not value:
-        rec.error(
-            key,
-            f"'{key}' must be a non-empty list of {{source, locator, note}}",
-            "wrong-type",
-        )
-        return None
-    out = []
-    for index, item in enumerate(value):
-        line, column = value.item_at[index]
-        if not isinstance(item, _Map):
-            rec.problems.append(
-                Problem(
-                    rec.path,
-                    line,
-                    column,
-                    Severity.ERROR,
-                    "evidence items must be mappings with source, locator and note",
-                    "wrong-type",
+def _nested(cls: type, what: str, section: str) -> _Check:
+    """A check for a non-empty list of sub-records (evidence items, conflict sides)."""
+
+    def check(rec: _Record, key: str, value: Any) -> tuple[Any, ...] | None:
+        if not isinstance(value, _List) or not value:
+            rec.error(key, f"'{key}' must be a non-empty list of {what}", "wrong-type")
+            return None
+        out = []
+        for index, item in enumerate(value):
+            line, column = value.item_at[index]
+            if not isinstance(item, _Map):
+                rec.problems.append(
+                    Problem(
+                        rec.path,
+                        line,
+                        column,
+                        Severity.ERROR,
+                        f"{_SINGULAR[section]}s must be mappings with {what}",
+                        "wrong-type",
+                    )
                 )
-            )
-            continue
-        sub = _Record(rec.path, item, "evidence", rec.problems)
-        fields = _fields(sub, _EVIDENCE)
-        if fields is not None:
-            out.append(Evidence(**fields, loc=sub.loc()))
-    return tuple(out) if len(out) == len(value) else None
+                continue
+            sub = _Record(rec.path, item, section, rec.problems)
+            fields = _fields(sub, _NESTED[section])
+            if fields is not None:
+                out.append(cls(**fields, loc=sub.loc()))
+        return tuple(out) if len(out) == len(value) else None
+
+    check.nested = section  # type: ignore[attr-defined]  # read by json_schema()
+    return check
+
+
+_evidence = _nested(Evidence, "{source, locator, note}", "evidence")
+_sides = _nested(Side, "{says, evidence}", "sides")
 
 
 def _kind(value: Any) -> str:
@@ -651,6 +660,13 @@ _EVIDENCE: _Spec = {
     "locator": (_text, True),
     "note": (_text, True),
 }
+_SIDE: _Spec = {
+    "says": (_text, True),
+    "evidence": (_evidence, True),
+    "records": (_slugs, False),
+    "translation": (_flag, False),
+}
+_NESTED = {"evidence": _EVIDENCE, "sides": _SIDE}
 _SPECS: dict[str, tuple[type, _Spec]] = {
     "sources": (
         Source,
@@ -768,6 +784,17 @@ _SPECS: dict[str, tuple[type, _Spec]] = {
             "note": (_text, False),
         },
     ),
+    "conflicts": (
+        Conflict,
+        {
+            "id": (_slug, True),
+            "topic": (_text, True),
+            "kind": (_enum(ConflictKind, "unknown-conflict-kind"), True),
+            "sides": (_sides, True),
+            "about": (_slugs, False),
+            "note": (_text, False),
+        },
+    ),
 }
 SECTIONS = tuple(_SPECS)
 _SINGULAR = {
@@ -780,7 +807,9 @@ _SINGULAR = {
     "claims": "claim",
     "figures": "figure",
     "emergence": "emergence row",
+    "conflicts": "conflict",
     "evidence": "evidence item",
+    "sides": "conflict side",
 }
 
 
@@ -991,11 +1020,11 @@ def json_schema() -> dict[str, Any]:
     def record(spec: _Spec) -> dict[str, Any]:
         props: dict[str, Any] = {}
         for key, (check, _) in spec.items():
-            if check is _evidence:
+            if hasattr(check, "nested"):
                 props[key] = {
                     "type": "array",
                     "minItems": 1,
-                    "items": {"$ref": "#/$defs/evidence"},
+                    "items": {"$ref": f"#/$defs/{check.nested}"},
                 }
             elif hasattr(check, "values"):
                 props[key] = {"enum": list(check.values)}
@@ -1015,7 +1044,7 @@ def json_schema() -> dict[str, Any]:
         "description": "One file of graph/*.yaml; see docs/schema.md.",
         "type": "object",
         "additionalProperties": False,
-        "$defs": {"evidence": record(_EVIDENCE)},
+        "$defs": {name: record(spec) for name, spec in _NESTED.items()},
         "properties": {
             section: {"type": "array", "items": record(spec)}
             for section, (_, spec) in _SPECS.items()

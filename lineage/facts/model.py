@@ -14,6 +14,8 @@ __all__ = [
     "Capability",
     "Claim",
     "Confidence",
+    "Conflict",
+    "ConflictKind",
     "Derivation",
     "Effect",
     "Emergence",
@@ -25,6 +27,7 @@ __all__ = [
     "Mechanism",
     "Model",
     "Setting",
+    "Side",
     "Source",
     "SourceLocation",
     "Stage",
@@ -90,6 +93,14 @@ class Setting(StrEnum):
     AUGMENTED = "augmented"
 
 
+class ConflictKind(StrEnum):
+    """Where a disagreement lies."""
+
+    BETWEEN_SOURCES = "between-sources"
+    WITHIN_SOURCE = "within-source"
+    TRANSLATION = "translation"
+
+
 #: Effects after which a model has the capability.
 PRESENT_EFFECTS = frozenset({Effect.GAINED, Effect.STRENGTHENED, Effect.RECOVERED})
 
@@ -102,7 +113,8 @@ FIELD_NAMES = (
     "evidence", "parent", "child", "stage", "confidence", "model", "capability",
     "effect", "mechanism", "alternative_to", "contested", "subject", "property",
     "value", "unit", "source", "locator", "qualifier", "task", "setting",
-    "training_flops", "parameters", "reference",
+    "training_flops", "parameters", "reference", "topic", "about", "sides", "says",
+    "records",
 )  # fmt: skip
 FIELD_INDEX = {name: i for i, name in enumerate(FIELD_NAMES)}
 #: one packed field position: field index, line, column
@@ -286,6 +298,38 @@ class Emergence:
     loc: SourceLocation | None = field(default=None, compare=False, repr=False)
 
 
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One side of a conflict: what it says, who says it, and which records hold it.
+
+    ``translation`` marks the reading of a translation (the other side is the
+    original); such a side is a note on the fact, never a second fact.
+    """
+
+    says: str
+    evidence: tuple[Evidence, ...]
+    records: tuple[str, ...] = ()
+    translation: bool = False
+    loc: SourceLocation | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A disagreement, recorded once with every side cited.
+
+    ``topic`` groups conflicts about the same question (several kinds may share a
+    topic); ``about`` names the records the disagreement concerns.
+    """
+
+    id: str
+    topic: str
+    kind: ConflictKind
+    sides: tuple[Side, ...]
+    about: tuple[str, ...] = ()
+    note: str | None = None
+    loc: SourceLocation | None = field(default=None, compare=False, repr=False)
+
+
 @dataclass(slots=True)
 class Facts:
     """All records of a graph, keyed by id, in file order."""
@@ -299,6 +343,7 @@ class Facts:
     claims: dict[str, Claim] = field(default_factory=dict)
     figures: dict[str, Figure] = field(default_factory=dict)
     emergence: dict[str, Emergence] = field(default_factory=dict)
+    conflicts: dict[str, Conflict] = field(default_factory=dict)
     files: tuple[str, ...] = ()
 
     def counts(self) -> dict[str, int]:
@@ -313,4 +358,5 @@ class Facts:
             "claims": len(self.claims),
             "figures": len(self.figures),
             "emergence": len(self.emergence),
+            "conflicts": len(self.conflicts),
         }

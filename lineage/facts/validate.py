@@ -12,7 +12,15 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ..errors import Problem, Severity, did_you_mean
-from ..facts.model import PRESENT_EFFECTS, Effect, Facts, Kind, SourceLocation, Stage
+from ..facts.model import (
+    PRESENT_EFFECTS,
+    ConflictKind,
+    Effect,
+    Facts,
+    Kind,
+    SourceLocation,
+    Stage,
+)
 
 __all__ = ["RULES", "normalize", "validate"]
 
@@ -116,6 +124,7 @@ def check_evidence_sources(facts: Facts) -> Iterator[Problem]:
         *facts.models.values(),
         *facts.derivations.values(),
         *facts.claims.values(),
+        *(side for c in facts.conflicts.values() for side in c.sides),
     ]
     for holder in holders:
         for ev in holder.evidence:
@@ -293,6 +302,76 @@ def check_alternatives(facts: Facts) -> Iterator[Problem]:
                 f"alternative_to '{target.id}' is about "
                 f"'{target.capability}'",
                 "bad-alternative",
+            )
+
+
+def record_ids(facts: Facts) -> dict[str, str]:
+    """Every id a conflict may refer to, with the section that defines it."""
+    out: dict[str, str] = {}
+    for section in (
+        "sources", "capabilities", "families", "models", "derivations", "claims",
+        "figures", "emergence", "conflicts",
+    ):  # fmt: skip
+        for key in getattr(facts, section):
+            out.setdefault(key, section)
+    return out
+
+
+@rule("unknown-record")
+def check_conflict_references(facts: Facts) -> Iterator[Problem]:
+    if not facts.conflicts:
+        return
+    known = record_ids(facts)
+    for conflict in facts.conflicts.values():
+        refs = [(conflict.loc, "about", r) for r in conflict.about]
+        refs += [(s.loc, "records", r) for s in conflict.sides for r in s.records]
+        for loc, key, ref in refs:
+            if ref not in known:
+                yield _problem(
+                    loc.of(key) if loc else None,
+                    f"conflict '{conflict.id}' refers to unknown record '{ref}'"
+                    f"{did_you_mean(ref, known)}",
+                    "unknown-record",
+                )
+
+
+def _side_problems(conflict: Any) -> Iterator[str]:
+    sides = conflict.sides
+    sources = {e.source for side in sides for e in side.evidence}
+    translated = [s for s in sides if s.translation]
+    if len(sides) < 2:
+        yield "has one side; a conflict needs at least two"
+    if conflict.kind is ConflictKind.TRANSLATION:
+        if len(translated) != 1:
+            yield (
+                "is of kind translation, so exactly one side must be marked "
+                f"'translation: true' (found {len(translated)})"
+            )
+    elif translated:
+        yield (
+            f"is of kind {conflict.kind.value} but has a side marked "
+            "'translation: true'; use kind translation"
+        )
+    if conflict.kind is ConflictKind.WITHIN_SOURCE and len(sources) != 1:
+        yield (
+            "is of kind within-source but its sides cite "
+            f"{', '.join(sorted(sources))}; use kind between-sources"
+        )
+    if conflict.kind is ConflictKind.BETWEEN_SOURCES and len(sources) < 2:
+        yield (
+            f"is of kind between-sources but every side cites {''.join(sources)}; "
+            "use kind within-source"
+        )
+
+
+@rule("bad-conflict")
+def check_conflict_sides(facts: Facts) -> Iterator[Problem]:
+    for conflict in facts.conflicts.values():
+        for message in _side_problems(conflict):
+            yield _problem(
+                conflict.loc.of("kind") if conflict.loc else None,
+                f"conflict '{conflict.id}' {message}",
+                "bad-conflict",
             )
 
 

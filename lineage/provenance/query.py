@@ -12,6 +12,7 @@ they are reported but do not change what a model has.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields, is_dataclass
 from enum import Enum
 from typing import Any
@@ -22,13 +23,17 @@ from ..facts.model import (
     Capability,
     Claim,
     Confidence,
+    Conflict,
+    ConflictKind,
     Effect,
     Emergence,
     Evidence,
+    Facts,
     Family,
     Figure,
     Kind,
     Model,
+    Side,
     Stage,
 )
 from ..store.index import Index
@@ -36,8 +41,7 @@ from ..store.index import Index
 __all__ = [
     "Ablation",
     "CapabilityState",
-    "Conflict",
-    "ConflictValue",
+    "ConflictTopic",
     "Diff",
     "DiffStep",
     "FamilyView",
@@ -168,21 +172,11 @@ class Ablation:
 
 
 @dataclass(frozen=True, slots=True)
-class ConflictValue:
-    value: str
-    source: str
-    locator: str
-    note: str | None = None
-    claim: str | None = None
+class ConflictTopic:
+    """Every recorded disagreement about one question, each once."""
 
-
-@dataclass(frozen=True, slots=True)
-class Conflict:
-    """A contested claim, competing explanations, or figures that disagree."""
-
-    subject: str
-    kind: str
-    values: tuple[ConflictValue, ...]
+    topic: str
+    conflicts: tuple[Conflict, ...]
 
 
 # --- helpers ----------------------------------------------------------------------
@@ -558,69 +552,80 @@ def _format_number(value: float) -> str:
     return f"{value:g}"
 
 
-def find_conflicts(index: Index) -> list[Conflict]:
-    """Contested claims, competing explanations, and figures that disagree."""
+def find_conflicts(index: Index) -> list[ConflictTopic]:
+    """Every disagreement, once each, grouped by topic (in file order).
+
+    The ``conflicts`` records come first. Figures that give one quantity different
+    values, competing explanations (``alternative_to``) and contested claims are
+    added as derived conflicts (``loc`` None) unless a record already covers them.
+    """
     facts = index.facts
-    out: list[Conflict] = []
+    covered = {
+        ref
+        for c in facts.conflicts.values()
+        for ref in (*c.about, *(r for side in c.sides for r in side.records))
+    }
+    derived = [
+        c
+        for c in (*_claim_conflicts(facts), *_figure_conflicts(facts))
+        if not covered.issuperset(r for side in c.sides for r in side.records)
+    ]
+    topics: dict[str, list[Conflict]] = {}
+    for conflict in (*facts.conflicts.values(), *derived):
+        topics.setdefault(conflict.topic, []).append(conflict)
+    return [ConflictTopic(t, tuple(cs)) for t, cs in topics.items()]
 
-    def value_of(claim: Claim) -> ConflictValue:
-        ev = claim.evidence[0]
-        stage = f" by {claim.stage.value}" if claim.stage else ""
-        text = (
-            f"{claim.effect.value} at {claim.model}{stage} ({claim.confidence.value})"
-        )
-        return ConflictValue(text, ev.source, ev.locator, ev.note, claim.id)
 
+def _kind_of(sides: Iterable[Side]) -> ConflictKind:
+    sources = {e.source for side in sides for e in side.evidence}
+    if len(sources) > 1:
+        return ConflictKind.BETWEEN_SOURCES
+    return ConflictKind.WITHIN_SOURCE
+
+
+def _claim_side(claim: Claim) -> Side:
+    stage = f" by {claim.stage.value}" if claim.stage else ""
+    says = f"{claim.effect.value} at {claim.model}{stage} ({claim.confidence.value})"
+    return Side(says, claim.evidence[:1], (claim.id,))
+
+
+def _claim_conflicts(facts: Facts) -> Iterator[Conflict]:
     groups: dict[str, list[Claim]] = {}
     for claim in facts.claims.values():
         if claim.alternative_to and claim.alternative_to in facts.claims:
             groups.setdefault(claim.alternative_to, []).append(claim)
-    for head_id in sorted(groups, key=lambda i: facts.claims[i].capability):
+    for head_id, alternatives in groups.items():
         head = facts.claims[head_id]
-        out.append(
-            Conflict(
-                f"{head.capability}: {head.effect.value} at {head.model}",
-                "alternative explanations",
-                tuple(value_of(c) for c in [head, *groups[head_id]]),
-            )
-        )
+        sides = tuple(_claim_side(c) for c in [head, *alternatives])
+        topic = f"why {head.capability} is {head.effect.value} at {head.model}"
+        yield Conflict(f"alternatives-{head.id}", topic, _kind_of(sides), sides)
     for claim in facts.claims.values():
-        if claim.contested and claim.id not in groups:
-            out.append(
-                Conflict(
-                    f"{claim.capability}: {claim.effect.value} at {claim.model}",
-                    "contested claim",
-                    tuple(value_of(c) for c in [claim])
-                    + tuple(
-                        ConflictValue(f"disputed: {e.note}", e.source, e.locator)
-                        for e in claim.evidence[1:]
-                    ),
-                )
+        if claim.contested and claim.id not in groups and not claim.alternative_to:
+            sides = (_claim_side(claim),) + tuple(
+                Side(f"disputed ({e.source})", (e,)) for e in claim.evidence[1:]
             )
+            topic = f"whether {claim.capability} is {claim.effect.value} at {claim.model}"
+            yield Conflict(f"contested-{claim.id}", topic, _kind_of(sides), sides)
+
+
+def _figure_conflicts(facts: Facts) -> Iterator[Conflict]:
     figures: dict[tuple[str, str, str], list[Figure]] = {}
     for fig in facts.figures.values():
-        figures.setdefault((fig.subject, fig.property, fig.qualifier or ""), []).append(
-            fig
-        )
-    for (subject, prop, qualifier), figs in sorted(figures.items()):
-        if len({f.value for f in figs}) > 1:
-            label = f"{subject} {prop}" + (f" ({qualifier})" if qualifier else "")
-            out.append(
-                Conflict(
-                    label,
-                    "figures disagree",
-                    tuple(
-                        ConflictValue(
-                            f"{_format_number(f.value)} {f.unit}",
-                            f.source,
-                            f.locator,
-                            f.note,
-                        )
-                        for f in figs
-                    ),
-                )
+        key = (fig.subject, fig.property, fig.qualifier or "")
+        figures.setdefault(key, []).append(fig)
+    for (subject, prop, qualifier), figs in figures.items():
+        if len({f.value for f in figs}) < 2:
+            continue
+        sides = tuple(
+            Side(
+                f"{_format_number(f.value)} {f.unit}",
+                (Evidence(f.source, f.locator, f.note or ""),),
+                (f.id,),
             )
-    return out
+            for f in figs
+        )
+        topic = f"{subject} {prop}" + (f" ({qualifier})" if qualifier else "")
+        yield Conflict(f"figures-{figs[0].id}", topic, _kind_of(sides), sides)
 
 
 # --- JSON -------------------------------------------------------------------------

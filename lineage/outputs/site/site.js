@@ -535,11 +535,16 @@
   const conflicts = document.getElementById("conflicts");
   if (!D.conflicts.length) conflicts.append(h("p", { class: "muted" }, "No conflicts recorded."));
   else {
-    conflicts.append(h("ul", { class: "conflicts" }, D.conflicts.map((c) => h("li", {},
-      h("p", {}, h("strong", {}, c.subject), " ", badge(c.kind, "contested")),
-      h("ul", {}, c.values.map((v) => h("li", {}, h("p", {}, v.value),
-        h("p", { class: "cite" }, v.source + ", " + v.locator),
-        v.note ? h("blockquote", {}, v.note) : null)))))));
+    const kindLabel = { "between-sources": "between sources", "within-source": "within one source", "translation": "translation vs original" };
+    conflicts.append(h("ul", { class: "conflicts" }, D.conflicts.map((t) => h("li", {},
+      h("p", {}, h("strong", {}, t.topic)),
+      t.conflicts.map((c) => h("div", { class: "conflict" },
+        h("p", {}, badge(kindLabel[c.kind] || c.kind, "contested"), " ", h("code", {}, c.id)),
+        c.note ? h("p", { class: "muted" }, c.note) : null,
+        h("ul", {}, c.sides.map((s) => h("li", {},
+          h("p", {}, (s.translation ? "The translation reads: " : "") + s.says),
+          s.evidence.flatMap((e) => [h("p", { class: "cite" }, e.source + ", " + e.locator),
+            e.note ? h("blockquote", {}, e.note) : null]))))))))));
   }
 
   const sources = document.getElementById("sources");

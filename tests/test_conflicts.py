@@ -1,0 +1,123 @@
+"""The conflict model: `conflicts` records, derived conflicts, and the command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lineage.cli import cli
+
+MINI = str(Path(__file__).parent / "data" / "mini")
+
+EXTRA = """
+sources:
+  - {id: src-b, title: B, authors: [Bea], year: 2023, url: https://example.org/b}
+conflicts:
+  - id: code-share
+    topic: Family One's code share
+    kind: within-source
+    about: [fam]
+    sides:
+      - says: "5% code"
+        records: [fam-code-a]
+        evidence: [{source: src-a, locator: T2, note: five}]
+      - says: "39% code"
+        records: [fam-code-b]
+        evidence: [{source: src-a, locator: T3, note: thirty-nine}]
+  - id: code-share-elsewhere
+    topic: Family One's code share
+    kind: between-sources
+    sides:
+      - says: "5% code"
+        evidence: [{source: src-a, locator: T2, note: five}]
+      - says: "6% code"
+        evidence: [{source: src-b, locator: "p. 3", note: six}]
+  - id: code-share-translated
+    topic: Root's size
+    kind: translation
+    about: [root-params]
+    sides:
+      - says: "175B parameters"
+        evidence: [{source: src-a, locator: T1, note: 175B}]
+      - says: "175 million parameters"
+        translation: true
+        evidence: [{source: src-a, locator: "translation, T1", note: 1.75 亿}]
+"""
+
+
+@pytest.fixture
+def extra(tmp_path: Path) -> str:
+    (tmp_path / "conflicts.yaml").write_text(EXTRA, encoding="utf-8")
+    return str(tmp_path)
+
+
+def conflicts(*args: str) -> str:
+    result = CliRunner().invoke(cli, ["conflicts", *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_recorded_conflicts_group_by_topic_and_replace_derived(extra: str) -> None:
+    data = json.loads(conflicts("--json", "--graph", MINI, "--graph", extra))
+    topics = {t["topic"]: [c["id"] for c in t["conflicts"]] for t in data}
+    assert topics["Family One's code share"] == ["code-share", "code-share-elsewhere"]
+    # the record names both figures, so the derived figure conflict is gone
+    assert not any(i.startswith("figures-") for ids in topics.values() for i in ids)
+    ids = [c["id"] for t in data for c in t["conflicts"]]
+    assert len(ids) == len(set(ids))
+
+
+def test_json_carries_kind_sides_and_location(extra: str) -> None:
+    data = json.loads(conflicts("--json", "--graph", MINI, "--graph", extra))
+    by_id = {c["id"]: c for t in data for c in t["conflicts"]}
+    share = by_id["code-share"]
+    assert share["kind"] == "within-source"
+    assert share["defined_at"].endswith("conflicts.yaml:5:5")
+    assert share["sides"][0] == {
+        "says": "5% code",
+        "translation": False,
+        "records": ["fam-code-a"],
+        "evidence": [{"source": "src-a", "locator": "T2", "note": "five"}],
+    }
+    assert by_id["code-share-elsewhere"]["kind"] == "between-sources"
+    translated = by_id["code-share-translated"]
+    assert translated["about"] == ["root-params"]
+    assert [s["translation"] for s in translated["sides"]] == [False, True]
+
+
+def test_text_prints_each_conflict_once_with_its_kind(extra: str) -> None:
+    out = conflicts("--graph", MINI, "--graph", extra)
+    assert out.count("Family One's code share") == 1
+    assert out.count("code-share-elsewhere") == 1
+    assert "[within one source] code-share\n" in out
+    assert "[between sources] code-share-elsewhere\n" in out
+    assert "[translation vs original] code-share-translated\n" in out
+    assert "- the translation reads: 175 million parameters\n" in out
+    assert out.rstrip().splitlines()[-1] == (
+        "4 conflicts on 3 topics: 1 between sources, 2 within one source, "
+        "1 translation vs original"
+    )
+
+
+def test_mini_graph_derives_conflicts_without_records() -> None:
+    out = conflicts("--graph", MINI)
+    assert "fam data_share (code)\n  [within one source] figures-fam-code-a" in out
+    assert "why cot is gained at coder" in out
+
+
+def test_shipped_conflicts_each_once_and_typed() -> None:
+    data = json.loads(conflicts("--json"))
+    ids = [c["id"] for t in data for c in t["conflicts"]]
+    assert len(ids) == len(set(ids))
+    topics = [t["topic"] for t in data]
+    assert len(topics) == len(set(topics))
+    kinds = {c["kind"] for t in data for c in t["conflicts"]}
+    assert kinds <= {"between-sources", "within-source", "translation"}
+    for t in data:
+        for c in t["conflicts"]:
+            assert len(c["sides"]) >= 2, c["id"]
+            for side in c["sides"]:
+                assert side["evidence"], (c["id"], side)
