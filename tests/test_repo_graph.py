@@ -183,7 +183,9 @@ def test_palm_code_share_conflict_is_kept(shipped_index) -> None:
         c
         for t in find_conflicts(shipped_index)
         for c in t.conflicts
-        if any(r.startswith("palm") and r in figures for s in c.sides for r in s.records)
+        if any(
+            r.startswith("palm") and r in figures for s in c.sides for r in s.records
+        )
     ]
     assert palm
     values = {figures[r].value for s in palm[0].sides for r in s.records}

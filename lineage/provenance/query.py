@@ -604,7 +604,9 @@ def _claim_conflicts(facts: Facts) -> Iterator[Conflict]:
             sides = (_claim_side(claim),) + tuple(
                 Side(f"disputed ({e.source})", (e,)) for e in claim.evidence[1:]
             )
-            topic = f"whether {claim.capability} is {claim.effect.value} at {claim.model}"
+            topic = (
+                f"whether {claim.capability} is {claim.effect.value} at {claim.model}"
+            )
             yield Conflict(f"contested-{claim.id}", topic, _kind_of(sides), sides)
 
 
