@@ -15,6 +15,8 @@ from __future__ import annotations
 import os
 import sys
 
+from .shipped import default_graph
+
 #: commands whose output depends only on arguments and facts
 MEMO_COMMANDS = frozenset(
     {
@@ -45,6 +47,7 @@ CODE_FILES = (
     "_entry.py",
     "cli/emergence.py",
     "provenance/emergence.py",
+    "shipped.py",
 )
 
 
@@ -57,19 +60,6 @@ def graph_dirs(argv: list[str]) -> list[str]:
         elif arg.startswith("--graph="):
             dirs.append(arg.partition("=")[2])
     return dirs or list(default_graph())
-
-
-def default_graph() -> tuple[str, ...]:
-    """``$LINEAGE_GRAPH``, or ``./graph``, or the graph shipped beside the package."""
-    env = os.environ.get("LINEAGE_GRAPH")
-    if env:
-        return tuple(env.split(os.pathsep))
-    if os.path.isdir("graph"):
-        return ("graph",)
-    shipped = os.path.join(
-        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "graph"
-    )
-    return (shipped,) if os.path.isdir(shipped) else ("graph",)
 
 
 def _fact_files(directory: str) -> list[str]:
@@ -101,7 +91,9 @@ def memo_key(argv: list[str]) -> str | None:
     env = [
         os.environ.get(k, "") for k in ("LINEAGE_GRAPH", "NO_COLOR", "TERM", "COLUMNS")
     ]
-    digest.update(repr((argv, os.getcwd(), env, sys.stdout.isatty())).encode())
+    tty = sys.stdout.isatty()
+    width = _terminal_width() if tty else 0
+    digest.update(repr((argv, os.getcwd(), env, tty, width)).encode())
     for directory in graph_dirs(argv):
         if not os.path.isdir(directory):
             return None
@@ -113,6 +105,13 @@ def memo_key(argv: list[str]) -> str | None:
             except OSError:
                 return None
     return "answer-" + digest.hexdigest()
+
+
+def _terminal_width() -> int:
+    try:
+        return os.get_terminal_size(sys.stdout.fileno()).columns
+    except (OSError, ValueError):
+        return 0
 
 
 def main() -> None:

@@ -46,7 +46,8 @@ def test_missing_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     result = CliRunner().invoke(cli, ["check", "--graph", "nowhere"])
     assert result.exit_code == 1
     assert result.stderr == (
-        "nowhere: error: graph directory 'nowhere' does not exist [no-graph]\n"
+        "nowhere: error: graph directory 'nowhere' does not exist; name the fact "
+        "directory with --graph DIR or $LINEAGE_GRAPH [no-graph]\n"
     )
 
 

@@ -19,10 +19,12 @@ def run(runner: CliRunner, *args: str, code: int = 0):  # type: ignore[no-untype
     return result
 
 
-def test_check_ok_prints_one_summary_line(runner: CliRunner) -> None:
+def test_check_ok_prints_a_summary_and_the_graph_it_read(runner: CliRunner) -> None:
     result = run(runner, "check")
     assert result.stdout.startswith("ok: 1 files, 1 sources, 4 stages, 6 capabilities")
-    assert len(result.stdout.splitlines()) == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and lines[1].startswith("graph: ")
+    assert lines[1].endswith(" (given with --graph)")
     assert result.stderr == ""
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 import warnings
@@ -384,6 +386,17 @@ def test_check_rdf_command(runner) -> None:  # type: ignore[no-untyped-def]
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("ok:")
+    shacl = result.stdout.splitlines()[1]
+    assert re.fullmatch(
+        r"ok: SHACL validated (\d+) nodes of the RDF export against (\d+) shapes "
+        r"\(lineage/outputs/shapes\.ttl\): conforms",
+        shacl,
+    ), shacl
+    assert int(shacl.split()[3]) > 0
+    data = json.loads(
+        runner.invoke(cli, ["check", "--rdf", "--json", "--graph", str(MINI)]).stdout
+    )
+    assert data["shacl_nodes"] == int(shacl.split()[3])
 
 
 @pytest.mark.skipif(not shipped_ok(), reason="the shipped graph has errors right now")

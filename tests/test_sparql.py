@@ -524,7 +524,7 @@ def test_push_replaces_the_named_graph(server: str, write_facts) -> None:  # typ
 def test_cli_push_and_remote_sparql(server: str, runner) -> None:  # type: ignore[no-untyped-def]
     result = runner.invoke(
         cli,
-        ["push", "--endpoint", server + "/store", "--facts", str(MINI)],
+        ["push", "--endpoint", server + "/store", "--graph", str(MINI)],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
@@ -613,7 +613,7 @@ def test_server_down(runner, mini: Graph) -> None:  # type: ignore[no-untyped-de
         " (is the server running?)\n"
     )
     result = runner.invoke(
-        cli, ["push", "--endpoint", url + "/store", "--facts", str(MINI)]
+        cli, ["push", "--endpoint", url + "/store", "--graph", str(MINI)]
     )
     assert result.exit_code == 1
     assert "connection refused" in result.stderr

@@ -48,7 +48,7 @@ class Failure(click.ClickException):
         click.echo(f"error: {self.format_message()}", err=True)
 
 
-from .._entry import default_graph  # noqa: E402 - shared with the fast entry point
+from ..shipped import choose_graph, default_graph  # noqa: E402
 
 
 def graph_option(func: F) -> F:
@@ -261,15 +261,16 @@ def check(
     """
     from ..api import check_facts
 
-    index, problems = check_facts(graph_dirs or default_graph())
+    chosen = choose_graph(graph_dirs)
+    index, problems = check_facts(chosen.directories)
     if fail_fast:
         problems = problems[:1]
     failing = [p for p in problems if p.severity is Severity.ERROR or strict]
     shapes_report: list[str] = []
+    shacl_nodes: int | None = None
+    shapes = 0
     if rdf and not failing:
-        from ..outputs.shacl import validate_rdf  # type: ignore[import-not-found,unused-ignore]
-
-        conforms, shapes_report = validate_rdf(index)
+        conforms, shapes_report, shacl_nodes, shapes = _shacl(index)
         if not conforms:
             failing.append(
                 Problem(
@@ -277,7 +278,8 @@ def check(
                     0,
                     0,
                     Severity.ERROR,
-                    "the RDF export does not conform to shapes",
+                    f"the RDF export does not conform to shapes "
+                    f"({shacl_nodes} nodes checked against {shapes} shapes)",
                     "shacl",
                 )
             )
@@ -300,6 +302,11 @@ def check(
                     for p in problems
                 ],
                 "shacl": shapes_report,
+                "shacl_nodes": shacl_nodes,
+                "graph": {
+                    "directories": list(chosen.directories),
+                    "source": chosen.source,
+                },
             }
         )
     else:
@@ -312,8 +319,25 @@ def check(
             counts = index.facts.counts()
             summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
             click.echo(f"ok: {files} files, {summary}")
+            if shacl_nodes is not None:
+                click.echo(
+                    f"ok: SHACL validated {shacl_nodes} nodes of the RDF export "
+                    f"against {shapes} shapes (lineage/outputs/shapes.ttl): conforms"
+                )
+            click.echo(f"graph: {chosen.describe()}")
     if failing:
         raise click.exceptions.Exit(1)
+
+
+def _shacl(index: Any) -> tuple[bool, list[str], int, int]:
+    """Validate the RDF export: (conforms, report lines, nodes checked, shapes)."""
+    from ..outputs.rdf import DEFAULT_BASE, to_rdf
+    from ..outputs.shacl import count_targets, validate_graph
+
+    data = to_rdf(index, DEFAULT_BASE)
+    conforms, lines = validate_graph(data)
+    nodes, shapes = count_targets(data)
+    return conforms, lines, nodes, shapes
 
 
 @cli.command()

@@ -41,7 +41,7 @@ def _base(base: str | None) -> str:
 
 
 def _graph_iri(value: str | None) -> str | None:
-    """``--graph``/``--named-graph``: an IRI, ``default`` (server default) or None."""
+    """``--named-graph``: an IRI, ``default`` (server default) or None."""
     from ..outputs.rdf import DEFAULT_GRAPH
 
     if value is None:
@@ -152,7 +152,7 @@ def export(
     "queries_dir",
     metavar="DIR",
     default=None,
-    help="Saved-query directory (default: ./queries, else the repository's).",
+    help="Saved-query directory (default: ./queries, else the shipped queries).",
 )
 @click.option("--list", "list_only", is_flag=True, help="List the saved queries.")
 @base_option
@@ -259,26 +259,20 @@ def sparql(
     help="The server's SPARQL 1.1 Graph Store URL (Oxigraph: http://HOST:7878/store).",
 )
 @click.option(
-    "--graph",
-    "graph_iri",
+    "--named-graph",
+    "named_graph",
     metavar="IRI",
     default=None,
     help="The named graph to replace (default: https://w3id.org/lineage/id/graph; "
     "'default' for the server's default graph).",
 )
-@click.option(
-    "--facts",
-    "graph_dirs",
-    multiple=True,
-    metavar="DIR",
-    help="Fact directory (repeatable). Default: ./graph or $LINEAGE_GRAPH.",
-)
+@graph_option
 @base_option
 @timeout_option
 @handle_errors
 def push(
     endpoint: str,
-    graph_iri: str | None,
+    named_graph: str | None,
     graph_dirs: tuple[str, ...],
     base: str | None,
     timeout: float,
@@ -294,12 +288,14 @@ def push(
     Example:
         oxigraph serve --location /tmp/store --bind 127.0.0.1:7878 &
         lineage push --endpoint http://127.0.0.1:7878/store
+        lineage push --endpoint http://127.0.0.1:7878/store --graph my-facts \\
+            --named-graph https://example.org/my-lineage
         lineage sparql origin --endpoint http://127.0.0.1:7878/query
     """
     from ..outputs.rdf import to_rdf
     from ..outputs.sparql import push_graph
 
-    target = _graph_iri(graph_iri)
+    target = _graph_iri(named_graph)
     graph = to_rdf(load(graph_dirs), _base(base))
     result = push_graph(graph, endpoint, target, timeout)
     where = f"<{result.graph}>" if result.graph else "the default graph"

@@ -23,7 +23,10 @@ def fact_files(directories: Sequence[str | os.PathLike[str]]) -> list[Path]:
     for directory in directories:
         root = Path(directory)
         if not root.is_dir():
-            msg = f"graph directory '{_display(root)}' does not exist"
+            msg = (
+                f"graph directory '{_display(root)}' does not exist; name the fact "
+                "directory with --graph DIR or $LINEAGE_GRAPH"
+            )
             if root.exists():
                 msg = f"'{_display(root)}' is not a directory"
             raise FactError(msg, _display(root), code="no-graph")

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from ..facts.model import Facts
     from ..store.index import Index
 
-__all__ = ["SHAPES", "shapes_graph", "validate_graph", "validate_rdf"]
+__all__ = ["SHAPES", "count_targets", "shapes_graph", "validate_graph", "validate_rdf"]
 
 #: The shapes file shipped with the package.
 SHAPES = Path(__file__).with_name("shapes.ttl")
@@ -38,12 +38,12 @@ def validate_graph(data: Graph) -> tuple[bool, list[str]]:
     Raises
     ------
     LineageError
-        If pyshacl is not installed (``pip install lineage[shacl]``).
+        If pyshacl is not installed (``pip install 'capability-lineage[shacl]'``).
     """
     try:
         from pyshacl import validate
     except ImportError:
-        msg = "SHACL validation needs pyshacl: pip install 'lineage[shacl]'"
+        msg = "SHACL validation needs pyshacl: pip install 'capability-lineage[shacl]'"
         raise LineageError(msg) from None
     from rdflib import RDF, Graph, Namespace
 
@@ -71,6 +71,41 @@ def validate_graph(data: Graph) -> tuple[bool, list[str]]:
         where = _short(names, focus) + (f" {_short(names, path)}" if path else "")
         lines.append(f"shacl: {where}: {level}: {message or 'constraint violated'}")
     return bool(conforms), sorted(set(lines))
+
+
+def count_targets(data: Graph) -> tuple[int, int]:
+    """How many nodes of ``data`` the shapes check, and how many node shapes there are.
+
+    A node counts once however many shapes target it; targets are the instances
+    of each shape's ``sh:targetClass`` (and of its subclasses declared in either
+    graph, as pyshacl sees them), ``sh:targetNode`` and the subjects or objects
+    of ``sh:targetSubjectsOf`` / ``sh:targetObjectsOf``.
+
+    Examples
+    --------
+    >>> from rdflib import Graph
+    >>> count_targets(Graph())[0]
+    0
+    """
+    from rdflib import RDF, RDFS, Namespace
+
+    sh = Namespace("http://www.w3.org/ns/shacl#")
+    shapes = shapes_graph()
+    node_shapes = set(shapes.subjects(RDF.type, sh.NodeShape))
+    focus: set[Any] = set()
+    for shape in node_shapes:
+        for cls in shapes.objects(shape, sh.targetClass):
+            classes: set[Any] = {cls}
+            for graph in (data, shapes):
+                classes.update(graph.transitive_subjects(RDFS.subClassOf, cls))
+            for c in classes:
+                focus.update(data.subjects(RDF.type, c))
+        focus.update(shapes.objects(shape, sh.targetNode))
+        for prop in shapes.objects(shape, sh.targetSubjectsOf):
+            focus.update(data.subjects(prop, None))
+        for prop in shapes.objects(shape, sh.targetObjectsOf):
+            focus.update(data.objects(None, prop))
+    return len(focus), len(node_shapes)
 
 
 def validate_rdf(

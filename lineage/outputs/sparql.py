@@ -122,7 +122,8 @@ class PushResult:
 
 
 def queries_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The saved-query directory: ``explicit``, ``./queries``, or the repository's."""
+    """The saved-query directory: ``explicit``, ``./queries``, or the shipped one
+    (the source checkout's ``queries/``, else the copy inside the package)."""
     if explicit is not None:
         path = Path(explicit)
         if not path.is_dir():
@@ -131,7 +132,9 @@ def queries_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
         return path
     if Path("queries").is_dir():
         return Path("queries")
-    return Path(__file__).resolve().parents[2] / "queries"
+    from ..shipped import shipped_dir
+
+    return Path(shipped_dir("queries") or "queries")
 
 
 def saved_queries(directory: str | os.PathLike[str] | None = None) -> dict[str, Path]:

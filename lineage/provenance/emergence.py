@@ -319,7 +319,7 @@ def plot_emergence(
         import matplotlib
         from matplotlib.backends.backend_agg import FigureCanvasAgg
     except ImportError:
-        msg = "plotting needs matplotlib; install it with pip install 'lineage[plot]'"
+        msg = "plotting needs matplotlib; install it with pip install 'capability-lineage[plot]'"
         raise LineageError(msg) from None
 
     # text stays text in SVG (searchable, testable); fixed salt: reproducible ids

@@ -14,6 +14,8 @@ from ..facts.model import Facts
 if TYPE_CHECKING:
     import networkx as nx
 
+    from .index import Index
+
 __all__ = [
     "BROADER",
     "CITES",
@@ -55,14 +57,15 @@ def node_id(kind: str, record_id: str) -> str:
     return f"{kind}:{record_id}"
 
 
-def compile_graph(facts: Facts) -> nx.MultiDiGraph[str]:
+def compile_graph(facts: Facts | Index) -> nx.MultiDiGraph[str]:
     """Build the typed multigraph of the facts.
 
     Parameters
     ----------
     facts
-        Loaded (and preferably validated) facts; references to unknown records
-        are skipped.
+        Loaded (and preferably validated) facts, or the :class:`Index` that
+        :func:`lineage.load_graph` returns; references to unknown records are
+        skipped.
 
     Returns
     -------
@@ -78,6 +81,9 @@ def compile_graph(facts: Facts) -> nx.MultiDiGraph[str]:
     0
     """
     import networkx as nx
+
+    if not isinstance(facts, Facts):
+        facts = facts.facts
 
     graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for stage in facts.stages.values():
