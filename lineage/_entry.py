@@ -62,14 +62,6 @@ def graph_dirs(argv: list[str]) -> list[str]:
     return dirs or list(default_graph())
 
 
-def _fact_files(directory: str) -> list[str]:
-    found: list[str] = []
-    for top, dirs, files in os.walk(directory):
-        dirs.sort()
-        found.extend(os.path.join(top, f) for f in sorted(files) if f.endswith(".yaml"))
-    return sorted(found)
-
-
 def memo_key(argv: list[str]) -> str | None:
     """The memo key of a command line, or None when it must not be memoized."""
     if not argv or argv[0] not in MEMO_COMMANDS or "--help" in argv or "-h" in argv:
@@ -94,16 +86,29 @@ def memo_key(argv: list[str]) -> str | None:
     tty = sys.stdout.isatty()
     width = _terminal_width() if tty else 0
     digest.update(repr((argv, os.getcwd(), env, tty, width)).encode())
+    from .facts.files import (
+        FILE,
+        SKIPPED,
+        WARNING_CODES,
+        Unreadable,
+        read_fact_bytes,
+        walk,
+    )
+
     for directory in graph_dirs(argv):
         if not os.path.isdir(directory):
             return None
-        for path in _fact_files(directory):
+        for path, code, _ in walk(directory):
+            if code in (SKIPPED, *WARNING_CODES):
+                continue
+            if code != FILE:
+                return None  # a problem: the full run reports it
             try:
-                with open(path, "rb") as handle:
-                    digest.update(os.path.abspath(path).encode() + b"\0")
-                    digest.update(handle.read())
-            except OSError:
+                data = read_fact_bytes(path)
+            except Unreadable:
                 return None
+            digest.update(os.fsencode(os.path.abspath(path)) + b"\0")
+            digest.update(data)
     return "answer-" + digest.hexdigest()
 
 

@@ -54,10 +54,12 @@ def load_graph(
     """
     import gc
 
-    from .facts.files import fact_files
+    from .facts.files import list_facts
     from .store.cache import cache_key, read_cache, write_cache
 
-    key = cache_key(fact_files(directories)) if cache else ""
+    listing = list_facts(directories)
+    cache = cache and not listing.problems  # the loader reports them
+    key = cache_key(listing.files) if cache else ""
     cached = read_cache(key) if cache else None
     if isinstance(cached, Index):
         index = cached

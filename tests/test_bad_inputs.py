@@ -59,7 +59,10 @@ def test_directory_without_facts(
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["why", "cot", "--graph", "empty"])
     assert result.exit_code == 1
-    assert result.stderr == "empty: error: no *.yaml fact files in 'empty' [no-facts]\n"
+    assert (
+        result.stderr
+        == "empty: error: no fact files (*.yaml, *.yml) in 'empty' [no-facts]\n"
+    )
 
 
 def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -69,7 +72,9 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["check", "--graph", "graph"])
     assert result.exit_code == 1
-    assert result.stderr.startswith("graph/dangling.yaml: error: cannot read file: ")
+    assert result.stderr.startswith(
+        "graph/dangling.yaml: error: broken symbolic link (it points to "
+    )
     assert result.stderr.splitlines()[0].endswith("[unreadable]")
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import io
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable
 from typing import IO, Any, TypeVar
@@ -84,6 +85,15 @@ def count_line(problems: list[Problem], files: int) -> str:
         f"{errors} error{'s' * (errors != 1)}, {warnings} "
         f"warning{'s' * (warnings != 1)} in {files} file{'s' * (files != 1)}"
     )
+
+
+def skipped_note(skipped: tuple[str, ...], shown: int = 5) -> str:
+    """``"3 skipped (a, b, c), "``: the entries of the graph directories not read."""
+    if not skipped:
+        return ""
+    names = [os.path.basename(s) for s in skipped[:shown]]
+    more = ", ..." if len(skipped) > shown else ""
+    return f"{len(skipped)} skipped ({', '.join(names)}{more}), "
 
 
 def handle_errors(func: F) -> F:
@@ -289,6 +299,7 @@ def check(
             {
                 "ok": not failing,
                 "files": files,
+                "skipped": list(index.facts.skipped),
                 "counts": index.facts.counts(),
                 "problems": [
                     {
@@ -318,7 +329,9 @@ def check(
         if not failing:
             counts = index.facts.counts()
             summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
-            click.echo(f"ok: {files} files, {summary}")
+            click.echo(
+                f"ok: {files} files, {skipped_note(index.facts.skipped)}{summary}"
+            )
             if shacl_nodes is not None:
                 click.echo(
                     f"ok: SHACL validated {shacl_nodes} nodes of the RDF export "

@@ -21,7 +21,14 @@ from typing import Any
 import yaml
 
 from ..errors import Problem, Severity, did_you_mean
-from ..facts.files import _display, fact_files
+from ..facts.files import (
+    MAX_FILE_BYTES,
+    Unreadable,
+    display,
+    fact_files,
+    list_facts,
+    read_fact_bytes,
+)
 from ..facts.model import (
     FIELD_INDEX,
     Capability,
@@ -58,8 +65,6 @@ __all__ = [
     "load_facts",
 ]
 
-#: A fact file larger than this is refused (bytes).
-MAX_FILE_BYTES = 64 * 1024 * 1024
 #: Alias expansion past this many nodes in one file is refused ("billion laughs").
 MAX_NODES = 2_000_000
 #: Nodes reached through YAML aliases past this count are refused ("billion laughs").
@@ -354,19 +359,9 @@ class _Reader:
 def _read_document(path: Path, shown: str, problems: list[Problem]) -> Any:
     reader = _Reader(shown, problems)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            reader.problem(
-                0,
-                0,
-                f"file is {size} bytes, over the limit of "
-                f"{MAX_FILE_BYTES} bytes; split it into several files",
-                "too-large",
-            )
-            return None
-        data = path.read_bytes()
-    except OSError as exc:
-        reader.problem(0, 0, f"cannot read file: {exc.strerror or exc}", "unreadable")
+        data = read_fact_bytes(path, MAX_FILE_BYTES)
+    except Unreadable as exc:
+        reader.problem(0, 0, exc.message, exc.code)
         return None
     try:
         text = data.decode("utf-8")
@@ -953,9 +948,11 @@ def load_facts(
     """
     import gc
 
-    problems: list[Problem] = []
+    listing = list_facts(directories)
+    problems: list[Problem] = list(listing.problems)
     facts = Facts()
-    files = fact_files(directories)
+    facts.skipped = tuple(listing.skipped)
+    files = listing.files
     # Reading creates millions of small objects and no cycles; the cyclic
     # collector would walk them again and again (3-6x slower on large graphs).
     paused = gc.isenabled()
@@ -969,7 +966,7 @@ def load_facts(
 
 
 def _load_files(files: list[Path], facts: Facts, problems: list[Problem]) -> None:
-    facts.files = tuple(_display(f) for f in files)
+    facts.files = tuple(display(f) for f in files)
     for path, shown in zip(files, facts.files, strict=True):
         document = _read_document(path, shown, problems)
         if document is None:

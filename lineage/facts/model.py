@@ -345,6 +345,8 @@ class Facts:
     emergence: dict[str, Emergence] = field(default_factory=dict)
     conflicts: dict[str, Conflict] = field(default_factory=dict)
     files: tuple[str, ...] = ()
+    #: entries of the graph directories that are not fact files (hidden, other names)
+    skipped: tuple[str, ...] = ()
 
     def counts(self) -> dict[str, int]:
         """Number of records in each section."""

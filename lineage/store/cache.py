@@ -15,6 +15,7 @@ import pickle
 from typing import TYPE_CHECKING, Any
 
 from .._entry import CODE_FILES
+from ..facts.files import Unreadable, read_fact_bytes
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -49,8 +50,11 @@ def cache_key(files: list[Path]) -> str:
         with open(os.path.join(here, name), "rb") as handle:
             digest.update(handle.read())
     for path in files:
-        digest.update(str(path.resolve()).encode() + b"\0")
-        digest.update(path.read_bytes())
+        digest.update(os.fsencode(path.resolve()) + b"\0")
+        try:
+            digest.update(read_fact_bytes(path))
+        except Unreadable as exc:  # the loader reports it; the key only must differ
+            digest.update(b"\0unreadable:" + exc.code.encode())
         digest.update(b"\0")
     return digest.hexdigest()
 
