@@ -147,6 +147,8 @@ def model_json(view: ModelView) -> dict[str, Any]:
             "family": m.family,
             "organization": m.organization,
             "released": m.released,
+            "paper_date": m.paper_date,
+            "date_label": m.date_label,
             "aliases": list(m.aliases),
             "description": m.description,
         },
@@ -268,4 +270,5 @@ def source_json(source: Source) -> dict[str, Any]:
         "kind": source.kind,
         "translation": source.translation,
         "note": source.note,
+        "version_of": source.version_of,
     }

@@ -121,3 +121,69 @@ def test_shipped_conflicts_each_once_and_typed() -> None:
             assert len(c["sides"]) >= 2, c["id"]
             for side in c["sides"]:
                 assert side["evidence"], (c["id"], side)
+
+
+FIGURE = "evolution-tree figure (assets/images/chatgpt/branch.jpg)"
+#: every edge Fu et al.'s figure draws (the branch merge as one edge per model)
+FIGURE_EDGES = {
+    ("davinci", "code-davinci-001"),
+    ("davinci", "code-cushman-001"),
+    ("davinci", "davinci-instruct-beta"),
+    ("davinci", "text-davinci-001"),
+    ("code-davinci-001", "code-davinci-002"),
+    ("code-cushman-001", "code-davinci-002"),
+    ("davinci-instruct-beta", "code-davinci-002"),
+    ("text-davinci-001", "code-davinci-002"),
+    ("code-davinci-002", "text-davinci-002"),
+    ("text-davinci-002", "text-davinci-003"),
+    ("text-davinci-002", "chatgpt"),
+}
+
+
+def test_figure_edges_are_in_the_graph_cited_to_the_figure() -> None:
+    from lineage.api import load_graph
+
+    facts = load_graph().facts
+    cited = {
+        (d.parent, d.child)
+        for d in facts.derivations.values()
+        if any(e.source == "fu-2022-cires" and FIGURE in e.locator for e in d.evidence)
+    }
+    assert cited == FIGURE_EDGES
+    assert facts.sources["fu-2022-cires"].version_of == "fu-2022"
+    assert facts.models["code-davinci-001"].family == "codex"
+    # the figure's edges into 003 and ChatGPT disagree with the prose: recorded
+    assert facts.derivations["text-davinci-002--chatgpt"].confidence.value == "likely"
+    assert facts.derivations["code-davinci-002--text-davinci-002"].confidence.value == (
+        "established"
+    )
+
+
+def test_shipped_conflicts_cover_the_contested_derivations_and_all_kinds() -> None:
+    data = json.loads(conflicts("--json"))
+    by_id = {c["id"]: c for t in data for c in t["conflicts"]}
+    for cid in ("tdv3-parent-fu", "tdv3-parent-index", "chatgpt-parent", "cdv2-base"):
+        assert cid in by_id
+    assert by_id["tdv3-parent-index"]["kind"] == "between-sources"
+    assert by_id["palm-code-share-fu"]["kind"] == "within-source"
+    compute = by_id["flan-palm-compute-share"]
+    assert [s["says"] for s in compute["sides"]] == [
+        "0.4% (Flan-PaLM, no size given)",
+        "0.2% for Flan-PaLM 540B; 0.4% for Flan-PaLM 8B and 62B",
+    ]
+    kinds = [c["kind"] for c in by_id.values()]
+    assert {k: kinds.count(k) > 2 for k in set(kinds)} == {
+        "between-sources": True,
+        "within-source": True,
+        "translation": True,
+    }
+    # a translation's reading is a note on a fact, never a second fact
+    for c in by_id.values():
+        if c["kind"] == "translation":
+            assert c["about"] and all(not s["records"] for s in c["sides"]), c["id"]
+
+
+def test_palm_code_share_printed_once() -> None:
+    out = conflicts()
+    assert out.count("PaLM's share of code in its training data\n") == 1
+    assert "palm-540b data_share (code)" not in out  # covered by the records

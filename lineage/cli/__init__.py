@@ -378,6 +378,7 @@ def models(graph_dirs: tuple[str, ...], as_json: bool) -> None:
                 "family": m.family,
                 "organization": m.organization,
                 "released": m.released,
+                "paper_date": m.paper_date,
                 "parents": parents,
                 "aliases": list(m.aliases),
             }
@@ -386,7 +387,7 @@ def models(graph_dirs: tuple[str, ...], as_json: bool) -> None:
             [
                 click.style(m.id, bold=True),
                 m.family or "-",
-                m.released or "-",
+                m.date_label if m.date else "-",
                 m.organization or "-",
                 ", ".join(parents) or "-",
             ]
@@ -635,7 +636,7 @@ def show(model: str, graph_dirs: tuple[str, ...], as_json: bool) -> None:
         click.style(m["name"], bold=True)
         + click.style(
             f"  ({m['id']}; {m['family'] or 'no family'}; {m['organization'] or '?'}; "
-            f"released {m['released'] or '?'})",
+            f"{_released(m)})",
             dim=True,
         )
     )
@@ -856,6 +857,13 @@ def ablate(
     ]
     for line in table(rows):
         click.echo(line)
+
+
+def _released(model: dict[str, Any]) -> str:
+    """'released 2022-11', 'paper 2021-07' or 'released ?' for ``show``."""
+    if model["released"]:
+        return f"released {model['date_label']}"
+    return model["date_label"] if model["paper_date"] else "released ?"
 
 
 @cli.command()

@@ -30,6 +30,7 @@ from ..facts.files import (
     read_fact_bytes,
 )
 from ..facts.model import (
+    DATE,
     FIELD_INDEX,
     Capability,
     Claim,
@@ -52,6 +53,7 @@ from ..facts.model import (
     SourceLocation,
     Stage,
     StageDef,
+    date_bounds,
     pack_fields,
 )
 
@@ -75,7 +77,7 @@ MAX_DEPTH = 64
 MAX_STRING = 100_000
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DATE_PARTS = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 _CParser: Any = getattr(yaml, "__with_libyaml__", False) and yaml.CSafeLoader.__base__
 
@@ -511,25 +513,33 @@ def _flag(rec: _Record, key: str, value: Any) -> bool | None:
     return value
 
 
+def _valid_date(text: str) -> bool:
+    match = _DATE_PARTS.match(text)
+    if not match:
+        return False
+    month, day = match.group(2), match.group(3)
+    return (month is None or 1 <= int(month) <= 12) and (
+        day is None or 1 <= int(day) <= 31
+    )
+
+
 def _date(rec: _Record, key: str, value: Any) -> str | None:
     text = (
         str(value)
         if isinstance(value, (str, int)) and not isinstance(value, bool)
         else None
     )
-    match = DATE.match(text) if text else None
-    ok = bool(match)
-    if match:
-        month, day = match.group(2), match.group(3)
-        ok = (month is None or 1 <= int(month) <= 12) and (
-            day is None or 1 <= int(day) <= 31
-        )
-    if not ok:
+    parts = text.split("/") if text and DATE.match(text) else []
+    if not parts or not all(_valid_date(p) for p in parts):
         rec.error(
             key,
-            f"'{key}' must be a date 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD', not {value!r}",
+            f"'{key}' must be a date 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD', or a range "
+            f"'START/END' of two such dates, not {value!r}",
             "bad-date",
         )
+        return None
+    if len(parts) == 2 and date_bounds(parts[1])[1] < date_bounds(parts[0])[0]:
+        rec.error(key, f"'{key}' range {text!r} ends before it starts", "bad-date")
         return None
     return text
 
@@ -674,6 +684,7 @@ _SPECS: dict[str, tuple[type, _Spec]] = {
             "kind": (_text, False),
             "translation": (_text, False),
             "note": (_text, False),
+            "version_of": (_slug, False),
         },
     ),
     "stages": (
@@ -715,6 +726,7 @@ _SPECS: dict[str, tuple[type, _Spec]] = {
             "family": (_slug, False),
             "organization": (_text, False),
             "released": (_date, False),
+            "paper_date": (_date, False),
             "description": (_text, False),
             "training_data": (_text, False),
             "external_ids": (_pairs, False),

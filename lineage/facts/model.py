@@ -6,6 +6,8 @@ export) works on these classes; none of them knows about YAML or the command lin
 
 from __future__ import annotations
 
+import calendar
+import re
 import struct
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -32,6 +34,9 @@ __all__ = [
     "SourceLocation",
     "Stage",
     "StageDef",
+    "date_bounds",
+    "date_label",
+    "date_sort_key",
 ]
 
 
@@ -105,6 +110,78 @@ class ConflictKind(StrEnum):
 PRESENT_EFFECTS = frozenset({Effect.GAINED, Effect.STRENGTHENED, Effect.RECOVERED})
 
 
+#: One date of the fact files: 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD'.
+DATE_PART = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
+#: A date or a range 'START/END' (ISO 8601 interval) of two such dates.
+DATE = re.compile(rf"^({DATE_PART})(?:/({DATE_PART}))?$")
+
+
+def date_bounds(text: str) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """The earliest and latest day a date or range of the fact files can mean.
+
+    Examples
+    --------
+    >>> date_bounds("2022")
+    ((2022, 1, 1), (2022, 12, 31))
+    >>> date_bounds("2022-04/2022-07")
+    ((2022, 4, 1), (2022, 7, 31))
+    """
+    start, _, end = text.partition("/")
+    return _first_day(start), _last_day(end or start)
+
+
+def _first_day(text: str) -> tuple[int, int, int]:
+    parts = [int(p) for p in text.split("-")]
+    return (parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+
+
+def _last_day(text: str) -> tuple[int, int, int]:
+    parts = [int(p) for p in text.split("-")]
+    month = parts[1] if len(parts) > 1 else 12
+    last = calendar.monthrange(parts[0], month)[1] if 1 <= month <= 12 else 31
+    return (parts[0], month, parts[2] if len(parts) > 2 else last)
+
+
+def date_sort_key(text: str | None) -> tuple[tuple[int, int, int], ...]:
+    """Earliest possible day first, then the more precise date first.
+
+    A year-only '2022' therefore sorts after '2022-01' and before '2022-02',
+    and undated (None) after everything.
+
+    Examples
+    --------
+    >>> sorted(["2022-02", "2022", "2022-01", "2021-12"], key=date_sort_key)
+    ['2021-12', '2022-01', '2022', '2022-02']
+    """
+    if not text:
+        return ((9999, 99, 99),)
+    return date_bounds(text)
+
+
+def date_label(released: str | None, paper_date: str | None = None) -> str:
+    """How a model's dates read: the release (a range as 'A to B'), else the paper's.
+
+    Examples
+    --------
+    >>> date_label("2022-04/2022-07")
+    '2022-04 to 2022-07'
+    >>> date_label(None, "2021-07")
+    'paper 2021-07'
+    >>> date_label("2022-11", "2022-03")
+    '2022-11 (paper 2022-03)'
+    >>> date_label(None)
+    'date unknown'
+    """
+    shown = [(d or "").replace("/", " to ") for d in (released, paper_date)]
+    if released and paper_date:
+        return f"{shown[0]} (paper {shown[1]})"
+    if released:
+        return shown[0]
+    if paper_date:
+        return f"paper {shown[1]}"
+    return "date unknown"
+
+
 #: Every field name a record may have; positions refer to fields by index here.
 FIELD_NAMES = (
     "id", "name", "title", "authors", "year", "url", "kind", "translation", "note",
@@ -114,7 +191,7 @@ FIELD_NAMES = (
     "effect", "mechanism", "alternative_to", "contested", "subject", "property",
     "value", "unit", "source", "locator", "qualifier", "task", "setting",
     "training_flops", "parameters", "reference", "topic", "about", "sides", "says",
-    "records",
+    "records", "version_of", "paper_date",
 )  # fmt: skip
 FIELD_INDEX = {name: i for i, name in enumerate(FIELD_NAMES)}
 #: one packed field position: field index, line, column
@@ -176,7 +253,14 @@ class Source:
     kind: str | None = None
     translation: str | None = None
     note: str | None = None
+    #: this record is one copy or version of that source (same work, other text)
+    version_of: str | None = None
     loc: SourceLocation | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def work(self) -> str:
+        """The id of the work this source is a copy of (its own id when none)."""
+        return self.version_of or self.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +313,20 @@ class Model:
     training_data: str | None = None
     external_ids: tuple[tuple[str, str], ...] = ()
     evidence: tuple[Evidence, ...] = ()
+    #: the date of the paper that introduced the model, where that is what the
+    #: source dates (``released`` is the API or product release)
+    paper_date: str | None = None
     loc: SourceLocation | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def date(self) -> str | None:
+        """The date that places the model in time: its release, else its paper's."""
+        return self.released or self.paper_date
+
+    @property
+    def date_label(self) -> str:
+        """The model's dates as a reader sees them (see :func:`date_label`)."""
+        return date_label(self.released, self.paper_date)
 
 
 @dataclass(frozen=True, slots=True)

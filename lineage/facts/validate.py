@@ -20,6 +20,7 @@ from ..facts.model import (
     Kind,
     SourceLocation,
     Stage,
+    date_bounds,
 )
 
 __all__ = ["RULES", "normalize", "validate"]
@@ -87,6 +88,8 @@ def check_references(facts: Facts) -> Iterator[Problem]:
     models, caps, fams = facts.models, facts.capabilities, facts.families
     models_or_families = set(models) | set(fams)
     subjects = models_or_families | set(facts.sources) | set(caps)
+    for src in facts.sources.values():
+        yield from _ref(src.loc, "version_of", "source", src.version_of, facts.sources)
     for model in models.values():
         yield from _ref(model.loc, "family", "family", model.family, fams)
     for family in fams.values():
@@ -227,24 +230,22 @@ def check_aliases(facts: Facts) -> Iterator[Problem]:
                     )
 
 
-def _date_key(date: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in date.split("-"))
+def _dated(model: Any) -> str:
+    return f"released {model.date_label}" if model.released else model.date_label
 
 
 @rule("release-order")
 def check_release_order(facts: Facts) -> Iterator[Problem]:
     for der in facts.derivations.values():
         parent, child = facts.models.get(der.parent), facts.models.get(der.child)
-        if not (parent and child and parent.released and child.released):
+        if not (parent and child and parent.date and child.date):
             continue
-        p, c = _date_key(parent.released), _date_key(child.released)
-        width = min(len(p), len(c))
-        if c[:width] < p[:width]:
+        # older only if the child's latest possible day precedes the parent's earliest
+        if date_bounds(child.date)[1] < date_bounds(parent.date)[0]:
             yield _problem(
                 der.loc,
-                f"child '{child.id}' (released {child.released}) "
-                f"is older than its parent '{parent.id}' (released "
-                f"{parent.released})",
+                f"child '{child.id}' ({_dated(child)}) "
+                f"is older than its parent '{parent.id}' ({_dated(parent)})",
                 "release-order",
             )
 
@@ -335,9 +336,14 @@ def check_conflict_references(facts: Facts) -> Iterator[Problem]:
                 )
 
 
-def _side_problems(conflict: Any) -> Iterator[str]:
+def _work(facts: Facts, source_id: str) -> str:
+    source = facts.sources.get(source_id)
+    return source.work if source else source_id
+
+
+def _side_problems(facts: Facts, conflict: Any) -> Iterator[str]:
     sides = conflict.sides
-    sources = {e.source for side in sides for e in side.evidence}
+    sources = {_work(facts, e.source) for side in sides for e in side.evidence}
     translated = [s for s in sides if s.translation]
     if len(sides) < 2:
         yield "has one side; a conflict needs at least two"
@@ -367,7 +373,7 @@ def _side_problems(conflict: Any) -> Iterator[str]:
 @rule("bad-conflict")
 def check_conflict_sides(facts: Facts) -> Iterator[Problem]:
     for conflict in facts.conflicts.values():
-        for message in _side_problems(conflict):
+        for message in _side_problems(facts, conflict):
             yield _problem(
                 conflict.loc.of("kind") if conflict.loc else None,
                 f"conflict '{conflict.id}' {message}",

@@ -400,6 +400,28 @@ TERMS: tuple[tuple[str, str, str, str, tuple[tuple[Any, Any], ...]], ...] = (
         ((RDFS.domain, "lin:Confidence"), (RDFS.range, XSD.integer)),
     ),
     (
+        "releasedFrom",
+        _DATA,
+        "released from",
+        "Earliest date of a release the source gives only as a range.",
+        ((RDFS.domain, "lin:Model"),),
+    ),
+    (
+        "releasedUntil",
+        _DATA,
+        "released until",
+        "Latest date of a release the source gives only as a range.",
+        ((RDFS.domain, "lin:Model"),),
+    ),
+    (
+        "paperDate",
+        _DATA,
+        "paper date",
+        "Date of the paper that introduced the model, where the source dates the "
+        "paper rather than a release (an ISO 8601 interval string for a range).",
+        ((RDFS.domain, "lin:Model"),),
+    ),
+    (
         "translation",
         _DATA,
         "translation note",
@@ -702,6 +724,22 @@ def _date(text: str) -> Literal:
     return Literal(text, datatype=XSD.date)
 
 
+def _model_dates(model: Any) -> list[tuple[URIRef, Literal]]:
+    """dcterms:issued for a release date; lin:releasedFrom/Until for a range;
+    lin:paperDate for the date of the introducing paper."""
+    out: list[tuple[URIRef, Literal]] = []
+    if model.released:
+        start, _, end = model.released.partition("/")
+        if end:
+            out += [(LIN.releasedFrom, _date(start)), (LIN.releasedUntil, _date(end))]
+        else:
+            out.append((DCTERMS.issued, _date(start)))
+    if model.paper_date:
+        paper = model.paper_date
+        out.append((LIN.paperDate, Literal(paper) if "/" in paper else _date(paper)))
+    return out
+
+
 def _number(value: float) -> Literal:
     if isinstance(value, int) or (
         isinstance(value, float) and value.is_integer() and abs(value) < 2**63
@@ -792,6 +830,8 @@ def triples(
                 yield s, RDF.type, schema_type
         if src.translation:
             yield s, LIN.translation, Literal(src.translation)
+        if src.version_of:
+            yield s, DCTERMS.isVersionOf, iri("source", src.version_of)
         if src.note:
             yield s, RDFS.comment, Literal(src.note)
 
@@ -871,8 +911,8 @@ def triples(
         if model.organization:
             yield from organization(model.organization)
             yield m, PROV.wasAttributedTo, organizations[model.organization]
-        if model.released:
-            yield m, DCTERMS.issued, _date(model.released)
+        for pred, date in _model_dates(model):
+            yield m, pred, date
         if model.description:
             yield m, DCTERMS.description, Literal(model.description, lang="en")
         if model.training_data:
@@ -1258,14 +1298,17 @@ def _nt_any(term: Any) -> str:
     return nt_literal(str(term))
 
 
-_NT_DATES: dict[str, str] = {}
+_NT_DATES: dict[tuple[str | None, str | None], tuple[tuple[str, str], ...]] = {}
 
 
-def _nt_date(text: str) -> str:
-    """:func:`_date` in N-Triples, cached (release dates repeat)."""
-    out = _NT_DATES.get(text)
+def _nt_dates(model: Any) -> tuple[tuple[str, str], ...]:
+    """:func:`_model_dates` in N-Triples, cached (release dates repeat)."""
+    key = (model.released, model.paper_date)
+    out = _NT_DATES.get(key)
     if out is None:
-        out = _NT_DATES[text] = _nt_any(_date(text))
+        out = _NT_DATES[key] = tuple(
+            (_nt_any(p), _nt_any(o)) for p, o in _model_dates(model)
+        )
     return out
 
 
@@ -1402,6 +1445,8 @@ def _nt_chunks(index_or_facts: Index | Facts, base: str) -> Iterator[tuple[str, 
                 add(f"{s} {type_} {_nt_any(schema_type)} .\n")
         if src.translation:
             add(f"{s} {lin['translation']} {nt_literal(src.translation)} .\n")
+        if src.version_of:
+            add(f"{s} {_nt_any(DCTERMS.isVersionOf)} {source(src.version_of)} .\n")
         if src.note:
             add(f"{s} {comment} {nt_literal(src.note)} .\n")
 
@@ -1481,8 +1526,8 @@ def _nt_chunks(index_or_facts: Index | Facts, base: str) -> Iterator[tuple[str, 
         if model.organization:
             o = organization(model.organization)
             add(f"{m} {t.attributed} {o} .\n")
-        if model.released:
-            add(f"{m} {t.issued} {_nt_date(model.released)} .\n")
+        for pred, value in _nt_dates(model):
+            add(f"{m} {pred} {value} .\n")
         if model.description:
             add(f"{m} {t.description} {nt_literal(model.description, '@en')} .\n")
         if model.training_data:

@@ -19,7 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LineageError
-from ..facts.model import Claim, Confidence, Derivation, Effect, Kind, Stage
+from ..facts.model import (
+    Claim,
+    Confidence,
+    Derivation,
+    Effect,
+    Kind,
+    Stage,
+    date_bounds,
+    date_sort_key,
+)
 from ..store.index import Index
 
 __all__ = [
@@ -415,13 +424,16 @@ def _edges(index: Index, models: list[str]) -> list[Derivation]:
     ]
 
 
-def _date_key(released: str) -> tuple[int, int, int]:
-    parts = [int(p) for p in released.split("-")]
-    return (
-        parts[0],
-        parts[1] if len(parts) > 1 else 0,
-        parts[2] if len(parts) > 2 else 0,
-    )
+def _axis_parts(date: str) -> tuple[str, str]:
+    """The year and month text of a timeline band: ('2022', 'Apr–Jul') for a range."""
+    (year, month, _), (end_year, end_month, _) = date_bounds(date)
+    if date.count("-") == 0 and "/" not in date:
+        return str(year), ""
+    text = MONTHS[month - 1]
+    if "/" in date and (end_year, end_month) != (year, month):
+        end = MONTHS[end_month - 1] + (f" {end_year}" if end_year != year else "")
+        text += f"–{end}"
+    return str(year), text
 
 
 def time_levels(
@@ -442,13 +454,13 @@ def time_levels(
     """
     by_date: dict[str, list[str]] = {}
     for mid in models:
-        released = index.facts.models[mid].released
-        if released:
-            by_date.setdefault(released, []).append(mid)
+        date = index.facts.models[mid].date
+        if date:
+            by_date.setdefault(date, []).append(mid)
     levels: dict[str, int] = {}
     axis: list[tuple[int, str]] = []
     start = 0
-    for date in sorted(by_date, key=_date_key):
+    for date in sorted(by_date, key=date_sort_key):
         group = by_date[date]
         members = set(group)
         sub: dict[str, int] = {}
@@ -596,7 +608,7 @@ def _node_label(
         f'<TR><TD BGCOLOR="{tint}" CELLPADDING="5">'
         f"{_font('<B>' + escape_html(model.name) + '</B>', title_colour, 13)}</TD></TR>"
     )
-    sub = [model.released or "date unknown"]
+    sub = [model.date_label]
     if show_family and model.family:
         family = index.facts.families.get(model.family)
         sub.insert(0, family.name if family else model.family)
@@ -786,8 +798,7 @@ def to_dot(index: Index, options: TreeOptions | None = None) -> str:
                 date = labels.get(level)
                 text = ""
                 if date is not None:
-                    year, _, rest = date.partition("-")
-                    month = MONTHS[int(rest[:2]) - 1] if rest else ""
+                    year, month = _axis_parts(date)
                     text = f"<B>{year}</B>" if year != previous_year else ""
                     if month:
                         text += ("<BR/>" if text else "") + month
@@ -958,7 +969,7 @@ def to_mermaid(index: Index, options: TreeOptions | None = None) -> str:
     def node(mid: str) -> str:
         model = index.facts.models[mid]
         parts = [f"<b>{escape_mermaid(model.name)}</b>"]
-        sub = model.released or "date unknown"
+        sub = model.date_label
         parts.append(f"<small>{escape_mermaid(sub)}</small>")
         if hl is not None and hl.role(mid):
             parts.append(f"<i>{escape_mermaid(ROLE_TAGS[hl.role(mid) or ''][0])}</i>")
@@ -971,7 +982,7 @@ def to_mermaid(index: Index, options: TreeOptions | None = None) -> str:
     for mid in models:
         model = index.facts.models[mid]
         if options.timeline:
-            key = (model.released or "").split("-")[0] or "undated"
+            key = (model.date or "").split("-")[0] or "undated"
             titles[key] = key
         else:
             key = model.family or ""
@@ -1104,7 +1115,7 @@ def to_text(
         if model.family:
             fam = index.facts.families.get(model.family)
             bits.append(fam.name if fam else model.family)
-        bits.append(model.released or "date unknown")
+        bits.append(model.date_label)
         text = style(model.name, "model") + f"  ({', '.join(bits)})"
         role = hl.role(mid) if hl else None
         if role is not None:
@@ -1157,13 +1168,13 @@ def to_text(
             group = [
                 m
                 for m in models
-                if (index.facts.models[m].released or "date unknown") == date
+                if (index.facts.models[m].date or "date unknown") == date
             ]
             if date == "date unknown" and not group:
                 continue
             if date != "date unknown" and date not in dated:
                 continue
-            lines.append(style(date, "mark"))
+            lines.append(style(date.replace("/", " to "), "mark"))
             for mid in group:
                 parents = [d for d in edges if d.child == mid]
                 src = "; ".join(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import AmbiguousNameError, UnknownNameError
-from ..facts.model import Claim, Derivation, Facts
+from ..facts.model import Claim, Derivation, Facts, date_sort_key
 from ..facts.validate import normalize
 
 __all__ = ["Index", "build_index"]
@@ -108,8 +108,8 @@ def _topological_order(
     """Kahn's algorithm, ties broken by release date then id (deterministic)."""
     import heapq
 
-    def key(mid: str) -> tuple[str, str]:
-        return (facts.models[mid].released or "9999", mid)
+    def key(mid: str) -> tuple[tuple[tuple[int, int, int], ...], str]:
+        return (date_sort_key(facts.models[mid].date), mid)
 
     indegree = {mid: len(parents.get(mid, ())) for mid in facts.models}
     heap = [key(mid) for mid, deg in indegree.items() if deg == 0]

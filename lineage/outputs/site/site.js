@@ -332,7 +332,7 @@
       h("h2", { id: "card-h" }, m.name),
       h("p", { class: "meta" }, h("code", {}, m.id),
         m.family ? h("span", {}, " · ", modelLink(m.family)) : null,
-        " · " + (m.organization || "organization unknown") + " · released " + (m.released || "?"),
+        " · " + (m.organization || "organization unknown") + " · " + (m.released ? "released " + m.date_label : m.paper_date ? m.date_label : "released ?"),
         m.aliases.length ? " · also: " + m.aliases.join(", ") : ""),
       m.description ? h("p", {}, m.description) : null,
       h("h3", {}, "Lineage path"),
