@@ -132,7 +132,11 @@ def date_bounds(text: str) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
 
 def _first_day(text: str) -> tuple[int, int, int]:
     parts = [int(p) for p in text.split("-")]
-    return (parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    return (
+        parts[0],
+        parts[1] if len(parts) > 1 else 1,
+        parts[2] if len(parts) > 2 else 1,
+    )
 
 
 def _last_day(text: str) -> tuple[int, int, int]:
