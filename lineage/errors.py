@@ -6,10 +6,10 @@ only sorts and prints them.
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 __all__ = [
     "AmbiguousNameError",
@@ -57,7 +57,9 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     >>> did_you_mean("rlfh", ["rlhf", "pretraining"])
     " (did you mean 'rlhf'?)"
     """
-    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    from .facts.fold import suggest  # the one ranking of every suggestion
+
+    matches = suggest(word, choices)
     return f" (did you mean '{matches[0]}'?)" if matches else ""
 
 
@@ -104,23 +106,40 @@ class FactsInvalid(LineageError):  # noqa: N818 - named for what it carries
 
 
 class UnknownNameError(LineageError):
-    """A name given by the user matches no record of the kind asked for."""
+    """A name given by the user matches no record of the kind asked for.
 
-    def __init__(self, kind: str, name: str, suggestion: str | None = None) -> None:
+    ``suggestions`` are the closest records, best first (``Match`` objects of
+    :mod:`lineage.store.names`); ``elsewhere`` is a record of another kind that
+    the name does match (``rlhf`` asked as a capability is a stage).
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        name: str,
+        suggestion: str | None = None,
+        suggestions: Sequence[Any] = (),
+        elsewhere: Any = None,
+    ) -> None:
         self.kind = kind
         self.name = name
         self.suggestion = suggestion
+        self.suggestions = list(suggestions)
+        self.elsewhere = elsewhere
         hint = f" (did you mean '{suggestion}'?)" if suggestion else ""
         super().__init__(f"unknown {kind} '{name}'{hint}")
 
 
 class AmbiguousNameError(LineageError):
-    """A name given by the user matches several records."""
+    """A name given by the user matches several records (``ranked``: best first)."""
 
-    def __init__(self, kind: str, name: str, candidates: list[str]) -> None:
+    def __init__(
+        self, kind: str, name: str, candidates: list[str], ranked: Sequence[Any] = ()
+    ) -> None:
         self.kind = kind
         self.name = name
         self.candidates = candidates
+        self.ranked = list(ranked)
         listed = ", ".join(candidates)
         super().__init__(f"ambiguous {kind} '{name}': it could be {listed}")
 

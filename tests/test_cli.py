@@ -87,12 +87,18 @@ def test_why_text_shows_origin_evidence_and_fate(runner: CliRunner) -> None:
     assert "\x1b[" not in out  # plain when not a terminal
 
 
+def test_misspelt_capability_is_taken_and_said(runner: CliRunner) -> None:
+    result = run(runner, "why", "chain of thougt")
+    assert result.stderr == 'taking "chain of thougt" as cot\n'
+
+
 def test_unknown_capability_is_exit_1_with_suggestion(runner: CliRunner) -> None:
-    result = run(runner, "why", "chain of thougt", code=1)
+    result = run(runner, "why", "chain of knots", code=1)
     assert result.stdout == ""
-    assert (
-        result.stderr == "error: unknown capability 'chain of thougt' "
-        "(did you mean 'cot'?)\n"
+    assert result.stderr == (
+        "error: unknown capability 'chain of knots' (did you mean 'cot'?)\n"
+        "to search names, descriptions and evidence: lineage search "
+        "'chain of knots'\n"
     )
 
 
@@ -130,9 +136,12 @@ def test_path_none_is_a_clear_error(runner: CliRunner) -> None:
     assert result.stderr.startswith("error: no derivation path from 'other' to 'rl'")
 
 
-def test_path_with_a_family_names_its_models(runner: CliRunner) -> None:
-    result = run(runner, "path", "F1", "rl", code=1)
-    assert "is the family fam; name one of its models: root, coder" in result.stderr
+def test_path_from_a_family_starts_at_its_root_and_says_so(runner: CliRunner) -> None:
+    result = run(runner, "path", "F1", "rl")
+    assert result.stderr == (
+        'taking "F1" as family fam\ntaking the family fam as its root model root\n'
+    )
+    assert result.stdout.startswith("root   →  coder")
 
 
 def test_diff_json(runner: CliRunner) -> None:
@@ -160,10 +169,12 @@ def test_ablate_json(runner: CliRunner) -> None:
     }
 
 
-def test_ablate_bad_stage_is_usage_error(runner: CliRunner) -> None:
-    result = runner.invoke(cli, ["ablate", "rlfh", "--graph", MINI])
-    assert result.exit_code == 2
-    assert "'rlfh' is not one of" in result.stderr
+def test_ablate_unknown_stage_is_exit_1_with_suggestion(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["ablate", "rlxx", "--graph", MINI])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "error: unknown stage 'rlxx'\nstages: pretraining, code_training, "
+    )
 
 
 def test_conflicts_json(runner: CliRunner) -> None:

@@ -47,21 +47,21 @@ def test_resolve_capability_spellings(index, name: str) -> None:
 
 def test_resolve_unknown_suggests_closest_id(index) -> None:
     with pytest.raises(UnknownNameError) as info:
-        index.resolve("chain of thougth", ("capability",))
+        index.resolve("chain of knots", ("capability",))
     assert (
-        str(info.value) == "unknown capability 'chain of thougth' (did you mean 'cot'?)"
+        str(info.value) == "unknown capability 'chain of knots' (did you mean 'cot'?)"
     )
 
 
 def test_resolve_ambiguous_lists_candidates(index) -> None:
     # "root" names a model; give the family the same label in another kind set
-    index.names["family"]["root"] = {"fam"}
+    index.words.exact["root"].append(("family", "fam", "root"))
     try:
         with pytest.raises(AmbiguousNameError) as info:
             index.resolve("Root", ("model", "family"))
         assert "family 'fam'" in str(info.value) and "model 'root'" in str(info.value)
     finally:
-        del index.names["family"]["root"]
+        index.words.exact["root"].pop()
 
 
 def test_why_reports_origin_alternative_and_lineage(index) -> None:

@@ -17,7 +17,14 @@ from typing import IO, Any, TypeVar
 import click
 
 from .. import __version__
-from ..errors import FactError, FactsInvalid, LineageError, Problem, Severity
+from ..errors import (
+    FactError,
+    FactsInvalid,
+    LineageError,
+    Problem,
+    Severity,
+    UnknownNameError,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -111,10 +118,66 @@ def handle_errors(func: F) -> F:
         except FactError as exc:
             report_problems([exc.problem])
             raise click.exceptions.Exit(1) from None
+        except UnknownNameError as exc:
+            raise Failure(unknown_name_text(exc)) from None
         except LineageError as exc:
             raise Failure(str(exc)) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+#: the command that answers about a record of each kind (for "try ..." hints)
+KIND_COMMANDS = {
+    "capability": "lineage why {}",
+    "model": "lineage show {}",
+    "family": "lineage show {}",
+    "stage": "lineage ablate {}",
+    "source": "lineage sources",
+}
+
+
+def unknown_name_text(exc: UnknownNameError) -> str:
+    """The error for a name that leads nowhere: closest records, ranked, then hints."""
+    import shlex
+
+    lines = [str(exc)]
+    if len(exc.suggestions) > 1:
+        lines.append("closest, best first (score: see docs/json.md, Suggestions):")
+        rows = [
+            [
+                m.id,
+                m.kind,
+                f"{m.score:.2f}",
+                f"via '{m.label}'" if m.label != m.id else "",
+            ]
+            for m in exc.suggestions
+        ]
+        lines.extend(table(rows))
+    if exc.kind == "stage":
+        from ..facts.model import Stage
+
+        lines.append("stages: " + ", ".join(s.value for s in Stage))
+    if exc.elsewhere is not None:
+        hit = exc.elsewhere
+        lines.append(
+            f"'{exc.name}' is the {hit.kind} {hit.id}: try "
+            + KIND_COMMANDS[hit.kind].format(hit.id)
+        )
+    lines.append(
+        f"to search names, descriptions and evidence: lineage search {shlex.quote(exc.name)}"
+    )
+    return "\n".join(lines)
+
+
+def resolve_name(index: Any, text: str, kinds: tuple[str, ...]) -> tuple[str, str]:
+    """``(kind, id)`` of the record ``text`` names; says on stderr what it took."""
+    from ..facts.fold import normalize
+
+    match = index.words.resolve(text, kinds)
+    if normalize(text) != normalize(match.id):
+        what = f"{match.kind} {match.id}" if len(kinds) > 1 else match.id
+        click.echo(f'taking "{text}" as {what}', err=True)
+    return match.kind, match.id
 
 
 def load(graph_dirs: tuple[str, ...]) -> Any:
@@ -492,7 +555,7 @@ def why(capability: str, graph_dirs: tuple[str, ...], as_json: bool) -> None:
     from ..report import why_json
 
     index = load(graph_dirs)
-    _, cap_id = index.resolve(capability, ("capability",))
+    _, cap_id = resolve_name(index, capability, ("capability",))
     data = why_json(find_origins(index, cap_id))
     if as_json:
         emit_json(data)
@@ -610,7 +673,7 @@ def show(model: str, graph_dirs: tuple[str, ...], as_json: bool) -> None:
     from ..report import family_json, model_json
 
     index = load(graph_dirs)
-    kind, rid = index.resolve(model, ("model", "family"))
+    kind, rid = resolve_name(index, model, ("model", "family"))
     if kind == "family":
         fam = family_json(show_family(index, rid))
         if as_json:
@@ -726,8 +789,7 @@ def path(a: str, b: str, graph_dirs: tuple[str, ...], as_json: bool) -> None:
     from ..report import path_json
 
     index = load(graph_dirs)
-    _, a_id = _model(index, a)
-    _, b_id = _model(index, b)
+    a_id, b_id = _two_models(index, a, b)
     data = path_json(path_between(index, a_id, b_id))
     if as_json:
         emit_json(data)
@@ -748,16 +810,46 @@ def path(a: str, b: str, graph_dirs: tuple[str, ...], as_json: bool) -> None:
         click.echo(line)
 
 
+MODEL_OR_FAMILY = ("model", "family")
+
+
 def _model(index: Any, name: str) -> tuple[str, str]:
-    kind, rid = index.resolve(name, ("model", "family"))
-    if kind == "family":
-        members = index.members.get(rid, [])
+    """The model ``name`` names; a family stands for its root model."""
+    kind, rid = resolve_name(index, name, MODEL_OR_FAMILY)
+    return ("model", _root(index, rid)) if kind == "family" else (kind, rid)
+
+
+def _root(index: Any, family: str, other: str | None = None) -> str:
+    """The root model of ``family``; ``other`` (the far end of a path) picks
+    among several roots. Several left: an error listing them."""
+    from ..store.names import family_roots
+
+    roots = family_roots(index, family)
+    if len(roots) > 1 and other is not None:
+        linked = index.ancestors(other) | index.descendants(other)
+        roots = [r for r in roots if r in linked] or roots
+    if len(roots) == 1:
+        click.echo(f"taking the family {family} as its root model {roots[0]}", err=True)
+        return str(roots[0])
+    if roots:
         msg = (
-            f"'{name}' is the family {rid}; name one of its models: "
-            f"{', '.join(index.topo(set(members))) or '(none recorded)'}"
+            f"the family {family} has {len(roots)} root models: "
+            f"{', '.join(roots)}; name one of them"
         )
-        raise LineageError(msg)
-    return kind, rid
+    else:
+        msg = f"the family {family} has no models; name a model"
+    raise LineageError(msg)
+
+
+def _two_models(index: Any, a: str, b: str) -> tuple[str, str]:
+    """Models for ``path``/``diff`` arguments; families become their roots."""
+    a_kind, a_id = resolve_name(index, a, MODEL_OR_FAMILY)
+    b_kind, b_id = resolve_name(index, b, MODEL_OR_FAMILY)
+    if a_kind == "family":
+        a_id = _root(index, a_id, b_id if b_kind == "model" else None)
+    if b_kind == "family":
+        b_id = _root(index, b_id, a_id)
+    return a_id, b_id
 
 
 @cli.command()
@@ -777,8 +869,7 @@ def diff(a: str, b: str, graph_dirs: tuple[str, ...], as_json: bool) -> None:
     from ..report import diff_json
 
     index = load(graph_dirs)
-    _, a_id = _model(index, a)
-    _, b_id = _model(index, b)
+    a_id, b_id = _two_models(index, a, b)
     data = diff_json(diff_models(index, a_id, b_id))
     if as_json:
         emit_json(data)
@@ -810,10 +901,7 @@ def diff(a: str, b: str, graph_dirs: tuple[str, ...], as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument(
-    "stage",
-    type=click.Choice(["pretraining", "code_training", "instruction_tuning", "rlhf"]),
-)
+@click.argument("stage")
 @click.option(
     "--model",
     "-m",
@@ -830,7 +918,8 @@ def ablate(
     """Counterfactual: which capabilities would be missing without STAGE?
 
     A capability counts when every claim that supplies it to the model was made
-    by STAGE.
+    by STAGE. STAGE is an id, name or alias in any spelling (RLHF, "instruction
+    tuning", SFT, 指令微调; see graph/stages.yaml).
 
     \b
     Example:
@@ -842,6 +931,7 @@ def ablate(
     from ..report import ablation_json
 
     index = load(graph_dirs)
+    stage = resolve_name(index, stage, ("stage",))[1]
     model_id = _model(index, model)[1] if model else None
     data = ablation_json(run_ablation(index, Stage(stage), model_id))
     if as_json:

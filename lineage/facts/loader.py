@@ -693,6 +693,7 @@ _SPECS: dict[str, tuple[type, _Spec]] = {
             "id": (_enum(Stage, "unknown-stage"), True),
             "name": (_text, True),
             "definition": (_text, True),
+            "aliases": (_strings, False),
         },
     ),
     "capabilities": (
@@ -715,6 +716,7 @@ _SPECS: dict[str, tuple[type, _Spec]] = {
             "organization": (_text, False),
             "description": (_text, False),
             "parent_family": (_slug, False),
+            "root": (_slug, False),
         },
     ),
     "models": (

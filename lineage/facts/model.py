@@ -195,7 +195,7 @@ FIELD_NAMES = (
     "effect", "mechanism", "alternative_to", "contested", "subject", "property",
     "value", "unit", "source", "locator", "qualifier", "task", "setting",
     "training_flops", "parameters", "reference", "topic", "about", "sides", "says",
-    "records", "version_of", "paper_date",
+    "records", "version_of", "paper_date", "root",
 )  # fmt: skip
 FIELD_INDEX = {name: i for i, name in enumerate(FIELD_NAMES)}
 #: one packed field position: field index, line, column
@@ -274,6 +274,7 @@ class StageDef:
     id: str
     name: str
     definition: str
+    aliases: tuple[str, ...] = ()
     loc: SourceLocation | None = field(default=None, compare=False, repr=False)
 
 
@@ -292,7 +293,12 @@ class Capability:
 
 @dataclass(frozen=True, slots=True)
 class Family:
-    """A named group of models such as GPT-3 or PaLM."""
+    """A named group of models such as GPT-3 or PaLM.
+
+    ``root`` names the member a command takes when it needs one model and is
+    given the family (``lineage path GPT-3 chatgpt``); without it, the members
+    with no parent inside the family are the roots.
+    """
 
     id: str
     name: str
@@ -300,6 +306,7 @@ class Family:
     organization: str | None = None
     description: str | None = None
     parent_family: str | None = None
+    root: str | None = None
     loc: SourceLocation | None = field(default=None, compare=False, repr=False)
 
 

@@ -6,8 +6,6 @@ them all so that every problem is reported at once.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -22,6 +20,7 @@ from ..facts.model import (
     Stage,
     date_bounds,
 )
+from .fold import normalize, suggest
 
 __all__ = ["RULES", "normalize", "validate"]
 
@@ -48,22 +47,6 @@ def _problem(
     return Problem(loc.path, loc.line, loc.column, severity, message, code)
 
 
-_PUNCT = re.compile(r"[\W_]+", re.UNICODE)
-
-
-def normalize(name: str) -> str:
-    """Fold a name the way people type it: case, spaces, hyphens and punctuation.
-
-    Examples
-    --------
-    >>> normalize("Chain-of-Thought")
-    'chainofthought'
-    >>> normalize(" GPT 3.5 ")
-    'gpt35'
-    """
-    return _PUNCT.sub("", unicodedata.normalize("NFKC", name).casefold())
-
-
 def _ref(
     loc: SourceLocation | None,
     key: str,
@@ -74,13 +57,26 @@ def _ref(
     if value is None:
         return
     if value not in table:
-        ids = table if isinstance(table, (dict, set, frozenset)) else set(table)
         where = loc.of(key) if loc else None
         yield _problem(
             where,
-            f"unknown {kind} '{value}'{did_you_mean(value, ids)}",
+            f"unknown {kind} '{value}'{_hint(value, table)}",
             "unknown-reference",
         )
+
+
+def _hint(value: str, table: Iterable[str]) -> str:
+    """`` (did you mean 'id'?)`` ranked over ids, names and aliases of the records."""
+    labels: dict[str, str] = {}
+    records = table.values() if isinstance(table, dict) else ()
+    for record in records:
+        for label in (getattr(record, "name", None), *getattr(record, "aliases", ())):
+            if isinstance(label, str):
+                labels.setdefault(label, record.id)
+    for rid in table:
+        labels[rid] = rid
+    best = suggest(value, labels)
+    return f" (did you mean '{labels[best[0]]}'?)" if best else ""
 
 
 @rule("unknown-reference")
@@ -96,6 +92,16 @@ def check_references(facts: Facts) -> Iterator[Problem]:
         yield from _ref(
             family.loc, "parent_family", "family", family.parent_family, fams
         )
+        yield from _ref(family.loc, "root", "model", family.root, models)
+        root = models.get(family.root or "")
+        if root is not None and root.family != family.id:
+            yield _problem(
+                family.loc.of("root") if family.loc else None,
+                f"root '{root.id}' of family '{family.id}' is not one of its members "
+                f"(its family is {root.family or 'none'}); name a model whose "
+                f"'family' is {family.id}",
+                "unknown-reference",
+            )
     for cap in caps.values():
         for broader in cap.broader:
             yield from _ref(cap.loc, "broader", "capability", broader, caps)
@@ -193,6 +199,10 @@ def check_cycles(facts: Facts) -> Iterator[Problem]:
 @rule("ambiguous-alias")
 def check_aliases(facts: Facts) -> Iterator[Problem]:
     groups = {
+        "stage": [
+            ("stage", st.id, st.loc, (st.id, st.name, *st.aliases))
+            for st in facts.stages.values()
+        ],
         "capability": [
             ("capability", c.id, c.loc, (c.id, c.name, *c.aliases))
             for c in facts.capabilities.values()

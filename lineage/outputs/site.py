@@ -38,6 +38,8 @@ __all__ = [
     "tree_svg",
 ]
 
+#: the kinds of record the page has a card for
+PAGE_KINDS = ("capability", "model", "family")
 #: Files copied from ``lineage/site/`` into ``assets/``.
 ASSETS = ("site.css", "site.js")
 #: Marks a directory written by :func:`build_site`; only such a directory (or an
@@ -77,9 +79,10 @@ def name_index(index: Index) -> dict[str, list[list[str]]]:
     {}
     """
     out: dict[str, list[list[str]]] = {}
-    for kind in ("capability", "model", "family"):
-        for key, ids in index.names.get(kind, {}).items():
-            out.setdefault(key, []).extend([kind, rid] for rid in sorted(ids))
+    for key, entries in index.words.exact.items():
+        refs = sorted({(k, rid) for k, rid, _ in entries if k in PAGE_KINDS})
+        if refs:
+            out[key] = [[k, rid] for k, rid in refs]
     return dict(sorted(out.items()))
 
 

@@ -7,13 +7,10 @@ It needs no third-party package, so answering a question does not pay for networ
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
-from typing import Any
 
-from ..errors import AmbiguousNameError, UnknownNameError
 from ..facts.model import Claim, Derivation, Facts, date_sort_key
-from ..facts.validate import normalize
+from .names import Names, build_names
 
 __all__ = ["Index", "build_index"]
 
@@ -29,49 +26,17 @@ class Index:
     claims_by_model: dict[str, list[Claim]] = field(default_factory=dict)
     claims_by_capability: dict[str, list[Claim]] = field(default_factory=dict)
     members: dict[str, list[str]] = field(default_factory=dict)
-    names: dict[str, dict[str, set[str]]] = field(default_factory=dict)
-    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    words: Names = field(default_factory=Names)
     component_size: dict[str, int] = field(default_factory=dict)
 
     def resolve(self, name: str, kinds: tuple[str, ...]) -> tuple[str, str]:
         """Find a record by id, name or alias; return ``(kind, id)``.
 
-        Matching ignores case, spaces, hyphens and punctuation. ``kinds`` is a
-        tuple of ``"capability"``, ``"model"`` and ``"family"``.
-
-        Raises
-        ------
-        UnknownNameError
-            With the closest known name as a suggestion.
-        AmbiguousNameError
-            When the name leads to more than one record.
+        ``kinds`` is a tuple of ``"capability"``, ``"model"``, ``"family"``,
+        ``"stage"`` and ``"source"``; see :meth:`lineage.store.names.Names.resolve`
+        for how names are folded and the errors raised.
         """
-        key = normalize(name)
-        hits = sorted(
-            {
-                (kind, rid)
-                for kind in kinds
-                for rid in self.names.get(kind, {}).get(key, ())
-            }
-        )
-        what = " or ".join(kinds)
-        if len(hits) == 1:
-            return hits[0]
-        if hits:
-            raise AmbiguousNameError(what, name, [f"{k} '{i}'" for k, i in hits])
-        labels: dict[str, str] = {}
-        for kind in kinds:
-            labels.update(self.labels.get(kind, {}))
-        close = difflib.get_close_matches(
-            name.casefold(), list(labels), n=1, cutoff=0.6
-        )
-        if not close:
-            folded = {normalize(label): rid for label, rid in labels.items()}
-            close_keys = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.6)
-            suggestion = folded[close_keys[0]] if close_keys else None
-        else:
-            suggestion = labels[close[0]]
-        raise UnknownNameError(what, name, suggestion)
+        return self.words.resolve(name, kinds).ref
 
     def ancestors(self, model: str) -> set[str]:
         """Every model ``model`` derives from, transitively (not itself)."""
@@ -173,18 +138,5 @@ def build_index(facts: Facts) -> Index:
     for model in facts.models.values():
         if model.family:
             index.members.setdefault(model.family, []).append(model.id)
-    tables: dict[str, dict[str, Any]] = {
-        "capability": facts.capabilities,
-        "model": facts.models,
-        "family": facts.families,
-    }
-    for kind, table in tables.items():
-        names: dict[str, set[str]] = {}
-        labels: dict[str, str] = {}
-        for record in table.values():
-            for label in (record.id, record.name, *record.aliases):
-                names.setdefault(normalize(label), set()).add(record.id)
-                labels.setdefault(label.casefold(), record.id)
-        index.names[kind] = names
-        index.labels[kind] = labels
+    index.words = build_names(facts)
     return index
