@@ -77,7 +77,9 @@ class Match:
 
 def _labels_of(kind: str, record: Any) -> list[str]:
     if kind == "source":
-        surname = record.authors[0].split()[-1] if record.authors else ""
+        if getattr(record, "version_of", None) or not record.authors:
+            return [record.id, record.title]  # a copy: "Fu 2022" is the original
+        surname = record.authors[0].split()[-1]
         return [
             record.id,
             record.title,
