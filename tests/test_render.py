@@ -338,3 +338,17 @@ def test_layout_size_limits() -> None:
         check_layout_size(MAX_LAYOUT_MODELS + 1)
     with pytest.raises(TooLargeError, match="timeline"):
         check_layout_size(MAX_TIMELINE_MODELS + 1, timeline=True)
+
+
+def test_timeline_gives_unknown_dates_a_row_of_their_own(shipped_index) -> None:  # type: ignore[no-untyped-def]
+    from lineage.outputs.render import UNDATED_AXIS
+
+    dot = to_dot(shipped_index, TreeOptions(timeline=True))
+    models = shipped_index.facts.models
+    undated = {m for m, rec in models.items() if not rec.date}
+    ranks = [line for line in dot.splitlines() if line.strip().startswith("{rank=")]
+    (own,) = [r for r in ranks if UNDATED_AXIS in r]
+    for mid in undated:
+        assert f'"{mid}"' in own
+        assert not any(f'"{mid}"' in r for r in ranks if r is not own), mid
+    assert not any(f'"{m}"' in own for m in set(models) - undated)

@@ -612,10 +612,9 @@ def _node_label(
     if show_family and model.family:
         family = index.facts.families.get(model.family)
         sub.insert(0, family.name if family else model.family)
-    rows.append(
-        f"<TR><TD>{_font(escape_html(' · '.join(sub)), DIM if dim else MUTED, 9)}"
-        "</TD></TR>"
-    )
+    # Non-breaking spaces keep a subtitle wider than its title clear of the outline.
+    subtitle = f"&#160;{escape_html(' · '.join(sub))}&#160;"
+    rows.append(f"<TR><TD>{_font(subtitle, DIM if dim else MUTED, 9)}</TD></TR>")
     if role is not None:
         tag, colour = ROLE_TAGS[role]
         rows.append(f"<TR><TD>{_font('<B>' + tag + '</B>', colour, 10)}</TD></TR>")
@@ -751,6 +750,224 @@ def _selection(
     return models, set(models), _edges(index, models), hl
 
 
+#: Outline of a highlighted model by its role: (colour, pen width).
+ROLE_OUTLINES = {
+    "origin": (HIGHLIGHT, "4"),
+    "carrier": (HIGHLIGHT, "2.4"),
+    "strengthened": (HIGHLIGHT, "2.4"),
+    "recovered": (HIGHLIGHT, "2.4"),
+    "weakened": (EFFECT_COLOURS[Effect.WEAKENED], "3"),
+    "lost": (EFFECT_COLOURS[Effect.LOST], "3"),
+}
+#: The attribute lines every drawing starts with.
+DOT_HEADER = (
+    f'  graph [rankdir=TB, newrank=true, fontname="{FONT}", nodesep=0.3, '
+    'ranksep=0.55, pad=0.3, bgcolor="white", labelloc=b, labeljust=l, '
+    "compound=true, outputorder=edgesfirst];",
+    f'  node [shape=box, style="rounded,filled", fillcolor="white", '
+    f'fontname="{FONT}", fontsize=11, fontcolor="{TEXT}", margin="0.03,0.03", '
+    "penwidth=1.2];",
+    f'  edge [fontname="{FONT}", fontsize=10, arrowsize=0.8];',
+)
+#: The axis row of --timeline that holds every model of unknown release date.
+UNDATED_AXIS = "axis:undated"
+
+
+@dataclass(frozen=True, slots=True)
+class _Drawing:
+    """What the DOT helpers share: the selection and how models are grouped."""
+
+    index: Index
+    options: TreeOptions
+    models: list[str]
+    drawn: set[str]
+    edges: list[Derivation]
+    hl: Highlight | None
+    clusters: dict[str, list[str]]
+    loose: list[str]
+
+
+def _drawing(index: Index, options: TreeOptions) -> _Drawing:
+    """Select the models and group them: families of two or more drawn models
+    become clusters; models with no drawn derivation and no cluster are loose."""
+    models, drawn, edges, hl = _selection(index, options)
+    by_family: dict[str, list[str]] = {}
+    for mid in models:
+        fam = index.facts.models[mid].family
+        if fam:
+            by_family.setdefault(fam, []).append(mid)
+    clusters = {f: ms for f, ms in by_family.items() if len(ms) >= 2}
+    linked = {d.parent for d in edges} | {d.child for d in edges}
+    loose = [
+        m
+        for m in models
+        if m not in linked and index.facts.models[m].family not in clusters
+    ]
+    return _Drawing(index, options, models, drawn, edges, hl, clusters, loose)
+
+
+def _axis_label(date: str | None, previous_year: str | None) -> str:
+    """``<B>2022</B><BR/>Apr`` for the first row of a year, ``Apr`` after it."""
+    if date is None:
+        return " "
+    year, month = _axis_parts(date)
+    text = f"<B>{year}</B>" if year != previous_year else ""
+    if month:
+        text += ("<BR/>" if text else "") + month
+    return text or " "
+
+
+def _timeline_lines(d: _Drawing) -> list[str]:
+    """The year axis of --timeline and the rank of every model on it.
+
+    Dated models sit on the row of their release date; models of unknown date
+    share one row below the axis, labelled "date unknown", never a dated row.
+    """
+    levels, axis = time_levels(d.index, d.models)
+    undated = [m for m in d.models if m not in levels]
+    if not axis:
+        return []
+    out = []
+    labels = dict(axis)
+    last = max(levels.values())
+    previous_year = None
+    for level in range(last + 1):
+        date = labels.get(level)
+        out.append(
+            f'  "axis:{level}" [label=<{_axis_label(date, previous_year)}>, '
+            f'shape=plaintext, style="", fontsize=12, fontcolor="{MUTED}", '
+            "margin=0, group=axis];"
+        )
+        if date is not None:
+            previous_year = _axis_parts(date)[0]
+    for level in range(last):
+        arrow = "normal" if level == last - 1 else "none"
+        out.append(
+            f'  "axis:{level}" -> "axis:{level + 1}" '
+            f'[color="{CLUSTER_LINE}", penwidth=2, arrowhead={arrow}, weight=100];'
+        )
+    ranks: dict[int, list[str]] = {}
+    for mid in d.models:
+        if mid in levels:
+            ranks.setdefault(levels[mid], []).append(mid)
+    for level in sorted(ranks):
+        names = "; ".join(escape_dot(m) for m in ranks[level])
+        out.append(f'  {{rank=same; "axis:{level}"; {names};}}')
+    if undated:
+        out.append(
+            f'  "{UNDATED_AXIS}" [label=<<I>date<BR/>unknown</I>>, shape=plaintext, '
+            f'style="", fontsize=12, fontcolor="{MUTED}", margin=0, group=axis];'
+        )
+        out.append(
+            f'  "axis:{last}" -> "{UNDATED_AXIS}" [style=invis, weight=100, minlen=2];'
+        )
+        names = "; ".join(escape_dot(m) for m in undated)
+        out.append(f'  {{rank=max; "{UNDATED_AXIS}"; {names};}}')
+    return out
+
+
+def _node_line(d: _Drawing, mid: str, indent: str) -> str:
+    """One model as a DOT node: an HTML table label, outlined by stage or role."""
+    hl = d.hl
+    role = hl.role(mid) if hl else None
+    dim = hl is not None and role is None
+    stage = _made_by(d.index, mid, d.drawn)
+    model = d.index.facts.models[mid]
+    label = _node_label(
+        d.index,
+        mid,
+        d.options,
+        stage=stage,
+        dim=dim,
+        role=role,
+        show_family=model.family not in d.clusters,
+    )
+    colour, width = ROLE_OUTLINES.get(
+        role or "", (DIM if dim else STAGE_COLOURS[stage], "1.2")
+    )
+    attrs = [
+        f"id={escape_dot('model-' + mid)}",
+        f"label={label}",
+        f'color="{colour}"',
+        f"penwidth={width}",
+    ]
+    if dim:
+        attrs.append(f'fillcolor="{DIM_FILL}"')
+    attrs.append(f"tooltip={escape_dot(model.description or model.name)}")
+    return f"{indent}{escape_dot(mid)} [{', '.join(attrs)}];"
+
+
+def _cluster_lines(d: _Drawing) -> tuple[list[str], set[str]]:
+    """Family clusters, then (outside --timeline) a grid of the loose models."""
+    out: list[str] = []
+    placed: set[str] = set()
+    order = d.index.order
+    for fam in sorted(d.clusters, key=lambda f: order[d.clusters[f][0]]):
+        family = d.index.facts.families.get(fam)
+        name = family.name if family else fam
+        out.append(f"  subgraph {escape_dot('cluster_' + fam)} {{")
+        out.append(
+            f"    label=<<B>{escape_html(name)}</B>>; labeljust=l; labelloc=t; "
+            f'fontsize=12; fontcolor="{MUTED if d.hl else TEXT}"; '
+            f'style="rounded,filled"; fillcolor="{CLUSTER_FILL}"; '
+            f'color="{CLUSTER_LINE}"; margin=10;'
+        )
+        out.extend(_node_line(d, mid, "    ") for mid in d.clusters[fam])
+        placed.update(d.clusters[fam])
+        out.append("  }")
+    loose = d.loose
+    if len(loose) > 1 and not d.options.timeline:
+        out.append('  subgraph "cluster_unlinked" {')
+        out.append(
+            "    label=<<B>Models without a recorded derivation</B>>; labeljust=l; "
+            f'labelloc=t; fontsize=12; fontcolor="{MUTED}"; style="rounded,dashed"; '
+            f'color="{CLUSTER_LINE}"; margin=10;'
+        )
+        out.extend(_node_line(d, mid, "    ") for mid in loose)
+        placed.update(loose)
+        per_row = max(1, round(len(loose) ** 0.5 * 1.3))
+        for i in range(per_row, len(loose)):  # a grid: columns of invisible chains
+            out.append(
+                f"    {escape_dot(loose[i - per_row])} -> {escape_dot(loose[i])} "
+                "[style=invis];"
+            )
+        out.append("  }")
+    return out, placed
+
+
+def _edge_label(der: Derivation, colour: str) -> str:
+    """The stage (and, below it, the confidence unless established), padded so
+    that the edge beside it never runs through the first letter."""
+    text = STAGE_LABELS[der.stage]
+    if der.confidence is not Confidence.ESTABLISHED:
+        text += f"<BR/>{_font('<I>' + der.confidence.value + '</I>', size=9)}"
+    return (
+        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">'
+        f'<TR><TD WIDTH="10"></TD><TD>{_font(text, colour)}</TD></TR></TABLE>>'
+    )
+
+
+def _edge_line(d: _Drawing, der: Derivation) -> str:
+    """One derivation: coloured by stage, styled by confidence, bold on the path."""
+    on_path = d.hl is not None and der.id in d.hl.edges
+    dim = d.hl is not None and not on_path
+    style, width, _ = LINE_STYLES[der.confidence]
+    colour = DIM if dim else STAGE_COLOURS[der.stage]
+    if on_path:
+        width = str(float(width) + 2.2)
+    attrs = [
+        f"id={escape_dot('derivation-' + der.id)}",
+        f"label={_edge_label(der, colour)}",
+        f'color="{colour}"',
+        f"style={style}",
+        f"penwidth={width}",
+        f"tooltip={escape_dot(der.note or der.id)}",
+    ]
+    return (
+        f"  {escape_dot(der.parent)} -> {escape_dot(der.child)} [{', '.join(attrs)}];"
+    )
+
+
 def to_dot(index: Index, options: TreeOptions | None = None) -> str:
     """The evolution tree as Graphviz DOT source (deterministic).
 
@@ -772,161 +989,16 @@ def to_dot(index: Index, options: TreeOptions | None = None) -> str:
     >>> to_dot(build_index(Facts())).splitlines()[0]
     'digraph lineage {'
     """
-    options = options or TreeOptions()
-    models, drawn, edges, hl = _selection(index, options)
-    path_edges = set(hl.edges) if hl else set()
-    out = [
-        "digraph lineage {",
-        f'  graph [rankdir=TB, newrank=true, fontname="{FONT}", nodesep=0.3, '
-        'ranksep=0.55, pad=0.3, bgcolor="white", labelloc=b, labeljust=l, '
-        "compound=true, outputorder=edgesfirst];",
-        f'  node [shape=box, style="rounded,filled", fillcolor="white", '
-        f'fontname="{FONT}", fontsize=11, fontcolor="{TEXT}", margin="0.03,0.03", '
-        "penwidth=1.2];",
-        f'  edge [fontname="{FONT}", fontsize=10, arrowsize=0.8];',
-    ]
-    if options.legend:
-        out.append(f"  label={_legend(options, hl, index)};")
-
-    if options.timeline:
-        levels, axis = time_levels(index, models)
-        if axis:
-            labels = {level: date for level, date in axis}
-            last = max(levels.values())
-            previous_year = None
-            for level in range(last + 1):
-                date = labels.get(level)
-                text = ""
-                if date is not None:
-                    year, month = _axis_parts(date)
-                    text = f"<B>{year}</B>" if year != previous_year else ""
-                    if month:
-                        text += ("<BR/>" if text else "") + month
-                    previous_year = year
-                out.append(
-                    f'  "axis:{level}" [label=<{text or " "}>, shape=plaintext, '
-                    f'style="", fontsize=12, fontcolor="{MUTED}", margin=0, '
-                    "group=axis];"
-                )
-            for level in range(last):
-                arrow = "normal" if level == last - 1 else "none"
-                out.append(
-                    f'  "axis:{level}" -> "axis:{level + 1}" '
-                    f'[color="{CLUSTER_LINE}", penwidth=2, arrowhead={arrow}, weight=100];'
-                )
-            ranks: dict[int, list[str]] = {}
-            for mid in models:
-                if mid in levels:
-                    ranks.setdefault(levels[mid], []).append(mid)
-            for level in sorted(ranks):
-                names = "; ".join(escape_dot(m) for m in ranks[level])
-                out.append(f'  {{rank=same; "axis:{level}"; {names};}}')
-    # Families with two or more drawn models become clusters.
-    by_family: dict[str, list[str]] = {}
-    for mid in models:
-        fam = index.facts.models[mid].family
-        if fam:
-            by_family.setdefault(fam, []).append(mid)
-    clusters = {f: ms for f, ms in by_family.items() if len(ms) >= 2}
-    linked = {d.parent for d in edges} | {d.child for d in edges}
-    loose = [
-        m
-        for m in models
-        if m not in linked and index.facts.models[m].family not in clusters
-    ]
-
-    def node(mid: str, indent: str) -> str:
-        role = hl.role(mid) if hl else None
-        dim = hl is not None and role is None
-        stage = _made_by(index, mid, drawn)
-        label = _node_label(
-            index,
-            mid,
-            options,
-            stage=stage,
-            dim=dim,
-            role=role,
-            show_family=index.facts.models[mid].family not in clusters,
-        )
-        colour = DIM if dim else STAGE_COLOURS[stage]
-        width = "1.2"
-        if role == "origin":
-            colour, width = HIGHLIGHT, "4"
-        elif role in ("carrier", "strengthened", "recovered"):
-            colour, width = HIGHLIGHT, "2.4"
-        elif role in ("weakened", "lost"):
-            colour, width = EFFECT_COLOURS[Effect(role)], "3"
-        model = index.facts.models[mid]
-        attrs = [
-            f"id={escape_dot('model-' + mid)}",
-            f"label={label}",
-            f'color="{colour}"',
-            f"penwidth={width}",
-        ]
-        if dim:
-            attrs.append(f'fillcolor="{DIM_FILL}"')
-        tooltip = model.description or model.name
-        attrs.append(f"tooltip={escape_dot(tooltip)}")
-        return f"{indent}{escape_dot(mid)} [{', '.join(attrs)}];"
-
-    placed: set[str] = set()
-    for fam in sorted(clusters, key=lambda f: index.order[clusters[f][0]]):
-        family = index.facts.families.get(fam)
-        name = family.name if family else fam
-        out.append(f"  subgraph {escape_dot('cluster_' + fam)} {{")
-        out.append(
-            f"    label=<<B>{escape_html(name)}</B>>; labeljust=l; labelloc=t; "
-            f'fontsize=12; fontcolor="{MUTED if hl else TEXT}"; style="rounded,filled"; '
-            f'fillcolor="{CLUSTER_FILL}"; color="{CLUSTER_LINE}"; margin=10;'
-        )
-        for mid in clusters[fam]:
-            out.append(node(mid, "    "))
-            placed.add(mid)
-        out.append("  }")
-    if loose and not options.timeline and len(loose) > 1:
-        out.append('  subgraph "cluster_unlinked" {')
-        out.append(
-            "    label=<<B>Models without a recorded derivation</B>>; labeljust=l; "
-            f'labelloc=t; fontsize=12; fontcolor="{MUTED}"; style="rounded,dashed"; '
-            f'color="{CLUSTER_LINE}"; margin=10;'
-        )
-        for mid in loose:
-            out.append(node(mid, "    "))
-            placed.add(mid)
-        per_row = max(1, round(len(loose) ** 0.5 * 1.3))
-        for i in range(per_row, len(loose)):  # a grid: columns of invisible chains
-            out.append(
-                f"    {escape_dot(loose[i - per_row])} -> {escape_dot(loose[i])} "
-                "[style=invis];"
-            )
-        out.append("  }")
-    for mid in models:
-        if mid not in placed:
-            out.append(node(mid, "  "))
-
-    for der in edges:
-        on_path = der.id in path_edges
-        dim = hl is not None and not on_path
-        style, width, _ = LINE_STYLES[der.confidence]
-        colour = DIM if dim else STAGE_COLOURS[der.stage]
-        label = STAGE_LABELS[der.stage]
-        if der.confidence is not Confidence.ESTABLISHED:
-            label += f"<BR/>{_font('<I>' + der.confidence.value + '</I>', size=9)}"
-        if on_path:
-            width = str(float(width) + 2.2)
-        attrs = [
-            f"id={escape_dot('derivation-' + der.id)}",
-            f"label=<{_font(label, DIM if dim else STAGE_COLOURS[der.stage])}>",
-            f'color="{colour}"',
-            f"style={style}",
-            f"penwidth={width}",
-            f"tooltip={escape_dot(der.note or der.id)}",
-        ]
-        out.append(
-            f"  {escape_dot(der.parent)} -> {escape_dot(der.child)} "
-            f"[{', '.join(attrs)}];"
-        )
-
+    d = _drawing(index, options or TreeOptions())
+    out = ["digraph lineage {", *DOT_HEADER]
+    if d.options.legend:
+        out.append(f"  label={_legend(d.options, d.hl, index)};")
+    if d.options.timeline:
+        out.extend(_timeline_lines(d))
+    clustered, placed = _cluster_lines(d)
+    out.extend(clustered)
+    out.extend(_node_line(d, mid, "  ") for mid in d.models if mid not in placed)
+    out.extend(_edge_line(d, der) for der in d.edges)
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -982,8 +1054,8 @@ def to_mermaid(index: Index, options: TreeOptions | None = None) -> str:
     for mid in models:
         model = index.facts.models[mid]
         if options.timeline:
-            key = (model.date or "").split("-")[0] or "undated"
-            titles[key] = key
+            key = (model.released or "").split("-")[0] or "undated"
+            titles[key] = "date unknown" if key == "undated" else key
         else:
             key = model.family or ""
             fam = index.facts.families.get(key)
