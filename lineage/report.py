@@ -149,6 +149,8 @@ def model_json(view: ModelView) -> dict[str, Any]:
             "released": m.released,
             "paper_date": m.paper_date,
             "date_label": m.date_label,
+            "papers": list(m.papers),
+            "approximations": list(m.approximations),
             "aliases": list(m.aliases),
             "description": m.description,
         },

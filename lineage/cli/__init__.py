@@ -706,6 +706,13 @@ def show(model: str, graph_dirs: tuple[str, ...], as_json: bool) -> None:
     if m["description"]:
         for line in wrap(m["description"], "  "):
             click.echo(line)
+    for label, key in (
+        ("Papers", "papers"),
+        ("Open-source approximations", "approximations"),
+    ):
+        if m[key]:
+            named = ", ".join(_short_name(index.facts, rid) for rid in m[key])
+            click.echo(f"  {label}: {named}")
     click.echo("")
     if data["parents"]:
         for p in data["parents"]:
@@ -947,6 +954,17 @@ def ablate(
     ]
     for line in table(rows):
         click.echo(line)
+
+
+def _short_name(facts: Any, rid: str) -> str:
+    """'Glaese et al. 2022 (glaese-2022)' for a source; a model's or family's name."""
+    source = facts.sources.get(rid)
+    if source is not None:
+        surname = source.authors[0].split()[-1]
+        more = " et al." if len(source.authors) > 1 else ""
+        return f"{surname}{more} {source.year} ({rid})"
+    record = facts.models.get(rid) or facts.families.get(rid)
+    return record.name if record is not None else rid
 
 
 def _released(model: dict[str, Any]) -> str:

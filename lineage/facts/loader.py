@@ -729,6 +729,8 @@ _SPECS: dict[str, tuple[type, _Spec]] = {
             "organization": (_text, False),
             "released": (_date, False),
             "paper_date": (_date, False),
+            "papers": (_slugs, False),
+            "approximations": (_slugs, False),
             "description": (_text, False),
             "training_data": (_text, False),
             "external_ids": (_pairs, False),

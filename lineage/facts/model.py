@@ -195,7 +195,7 @@ FIELD_NAMES = (
     "effect", "mechanism", "alternative_to", "contested", "subject", "property",
     "value", "unit", "source", "locator", "qualifier", "task", "setting",
     "training_flops", "parameters", "reference", "topic", "about", "sides", "says",
-    "records", "version_of", "paper_date", "root",
+    "records", "version_of", "paper_date", "root", "papers", "approximations",
 )  # fmt: skip
 FIELD_INDEX = {name: i for i, name in enumerate(FIELD_NAMES)}
 #: one packed field position: field index, line, column
@@ -327,6 +327,11 @@ class Model:
     #: the date of the paper that introduced the model, where that is what the
     #: source dates (``released`` is the API or product release)
     paper_date: str | None = None
+    #: sources the facts name as the model's paper (Fu's table, 'OpenAI Paper')
+    papers: tuple[str, ...] = ()
+    #: open-source models, families or papers the facts name as approximations of
+    #: this model (Fu's table, 'Open Source Approximate')
+    approximations: tuple[str, ...] = ()
     loc: SourceLocation | None = field(default=None, compare=False, repr=False)
 
     @property

@@ -86,8 +86,15 @@ def check_references(facts: Facts) -> Iterator[Problem]:
     subjects = models_or_families | set(facts.sources) | set(caps)
     for src in facts.sources.values():
         yield from _ref(src.loc, "version_of", "source", src.version_of, facts.sources)
+    related = models_or_families | set(facts.sources)
     for model in models.values():
         yield from _ref(model.loc, "family", "family", model.family, fams)
+        for paper in model.papers:
+            yield from _ref(model.loc, "papers", "source", paper, facts.sources)
+        for other in model.approximations:
+            yield from _ref(
+                model.loc, "approximations", "model, family or source", other, related
+            )
     for family in fams.values():
         yield from _ref(
             family.loc, "parent_family", "family", family.parent_family, fams

@@ -422,6 +422,21 @@ TERMS: tuple[tuple[str, str, str, str, tuple[tuple[Any, Any], ...]], ...] = (
         ((RDFS.domain, "lin:Model"),),
     ),
     (
+        "paper",
+        _OBJECT,
+        "paper",
+        "A publication the source names as the model's paper.",
+        ((RDFS.domain, "lin:Model"), (RDFS.range, "lin:Source")),
+    ),
+    (
+        "approximates",
+        _OBJECT,
+        "approximates",
+        "An open-source model, family or paper the source names as an "
+        "approximation of the model (Fu et al.'s summary table).",
+        ((RDFS.range, "lin:Model"),),
+    ),
+    (
         "translation",
         _DATA,
         "translation note",
@@ -913,6 +928,10 @@ def triples(
             yield m, PROV.wasAttributedTo, organizations[model.organization]
         for pred, date in _model_dates(model):
             yield m, pred, date
+        for paper in model.papers:
+            yield m, LIN.paper, iri("source", paper)
+        for other in model.approximations:
+            yield iri.subject(other), LIN.approximates, m
         if model.description:
             yield m, DCTERMS.description, Literal(model.description, lang="en")
         if model.training_data:
@@ -1528,6 +1547,10 @@ def _nt_chunks(index_or_facts: Index | Facts, base: str) -> Iterator[tuple[str, 
             add(f"{m} {t.attributed} {o} .\n")
         for pred, value in _nt_dates(model):
             add(f"{m} {pred} {value} .\n")
+        for paper in model.papers:
+            add(f"{m} {lin['paper']} {source(paper)} .\n")
+        for other in model.approximations:
+            add(f"{sub(other)} {lin['approximates']} {m} .\n")
         if model.description:
             add(f"{m} {t.description} {nt_literal(model.description, '@en')} .\n")
         if model.training_data:

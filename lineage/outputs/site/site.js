@@ -335,6 +335,8 @@
         " · " + (m.organization || "organization unknown") + " · " + (m.released ? "released " + m.date_label : m.paper_date ? m.date_label : "released ?"),
         m.aliases.length ? " · also: " + m.aliases.join(", ") : ""),
       m.description ? h("p", {}, m.description) : null,
+      m.papers.length ? h("p", {}, "Papers: " + m.papers.join(", ")) : null,
+      m.approximations.length ? h("p", {}, "Open-source approximations: " + m.approximations.join(", ")) : null,
       h("h3", {}, "Lineage path"),
       lin.steps.length ? pathView(lin.path, lin.steps) : h("p", { class: "muted" }, "A root: no recorded parent."),
     ];
