@@ -78,13 +78,16 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert result.stderr.splitlines()[0].endswith("[unreadable]")
 
 
+@pytest.mark.parametrize("case", ["unknown-stage", "huge-number", "tagged-bad-values"])
+@pytest.mark.parametrize("command", [["why", "cot"], ["emergence"]])
 def test_bad_facts_stop_queries_with_the_same_report(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, command: list[str]
 ) -> None:
     graph = tmp_path / "graph"
     graph.mkdir()
-    shutil.copy(BAD / "unknown-stage.yaml", graph / "unknown-stage.yaml")
+    shutil.copy(BAD / f"{case}.yaml", graph / f"{case}.yaml")
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(cli, ["why", "cot", "--graph", "graph"])
+    result = CliRunner().invoke(cli, [*command, "--graph", "graph"])
     assert result.exit_code == 1
-    assert result.stderr == (BAD / "unknown-stage.expected").read_text()
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stderr == (BAD / f"{case}.expected").read_text()

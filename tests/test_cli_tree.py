@@ -85,7 +85,7 @@ def test_highlight_of_family_only_capability_says_so(
     runner: CliRunner, write_facts
 ) -> None:
     graph = write_facts(
-        "sources: [{id: s, title: S, authors: [A], year: 2022, url: u}]\n"
+        "sources: [{id: s, title: S, authors: [A], year: 2022, url: https://e.org}]\n"
         "capabilities: [{id: c, name: C, kind: ability, description: d}]\n"
         "families: [{id: f, name: F}]\n"
         "models: [{id: m, name: M, family: f}]\n"

@@ -198,7 +198,13 @@ def dags(draw):  # type: ignore[no-untyped-def]
 def _facts_text(n: int, parents: dict[int, list[int]], claims: list) -> str:  # type: ignore[type-arg]
     doc = {
         "sources": [
-            {"id": "s", "title": "T", "authors": ["A"], "year": 2022, "url": "u"}
+            {
+                "id": "s",
+                "title": "T",
+                "authors": ["A"],
+                "year": 2022,
+                "url": "https://e.org",
+            }
         ],
         "capabilities": [
             {"id": c, "name": c.upper(), "kind": "ability", "description": "d"}

@@ -40,7 +40,7 @@ def test_full_dates_stay_strings(write_facts) -> None:
 
 def test_derivation_id_defaults_to_endpoints(write_facts) -> None:
     graph = write_facts("""\
-        sources: [{id: s, title: T, authors: [A], year: 2022, url: u}]
+        sources: [{id: s, title: T, authors: [A], year: 2022, url: "https://e.org"}]
         models: [{id: a, name: A}, {id: b, name: B}]
         derivations:
           - {parent: a, child: b, stage: rlhf, confidence: likely,
@@ -137,3 +137,110 @@ def test_every_field_has_a_packed_position_index() -> None:
 
     keys = {k for _, spec in _SPECS.values() for k in spec} | set(_EVIDENCE)
     assert keys <= set(FIELD_NAMES)
+
+
+def test_text_fields_keep_numbers_as_written(write_facts) -> None:
+    digits = "9" * 5000
+    graph = write_facts(f"""\
+        models:
+          - {{id: m, name: 1e3, description: 3.10, aliases: [2.50, 0x1F, .inf]}}
+          - {{id: n, name: {digits}, released: 2022}}
+          - {{id: o, name: 2٠٢٢}}
+        """)
+    facts, problems = load_facts([graph])
+    assert problems == []
+    m = facts.models["m"]
+    assert (m.name, m.description, m.aliases) == (
+        "1e3",
+        "3.10",
+        ("2.50", "0x1F", ".inf"),
+    )
+    assert facts.models["n"].name == digits and facts.models["n"].released == "2022"
+    assert facts.models["o"].name == "2٠٢٢"
+
+
+def test_numbers_are_numbers_in_number_fields(write_facts) -> None:
+    graph = write_facts("""\
+        sources: [{id: s, title: T, authors: [A], year: 2022, url: https://e.org}]
+        models: [{id: m, name: M}]
+        capabilities: [{id: c, name: C, kind: ability, description: D}]
+        figures:
+          - {id: f, subject: m, property: p, value: 175_000, unit: u, source: s, locator: L}
+        emergence:
+          - {id: e, capability: c, task: T, setting: few-shot, model: m, source: s,
+             locator: L, training_flops: 1.3e23, parameters: !!int 68000000000}
+        """)
+    facts, problems = load_facts([graph])
+    assert problems == []
+    assert facts.figures["f"].value == 175000 and facts.sources["s"].year == 2022
+    row = facts.emergence["e"]
+    assert (row.training_flops, row.parameters) == (1.3e23, 68000000000)
+
+
+def test_aliases_of_one_long_string_are_refused_quickly(write_facts) -> None:
+    # the reproduction of issue 13 item 7: a 99,999-character anchor, 100,000 aliases
+    graph = write_facts(
+        "models:\n  - id: m\n    name: M\n    description: &d "
+        + "x" * 99_999
+        + "\n    aliases: ["
+        + ", ".join(["*d"] * 100_000)
+        + "]\n"
+    )
+    _, problems = load_facts([graph])
+    assert [p.code for p in problems] == ["too-large"]
+    assert "aliases repeat strings" in problems[0].message
+
+
+def test_schema_docs_json_and_loader_agree() -> None:
+    """docs/schema.md, lineage/facts/schema.json and the loader's specs say the same."""
+    import re
+
+    import yaml
+
+    from lineage.facts.loader import _NESTED, _SPECS, SLUG
+
+    docs = (ROOT / "docs" / "schema.md").read_text(encoding="utf-8")
+    shipped = json.loads((ROOT / "lineage" / "facts" / "schema.json").read_text())
+    assert shipped == json_schema()
+    assert f"`{SLUG.pattern}`" in docs
+    blocks = re.findall(r"```yaml\n(.*?)```", docs, re.S)
+    # every field of every section is in the docs' examples, and nothing else
+    documented: dict[str, set[str]] = {}
+    for block in blocks:
+        data = yaml.safe_load(block)
+        if isinstance(data, dict):
+            for section, records in data.items():
+                documented[section] = set().union(*(r.keys() for r in records))
+        elif isinstance(data, list) and "locator" in data[0]:
+            documented["evidence"] = set(data[0])
+    expected = {section: set(spec) for section, (_, spec) in _SPECS.items()}
+    expected["evidence"] = set(_NESTED["evidence"])
+    assert documented == expected
+    # a field marked "# required" or "# optional" in the docs is so in the loader
+    for block in blocks:
+        section = None
+        for line in block.splitlines():
+            top = re.match(r"^(\w+):", line)
+            section = top.group(1) if top else section
+            field = re.match(r"^ {2}(?:- |  )(\w+):.*#\s*(required|optional)\b", line)
+            if not field or section not in _SPECS or "required unless" in line:
+                continue
+            key, flag = field.groups()
+            if key in _SPECS[section][1]:
+                assert _SPECS[section][1][key][1] == (flag == "required"), (
+                    section,
+                    key,
+                )
+    # the closed vocabularies are the loader's
+    listed = [
+        set(re.findall(r"`([^`]+)`", item))
+        for item in re.findall(r"^- \*\*\w+\*\*[^:]*:(.*(?:\n  .*)*)", docs, re.M)
+    ]
+    enums = {
+        frozenset(check.values)
+        for _, spec in [*_SPECS.values(), *((None, s) for s in _NESTED.values())]
+        for check, _ in spec.values()
+        if hasattr(check, "values")
+    }
+    for values in enums:
+        assert any(values <= v for v in listed), sorted(values)

@@ -54,7 +54,7 @@ sources:
     title: "Quotes \" and back\\slash and <>{}"
     authors: ["Ann \"A\"", "Ann \"A\"", "李雷"]
     year: 2022
-    url: "https://example.org/a b"
+    url: "https://example.org/a<b>{c}\\d"
     note: "line\nbreak\rcarriage\ttab"
 stages:
   - {id: pretraining, name: Pre-training, definition: "def \"q\""}

@@ -75,9 +75,14 @@ MAX_ALIAS_NODES = 100_000
 MAX_DEPTH = 64
 #: A single string longer than this is refused.
 MAX_STRING = 100_000
+#: Characters reached again through aliases of long strings past this are refused.
+MAX_ALIAS_CHARS = 10_000_000
+#: Strings at least this long are counted against MAX_ALIAS_CHARS when aliased.
+_LONG = 256
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-_DATE_PARTS = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
+_DATE_PARTS = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
+URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
 
 _CParser: Any = getattr(yaml, "__with_libyaml__", False) and yaml.CSafeLoader.__base__
 
@@ -154,25 +159,65 @@ _SPECIAL_FLOATS = {
 }
 
 
+class _Number(str):
+    """A plain scalar that reads as a number, kept as written.
+
+    Text fields keep the spelling (``3.10`` stays ``3.10``, ``1e3`` stays ``1e3``);
+    number fields convert it with :func:`_to_number`, bounded.
+    """
+
+    __slots__ = ()
+
+
+class _Invalid:
+    """An explicitly tagged value that is not of its tag (already reported)."""
+
+    __slots__ = ()
+
+
+_INVALID = _Invalid()
+
+
 def _plain(text: str) -> Any:
-    """The value of a plain (unquoted) scalar, following YAML 1.1's core types."""
+    """The value of a plain (unquoted) scalar, following YAML 1.1's core types.
+
+    Numbers are recognised in ASCII only (``2٠٢٢`` is text) and returned as
+    :class:`_Number`, so that nothing is converted before a field asks for it.
+    """
     if text in _NULLS:
         return None
     first = text[0]
     if first in "0123456789+-.":
-        if text in _SPECIAL_FLOATS:
-            return _SPECIAL_FLOATS[text]
-        try:
-            return int(text)
-        except ValueError:
-            pass
-        try:
-            return float(text)
-        except ValueError:
-            return text
+        if text in _SPECIAL_FLOATS or (text.isascii() and _to_number(text) is not None):
+            return _Number(text)
+        return text
     if first in "tTfFyYnNoO":
         return _BOOLS.get(text, text)
     return text
+
+
+def _to_number(value: Any) -> int | float | None:
+    """The number an int, a float or an ASCII numeric string stands for, or None.
+
+    Integers too long to convert (over 4300 digits) come back as ``inf``.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if not isinstance(value, str) or not value.isascii():
+        return None
+    text = str(value)
+    if text in _SPECIAL_FLOATS:
+        return _SPECIAL_FLOATS[text]
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text.replace("_", "")) if text[:1] in "0123456789+-." else None
+    except ValueError:
+        return None
 
 
 _SAFE_TAGS = {
@@ -186,6 +231,17 @@ _SAFE_TAGS = {
     "tag:yaml.org,2002:seq",
 }
 _constructor = yaml.constructor.SafeConstructor()
+#: explicit tags and how to build their values (a bad value raises)
+_TAGGED: dict[str, Callable[[yaml.ScalarNode], Any]] = {
+    "tag:yaml.org,2002:int": _constructor.construct_yaml_int,
+    "tag:yaml.org,2002:float": _constructor.construct_yaml_float,
+    "tag:yaml.org,2002:bool": _constructor.construct_yaml_bool,
+}
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    """``'text'`` quoted for a message, cut to ``limit`` characters."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")
 
 
 class _Map(dict[str, Any]):
@@ -215,6 +271,7 @@ class _Reader:
     problems: list[Problem]
     nodes: int = 0
     alias_nodes: int = 0
+    alias_chars: int = 0
     seen: set[int] = dataclasses.field(default_factory=set)
 
     def problem(
@@ -327,11 +384,30 @@ class _Reader:
                 and len(value_node.value) <= MAX_STRING
             ):
                 text = value_node.value
+                if len(text) >= _LONG:
+                    self._long_string(value_node)
                 result[key] = text if value_node.style else _plain(text)
             else:
                 result[key] = self.convert(value_node, depth + 1, aliased)
             value_at[key] = (mark.line + 1, mark.column + 1)
         return result
+
+    def _long_string(self, node: yaml.Node) -> None:
+        """Count a long string met again through an alias; refuse past the limit."""
+        if id(node) not in self.seen:
+            self.seen.add(id(node))
+            return
+        self.alias_chars += len(node.value)
+        if self.alias_chars > MAX_ALIAS_CHARS:
+            mark = node.start_mark
+            self.problem(
+                mark.line + 1,
+                mark.column + 1,
+                "aliases repeat strings past "
+                f"{MAX_ALIAS_CHARS} characters; refusing to read it",
+                "too-large",
+            )
+            raise _Stop
 
     def _scalar(self, node: yaml.Node, line: int, column: int) -> Any:
         if len(node.value) > MAX_STRING:
@@ -344,18 +420,27 @@ class _Reader:
             )
             raise _Stop
         assert isinstance(node, yaml.ScalarNode)
+        if len(node.value) >= _LONG:
+            self._long_string(node)
         tag = node.tag
         if tag == "tag:yaml.org,2002:str":
             return _plain(node.value) if not node.style else node.value
         if tag == "tag:yaml.org,2002:timestamp":
             return str(node.value)
-        if tag == "tag:yaml.org,2002:int":
-            return _constructor.construct_yaml_int(node)
-        if tag == "tag:yaml.org,2002:float":
-            return _constructor.construct_yaml_float(node)
-        if tag == "tag:yaml.org,2002:bool":
-            return _constructor.construct_yaml_bool(node)
-        return None
+        construct = _TAGGED.get(tag)
+        if construct is None:
+            return None
+        try:
+            return construct(node)
+        except (ValueError, KeyError, OverflowError, TypeError):
+            name = tag.replace("tag:yaml.org,2002:", "!!")
+            self.problem(
+                line,
+                column,
+                f"{_shorten(node.value)} is not a valid {name}",
+                "bad-value",
+            )
+            return _INVALID
 
 
 def _read_document(path: Path, shown: str, problems: list[Problem]) -> Any:
@@ -413,12 +498,21 @@ def _read_document(path: Path, shown: str, problems: list[Problem]) -> Any:
         reader.problem(1, 1, "file holds no YAML document", "empty-file")
         return None
     try:
-        return reader.convert(node)
+        document = reader.convert(node)
     except _Stop:
         return None
     except RecursionError:
         reader.problem(1, 1, f"nesting deeper than {MAX_DEPTH} levels", "too-deep")
         return None
+    if document is None:
+        reader.problem(
+            node.start_mark.line + 1,
+            node.start_mark.column + 1,
+            "file holds only an empty (null) document; a fact file is a mapping of "
+            "sections such as 'models:' and 'claims:'",
+            "empty-file",
+        )
+    return document
 
 
 # --- turning mappings into records ----------------------------------------------
@@ -460,7 +554,7 @@ def _text(rec: _Record, key: str, value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         rec.error(key, f"'{key}' must be a string, not {_kind(value)}", "wrong-type")
         return None
-    text = str(value)
+    text = str(value)  # a _Number keeps its spelling; explicit !!int/!!float convert
     if not text.strip():
         rec.error(key, f"'{key}' must not be empty", "wrong-type")
         return None
@@ -475,7 +569,7 @@ def _slug(rec: _Record, key: str, value: Any) -> str | None:
         rec.error(
             key,
             f"'{text}' is not a valid id; ids are lowercase slugs such as "
-            "'text-davinci-002' (letters a-z, digits, '-', '.', '_')",
+            "'text-davinci-002' (letters a-z, digits, '-' and '.')",
             "bad-id",
         )
         return None
@@ -483,27 +577,55 @@ def _slug(rec: _Record, key: str, value: Any) -> str | None:
 
 
 def _year(rec: _Record, key: str, value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1900 < value < 2100:
+    year = _to_number(value) if isinstance(value, (int, _Number)) else None
+    if not isinstance(year, int) or not 1900 < year < 2100:
+        shown = _shorten(value) if isinstance(value, str) else repr(value)
         rec.error(
-            key, f"'{key}' must be a year such as 2022, not {value!r}", "wrong-type"
+            key, f"'{key}' must be a year such as 2022, not {shown}", "wrong-type"
         )
         return None
-    return value
+    return year
 
 
 def _number(rec: _Record, key: str, value: Any) -> float | None:
-    if isinstance(value, str):
-        try:
-            value = float(value.replace("_", ""))
-        except ValueError:
-            pass
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    number = _to_number(value)
+    if number is None:
         rec.error(key, f"'{key}' must be a number, not {_kind(value)}", "wrong-type")
         return None
-    if value != value or value in (float("inf"), float("-inf")):
-        rec.error(key, f"'{key}' must be a finite number", "wrong-type")
+    try:
+        finite = abs(float(number)) < float("inf")
+    except OverflowError:  # an integer of hundreds of digits
+        finite = False
+    if not finite:
+        rec.error(
+            key,
+            f"'{key}' must be a finite number of magnitude below 1e308, not "
+            f"{_shorten(str(value))}",
+            "wrong-type",
+        )
         return None
-    return value
+    return number
+
+
+def _positive(rec: _Record, key: str, value: Any) -> float | None:
+    number = _number(rec, key, value)
+    if number is not None and not number > 0:
+        rec.error(key, f"'{key}' must be greater than 0, not {value}", "wrong-type")
+        return None
+    return number
+
+
+def _url(rec: _Record, key: str, value: Any) -> str | None:
+    text = _text(rec, key, value)
+    if text is not None and not URL.match(text):
+        rec.error(
+            key,
+            f"'{key}' must be an absolute http(s) URL such as "
+            f"'https://arxiv.org/abs/2206.07682', not {_shorten(text)}",
+            "bad-url",
+        )
+        return None
+    return text
 
 
 def _flag(rec: _Record, key: str, value: Any) -> bool | None:
@@ -513,14 +635,16 @@ def _flag(rec: _Record, key: str, value: Any) -> bool | None:
     return value
 
 
-def _valid_date(text: str) -> bool:
+def _date_problem(text: str) -> str | None:
+    """None for a date 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' of the calendar; else
+    ``"format"`` or ``"calendar"`` (such as 2022-02-31)."""
     match = _DATE_PARTS.match(text)
     if not match:
-        return False
-    month, day = match.group(2), match.group(3)
-    return (month is None or 1 <= int(month) <= 12) and (
-        day is None or 1 <= int(day) <= 31
-    )
+        return "format"
+    year, month, day = (int(g or 1) for g in match.groups())
+    if not 1 <= month <= 12:
+        return "format"
+    return None if _real_date(year, month, day) else "calendar"
 
 
 def _date(rec: _Record, key: str, value: Any) -> str | None:
@@ -530,7 +654,11 @@ def _date(rec: _Record, key: str, value: Any) -> str | None:
         else None
     )
     parts = text.split("/") if text and DATE.match(text) else []
-    if not parts or not all(_valid_date(p) for p in parts):
+    wrong = [p for p in parts if _date_problem(p) == "calendar"]
+    if wrong:
+        rec.error(key, f"'{key}' {wrong[0]} is not a day of the calendar", "bad-date")
+        return None
+    if not parts or any(_date_problem(p) for p in parts):
         rec.error(
             key,
             f"'{key}' must be a date 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD', or a range "
@@ -544,6 +672,17 @@ def _date(rec: _Record, key: str, value: Any) -> str | None:
     return text
 
 
+def _real_date(year: int, month: int, day: int) -> bool:
+    """Whether the (proleptic Gregorian) calendar has this day: no 2022-02-31."""
+    import datetime
+
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
 def _strings(rec: _Record, key: str, value: Any) -> tuple[str, ...] | None:
     if isinstance(value, str):
         value = [value]
@@ -554,6 +693,8 @@ def _strings(rec: _Record, key: str, value: Any) -> tuple[str, ...] | None:
         return None
     out = []
     for item in value:
+        if item is _INVALID:
+            return None  # reported where it was read
         if isinstance(item, bool) or not isinstance(item, (str, int, float)):
             rec.error(
                 key,
@@ -563,6 +704,14 @@ def _strings(rec: _Record, key: str, value: Any) -> tuple[str, ...] | None:
             return None
         out.append(str(item))
     return tuple(out)
+
+
+def _nonempty_strings(rec: _Record, key: str, value: Any) -> tuple[str, ...] | None:
+    items = _strings(rec, key, value)
+    if items is not None and not items:
+        rec.error(key, f"'{key}' must list at least one name", "wrong-type")
+        return None
+    return items
 
 
 def _slugs(rec: _Record, key: str, value: Any) -> tuple[str, ...] | None:
@@ -654,6 +803,8 @@ def _kind(value: Any) -> str:
         int: "a number",
         float: "a number",
         str: "a string",
+        _Number: "a number",
+        _Invalid: "an invalid value",
     }.get(type(value), type(value).__name__)
 
 
@@ -678,9 +829,9 @@ _SPECS: dict[str, tuple[type, _Spec]] = {
         {
             "id": (_slug, True),
             "title": (_text, True),
-            "authors": (_strings, True),
+            "authors": (_nonempty_strings, True),
             "year": (_year, True),
-            "url": (_text, True),
+            "url": (_url, True),
             "kind": (_text, False),
             "translation": (_text, False),
             "note": (_text, False),
@@ -789,8 +940,8 @@ _SPECS: dict[str, tuple[type, _Spec]] = {
             "model": (_slug, True),
             "source": (_slug, True),
             "locator": (_text, True),
-            "training_flops": (_number, False),
-            "parameters": (_number, False),
+            "training_flops": (_positive, False),
+            "parameters": (_positive, False),
             "reference": (_text, False),
             "note": (_text, False),
         },
@@ -852,8 +1003,10 @@ def _fields(rec: _Record, spec: _Spec) -> dict[str, Any] | None:
                 )
                 ok = False
             continue
-        value = check(rec, key, rec.data[key])
-        if value is None:
+        value = rec.data[key]
+        if value is not _INVALID:  # (an invalid tagged value is already reported)
+            value = check(rec, key, value)
+        if value is None or value is _INVALID:
             ok = False
         else:
             out[key] = value
@@ -1023,9 +1176,12 @@ def json_schema() -> dict[str, Any]:
         _slug: slug,
         _year: {"type": "integer"},
         _number: {"type": "number"},
+        _positive: {"type": "number", "exclusiveMinimum": 0},
+        _url: {"type": "string", "pattern": URL.pattern},
         _flag: {"type": "boolean"},
         _date: {"type": ["string", "integer"], "pattern": DATE.pattern},
         _strings: strings,
+        _nonempty_strings: {**strings, "minItems": 1},
         _slugs: {"type": "array", "items": slug},
         _pairs: {"type": "object", "additionalProperties": {"type": "string"}},
     }

@@ -111,7 +111,7 @@ PRESENT_EFFECTS = frozenset({Effect.GAINED, Effect.STRENGTHENED, Effect.RECOVERE
 
 
 #: One date of the fact files: 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD'.
-DATE_PART = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
+DATE_PART = r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?"  # ASCII digits only
 #: A date or a range 'START/END' (ISO 8601 interval) of two such dates.
 DATE = re.compile(rf"^({DATE_PART})(?:/({DATE_PART}))?$")
 
