@@ -244,3 +244,22 @@ def test_schema_docs_json_and_loader_agree() -> None:
     }
     for values in enums:
         assert any(values <= v for v in listed), sorted(values)
+
+
+def test_records_with_errors_are_checked_but_never_answer(tmp_path: Path) -> None:
+    import shutil
+
+    from lineage.facts.validate import validate
+
+    case = ROOT / "tests" / "data" / "bad" / "structural-error-hides-others.yaml"
+    shutil.copy(case, tmp_path / "x.yaml")
+    facts, problems = load_facts([tmp_path])
+    codes = sorted(p.code for p in [*problems, *validate(facts)])
+    assert codes.count("unknown-reference") == 2  # 'nowhere', 'nope'; not 'broken'
+    assert "duplicate-id" in codes and "unknown-source" in codes
+    assert set(facts.models) == {"m"} and set(facts.claims) == {"k"}
+    assert [(section, r.id) for section, r in facts.incomplete] == [
+        ("models", "broken"),
+        ("claims", "k"),
+        ("claims", "k2"),
+    ]

@@ -528,6 +528,8 @@ class _Record:
     data: _Map
     section: str
     problems: list[Problem]
+    #: the fields that passed their checks (kept when others did not)
+    valid: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def at(self, key: str | None = None, value: bool = True) -> tuple[int, int]:
         if key is not None:
@@ -1010,18 +1012,26 @@ def _fields(rec: _Record, spec: _Spec) -> dict[str, Any] | None:
             ok = False
         else:
             out[key] = value
+    rec.valid = out
     return out if ok else None
 
 
-def _build(rec: _Record) -> Any:
+def _build(rec: _Record) -> tuple[Any, bool]:
+    """The record and whether it is complete.
+
+    A record with errors is still built from its valid fields (the others take
+    their defaults, or None) so that its references and id are checked too; it
+    is kept apart in ``Facts.incomplete``, never used for answers.
+    """
     cls, spec = _SPECS[rec.section]
     fields = _fields(rec, spec)
-    if fields is None:
-        return None
-    if rec.section == "stages":
+    complete = fields is not None
+    fields = rec.valid if fields is None else fields
+    if rec.section == "stages" and "id" in fields:
         fields["id"] = fields["id"].value
     if rec.section == "derivations" and "id" not in fields:
-        fields["id"] = f"{fields['parent']}--{fields['child']}"
+        ends = fields.get("parent"), fields.get("child")
+        fields["id"] = f"{ends[0]}--{ends[1]}" if None not in ends else None
     for spec_field in dataclasses.fields(cls):
         if (
             spec_field.name not in fields
@@ -1029,7 +1039,7 @@ def _build(rec: _Record) -> Any:
             and spec_field.default is dataclasses.MISSING
         ):
             fields[spec_field.name] = None
-    return cls(**fields, loc=rec.loc())
+    return cls(**fields, loc=rec.loc()), complete
 
 
 def _sections(document: Any, shown: str, problems: list[Problem]) -> Iterable[_Record]:
@@ -1136,17 +1146,16 @@ def load_facts(
 
 def _load_files(files: list[Path], facts: Facts, problems: list[Problem]) -> None:
     facts.files = tuple(display(f) for f in files)
+    partial: dict[tuple[str, str | None], Any] = {}  # incomplete records by id
     for path, shown in zip(files, facts.files, strict=True):
         document = _read_document(path, shown, problems)
         if document is None:
             continue
         for rec in _sections(document, shown, problems):
-            record = _build(rec)
-            if record is None:
-                continue
+            record, complete = _build(rec)
             table: dict[str, Any] = getattr(facts, rec.section)
-            if record.id in table:
-                first = table[record.id].loc
+            first = table.get(record.id) or partial.get((rec.section, record.id))
+            if first is not None and record.id is not None:
                 line, column = rec.at("id")
                 problems.append(
                     Problem(
@@ -1155,12 +1164,16 @@ def _load_files(files: list[Path], facts: Facts, problems: list[Problem]) -> Non
                         column,
                         Severity.ERROR,
                         f"duplicate id '{record.id}' in {rec.section} (first defined at "
-                        f"{first})",
+                        f"{first.loc})",
                         "duplicate-id",
                     )
                 )
-                continue
-            table[record.id] = record
+                complete = False
+            if complete:
+                table[record.id] = record
+            else:
+                facts.incomplete.append((rec.section, record))
+                partial.setdefault((rec.section, record.id), record)
 
 
 def json_schema() -> dict[str, Any]:

@@ -11,6 +11,7 @@ import re
 import struct
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 __all__ = [
     "Capability",
@@ -460,6 +461,25 @@ class Facts:
     files: tuple[str, ...] = ()
     #: entries of the graph directories that are not fact files (hidden, other names)
     skipped: tuple[str, ...] = ()
+    #: (section, record) of records with errors, built from their valid fields only
+    #: so that validation can still check their references; never used for answers
+    incomplete: list[tuple[str, Any]] = field(default_factory=list)
+
+    def with_incomplete(self) -> Facts:
+        """These facts with the incomplete records added (first id wins), for
+        checks that should also cover records with errors (references)."""
+        whole = Facts(files=self.files, skipped=self.skipped)
+        for name in self.counts():
+            setattr(whole, name, dict(getattr(self, name)))
+        for number, (section, record) in enumerate(self.incomplete):
+            table = getattr(whole, section)
+            key = record.id if isinstance(record.id, str) else None
+            # a record without an id, or repeating one, still has its references
+            # checked, under a key that no reference can name
+            table[key if key is not None and key not in table else f"\0{number}"] = (
+                record
+            )
+        return whole
 
     def counts(self) -> dict[str, int]:
         """Number of records in each section."""

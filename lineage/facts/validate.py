@@ -28,9 +28,19 @@ _Rule = Callable[[Facts], Iterator[Problem]]
 RULES: dict[str, _Rule] = {}
 
 
-def rule(code: str) -> Callable[[_Rule], _Rule]:
+#: rules that also check records with errors (``Facts.incomplete``)
+WHOLE: set[str] = set()
+
+
+def rule(code: str, *, incomplete: bool = False) -> Callable[[_Rule], _Rule]:
+    """Register a rule; with ``incomplete``, it also sees records that have errors
+    (built from their valid fields: any field may be None), so that one error in a
+    record does not hide the others."""
+
     def register(func: _Rule) -> _Rule:
         RULES[code] = func
+        if incomplete:
+            WHOLE.add(code)
         return func
 
     return register
@@ -79,7 +89,7 @@ def _hint(value: str, table: Iterable[str]) -> str:
     return f" (did you mean '{labels[best[0]]}'?)" if best else ""
 
 
-@rule("unknown-reference")
+@rule("unknown-reference", incomplete=True)
 def check_references(facts: Facts) -> Iterator[Problem]:
     models, caps, fams = facts.models, facts.capabilities, facts.families
     models_or_families = set(models) | set(fams)
@@ -134,16 +144,16 @@ def check_references(facts: Facts) -> Iterator[Problem]:
         yield from _ref(row.loc, "source", "source", row.source, facts.sources)
 
 
-@rule("unknown-source")
+@rule("unknown-source", incomplete=True)
 def check_evidence_sources(facts: Facts) -> Iterator[Problem]:
     holders: list[Any] = [
         *facts.models.values(),
         *facts.derivations.values(),
         *facts.claims.values(),
-        *(side for c in facts.conflicts.values() for side in c.sides),
+        *(side for c in facts.conflicts.values() for side in c.sides or ()),
     ]
     for holder in holders:
-        for ev in holder.evidence:
+        for ev in holder.evidence or ():
             if ev.source not in facts.sources:
                 where = ev.loc.of("source") if ev.loc else holder.loc
                 yield _problem(
@@ -422,5 +432,10 @@ def validate(facts: Facts) -> list[Problem]:
     >>> validate(Facts())
     []
     """
-    problems = [p for check in RULES.values() for p in check(facts)]
+    whole = facts.with_incomplete() if facts.incomplete else facts
+    problems = [
+        p
+        for code, check in RULES.items()
+        for p in check(whole if code in WHOLE else facts)
+    ]
     return sorted(problems, key=lambda p: p.sort_key)
