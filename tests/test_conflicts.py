@@ -187,3 +187,25 @@ def test_palm_code_share_printed_once() -> None:
     out = conflicts()
     assert out.count("PaLM's share of code in its training data\n") == 1
     assert "palm-540b data_share (code)" not in out  # covered by the records
+
+
+def test_rdf_carries_conflicts_with_typed_sides(extra: str) -> None:
+    from rdflib import Literal
+
+    from lineage.api import load_graph
+    from lineage.outputs.rdf import LIN, to_rdf, write_ntriples
+
+    index = load_graph([MINI, extra])
+    graph = to_rdf(index)
+    conflicts_ = set(graph.subjects(LIN.conflictKind, Literal("translation")))
+    assert [str(c).rsplit("/", 1)[-1] for c in conflicts_] == ["code-share-translated"]
+    (c,) = conflicts_
+    readings = [
+        graph.value(side, LIN.translationReading).toPython()
+        for side in graph.objects(c, LIN.side)
+    ]
+    assert sorted(readings) == [False, True]
+    about = {str(o).rsplit("/", 2)[-2:][0] for o in graph.objects(c, LIN.about)}
+    assert about == {"figure"}
+    out = Path(extra) / "out.nt"
+    assert write_ntriples(index, out) == len(graph)

@@ -422,6 +422,71 @@ TERMS: tuple[tuple[str, str, str, str, tuple[tuple[Any, Any], ...]], ...] = (
         ((RDFS.domain, "lin:Model"),),
     ),
     (
+        "Conflict",
+        _CLASS,
+        "conflict",
+        "A disagreement the sources hold, recorded once with every side cited.",
+        ((RDFS.subClassOf, PROV.Entity),),
+    ),
+    (
+        "ConflictSide",
+        _CLASS,
+        "conflict side",
+        "One position in a conflict, with its evidence.",
+        (),
+    ),
+    (
+        "topic",
+        _DATA,
+        "topic",
+        "The question a conflict is about; conflicts sharing a topic are shown together.",
+        ((RDFS.domain, "lin:Conflict"), (RDFS.range, XSD.string)),
+    ),
+    (
+        "conflictKind",
+        _DATA,
+        "conflict kind",
+        "between-sources, within-source or translation (the translation we hold reads "
+        "differently from the original).",
+        ((RDFS.domain, "lin:Conflict"), (RDFS.range, XSD.string)),
+    ),
+    (
+        "about",
+        _OBJECT,
+        "about",
+        "A record the conflict concerns.",
+        ((RDFS.domain, "lin:Conflict"),),
+    ),
+    (
+        "side",
+        _OBJECT,
+        "side",
+        "One side of a conflict.",
+        ((RDFS.domain, "lin:Conflict"), (RDFS.range, "lin:ConflictSide")),
+    ),
+    (
+        "says",
+        _DATA,
+        "says",
+        "What one side of a conflict holds, in the graph's words.",
+        ((RDFS.domain, "lin:ConflictSide"), (RDFS.range, XSD.string)),
+    ),
+    (
+        "statedIn",
+        _OBJECT,
+        "stated in",
+        "A record of the graph that states this side.",
+        ((RDFS.domain, "lin:ConflictSide"),),
+    ),
+    (
+        "translationReading",
+        _DATA,
+        "translation reading",
+        "True when the side is the reading of a translation, a note on the fact and "
+        "never a second fact.",
+        ((RDFS.domain, "lin:ConflictSide"), (RDFS.range, XSD.boolean)),
+    ),
+    (
         "paper",
         _OBJECT,
         "paper",
@@ -806,13 +871,7 @@ def triples(
     yield from _closed_triples()
 
     def evidence(owner: URIRef, items: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
-        for n, ev in enumerate(items, 1):
-            node = URIRef(f"{owner}/evidence/{n}")
-            yield owner, LIN.evidence, node
-            yield node, RDF.type, LIN.Evidence
-            yield node, DCTERMS.source, iri("source", ev.source)
-            yield node, LIN.locator, Literal(ev.locator)
-            yield node, RDFS.comment, Literal(ev.note)
+        return _evidence_triples(iri, owner, items)
 
     for src in facts.sources.values():
         s = iri("source", src.id)
@@ -1016,6 +1075,61 @@ def triples(
         yield e, LIN.locator, Literal(row.locator)
         if row.note:
             yield e, RDFS.comment, Literal(row.note, lang="en")
+    yield from conflict_triples(facts, iri)
+
+
+def _evidence_triples(
+    iri: _Ids, owner: URIRef, items: Iterable[Any]
+) -> Iterator[tuple[Any, ...]]:
+    for n, ev in enumerate(items, 1):
+        node = URIRef(f"{owner}/evidence/{n}")
+        yield owner, LIN.evidence, node
+        yield node, RDF.type, LIN.Evidence
+        yield node, DCTERMS.source, iri("source", ev.source)
+        yield node, LIN.locator, Literal(ev.locator)
+        yield node, RDFS.comment, Literal(ev.note)
+
+
+#: the IRI kind of the records a conflict may name, by section
+_RECORD_KINDS = (
+    ("sources", "source"), ("capabilities", "capability"), ("families", "family"),
+    ("models", "model"), ("derivations", "derivation"), ("claims", "claim"),
+    ("figures", "figure"), ("emergence", "emergence"), ("conflicts", "conflict"),
+)  # fmt: skip
+
+
+def conflict_triples(facts: Facts, iri: _Ids) -> Iterator[tuple[Any, ...]]:
+    """The triples of the ``conflicts`` records (both exports share them)."""
+    if not facts.conflicts:
+        return
+    kinds = {
+        rid: kind
+        for section, kind in reversed(_RECORD_KINDS)
+        for rid in getattr(facts, section)
+    }
+
+    def record(rid: str) -> URIRef:
+        return iri(kinds.get(rid, "source"), rid)
+
+    for conflict in facts.conflicts.values():
+        c = iri("conflict", conflict.id)
+        yield c, RDF.type, LIN.Conflict
+        yield c, DCTERMS.identifier, Literal(conflict.id)
+        yield c, LIN.topic, Literal(conflict.topic, lang="en")
+        yield c, LIN.conflictKind, Literal(conflict.kind.value)
+        for rid in conflict.about:
+            yield c, LIN.about, record(rid)
+        if conflict.note:
+            yield c, RDFS.comment, Literal(conflict.note, lang="en")
+        for n, side in enumerate(conflict.sides, 1):
+            s = URIRef(f"{c}/side/{n}")
+            yield c, LIN.side, s
+            yield s, RDF.type, LIN.ConflictSide
+            yield s, LIN.says, Literal(side.says, lang="en")
+            yield s, LIN.translationReading, Literal(side.translation)
+            for rid in side.records:
+                yield s, LIN.statedIn, record(rid)
+            yield from _evidence_triples(iri, s, side.evidence)
 
 
 def _external(scheme: str, value: str) -> URIRef | None:
@@ -1704,6 +1818,8 @@ def _nt_chunks(index_or_facts: Index | Facts, base: str) -> Iterator[tuple[str, 
         add(f"{e} {lin['locator']} {nt_literal(row.locator)} .\n")
         if row.note:
             add(f"{e} {comment} {nt_literal(row.note, '@en')} .\n")
+    for s, p, o in conflict_triples(facts, _Ids(base, facts)):
+        triple(s, p, o)
     yield flush()
 
 
