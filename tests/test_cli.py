@@ -35,11 +35,11 @@ def test_check_json(runner: CliRunner) -> None:
 
 
 def test_check_strict_fails_on_warnings(runner: CliRunner, write_facts) -> None:
-    graph = write_facts("stages:\n  - {id: rlhf, name: RLHF, definition: d}\n")
+    graph = write_facts("models:\n  - {id: x, name: org/x, stub: true}\n")
     lax = runner.invoke(cli, ["check", "--graph", str(graph)])
     strict = runner.invoke(cli, ["check", "--graph", str(graph), "--strict"])
     assert lax.exit_code == 0 and "warning:" in lax.stderr
-    assert strict.exit_code == 1 and "[undefined-stage]" in strict.stderr
+    assert strict.exit_code == 1 and "[referenced-unknown]" in strict.stderr
 
 
 def test_check_fail_fast_reports_one(runner: CliRunner, write_facts) -> None:

@@ -182,8 +182,8 @@ def test_ablate_resolves_stage_names(runner: CliRunner, stage: str) -> None:
 
 
 def test_ablate_unknown_stage_is_exit_1_with_suggestion(runner: CliRunner) -> None:
-    result = run(runner, "ablate", "distilation", code=1)
-    assert result.stderr.startswith("error: unknown stage 'distilation'")
+    result = run(runner, "ablate", "telepathy", code=1)
+    assert result.stderr.startswith("error: unknown stage 'telepathy'")
 
 
 def test_path_from_a_family_starts_at_its_root(runner: CliRunner) -> None:

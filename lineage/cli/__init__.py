@@ -33,6 +33,14 @@ STAGE_COLOURS = {
     "code_training": "green",
     "instruction_tuning": "yellow",
     "rlhf": "magenta",
+    "continued_pretraining": "cyan",
+    "fine_tuning": "yellow",
+    "adapter_training": "green",
+    "preference_tuning": "magenta",
+    "distillation": "cyan",
+    "quantization": "white",
+    "merging": "red",
+    "unspecified": "white",
 }
 EFFECT_COLOURS = {
     "gained": "green",
@@ -257,6 +265,7 @@ LAZY_COMMANDS = {
     "push": "lineage.cli.rdf:push",
     "emergence": "lineage.cli.emergence:emergence",
     "site": "lineage.cli.site:site",
+    "import": "lineage.cli.imports:import_group",
 }
 
 

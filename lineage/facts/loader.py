@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,8 @@ from ..facts.files import (
 from ..facts.model import (
     DATE,
     FIELD_INDEX,
+    Asset,
+    AssetKind,
     Capability,
     Claim,
     Confidence,
@@ -45,6 +47,7 @@ from ..facts.model import (
     Family,
     Figure,
     Kind,
+    Mapping,
     Mechanism,
     Model,
     Setting,
@@ -789,6 +792,51 @@ def _nested(cls: type, what: str, section: str) -> _Check:
     return check
 
 
+def _mappings(rec: _Record, key: str, value: Any) -> tuple[Mapping, ...] | None:
+    if not isinstance(value, _List):
+        rec.error(
+            key,
+            f"'{key}' must be a list of {{scheme, term, relation}}, not {_kind(value)}",
+            "wrong-type",
+        )
+        return None
+    out = []
+    for index, item in enumerate(value):
+        if not isinstance(item, _Map):
+            line, column = value.item_at[index]
+            rec.problems.append(
+                Problem(
+                    rec.path,
+                    line,
+                    column,
+                    Severity.ERROR,
+                    "mappings must be mappings with scheme, term and relation",
+                    "wrong-type",
+                )
+            )
+            continue
+        fields = _fields(_Record(rec.path, item, "mapping", rec.problems), _MAPPING)
+        if fields is not None:
+            fields["relation"] = fields["relation"].value
+            out.append(Mapping(**fields))
+    return tuple(out) if len(out) == len(value) else None
+
+
+def _enum_list(enum: type[Enum], code: str) -> _Check:
+    one = _enum(enum, code)
+
+    def check(rec: _Record, key: str, value: Any) -> Any:
+        if not isinstance(value, _List):
+            rec.error(key, f"'{key}' must be a list, not {_kind(value)}", "wrong-type")
+            return None
+        items = [one(rec, key, item) for item in value]
+        return None if None in items else tuple(item.value for item in items)
+
+    check.values = one.values  # type: ignore[attr-defined]
+    check.many = True  # type: ignore[attr-defined]  # read by json_schema()
+    return check
+
+
 _evidence = _nested(Evidence, "{source, locator, note}", "evidence")
 _sides = _nested(Side, "{says, evidence}", "sides")
 
@@ -825,6 +873,22 @@ _SIDE: _Spec = {
     "translation": (_flag, False),
 }
 _NESTED = {"evidence": _EVIDENCE, "sides": _SIDE}
+
+
+class _MappingRelation(StrEnum):
+    EXACT = "exactMatch"
+    CLOSE = "closeMatch"
+    BROAD = "broadMatch"
+    NARROW = "narrowMatch"
+    RELATED = "relatedMatch"
+
+
+_MAPPING: _Spec = {
+    "scheme": (_text, True),
+    "term": (_text, True),
+    "relation": (_enum(_MappingRelation, "unknown-relation"), True),
+    "note": (_text, False),
+}
 _SPECS: dict[str, tuple[type, _Spec]] = {
     "sources": (
         Source,
@@ -847,6 +911,8 @@ _SPECS: dict[str, tuple[type, _Spec]] = {
             "name": (_text, True),
             "definition": (_text, True),
             "aliases": (_strings, False),
+            "broader": (_enum_list(Stage, "unknown-stage"), False),
+            "mappings": (_mappings, False),
         },
     ),
     "capabilities": (
@@ -888,6 +954,31 @@ _SPECS: dict[str, tuple[type, _Spec]] = {
             "training_data": (_text, False),
             "external_ids": (_pairs, False),
             "evidence": (_evidence, False),
+            "license": (_text, False),
+            "imported_from": (_text, False),
+            "stub": (_flag, False),
+            "trained_on": (_slugs, False),
+            "empty_fields": (_strings, False),
+            "unresolved_dependencies": (_strings, False),
+        },
+    ),
+    "assets": (
+        Asset,
+        {
+            "id": (_slug, True),
+            "name": (_text, True),
+            "kind": (_enum(AssetKind, "unknown-kind"), True),
+            "organization": (_text, False),
+            "created": (_date, False),
+            "description": (_text, False),
+            "url": (_text, False),
+            "license": (_text, False),
+            "dependencies": (_slugs, False),
+            "external_ids": (_pairs, False),
+            "evidence": (_evidence, False),
+            "imported_from": (_text, False),
+            "empty_fields": (_strings, False),
+            "unresolved_dependencies": (_strings, False),
         },
     ),
     "derivations": (
@@ -900,6 +991,7 @@ _SPECS: dict[str, tuple[type, _Spec]] = {
             "confidence": (_enum(Confidence, "unknown-confidence"), True),
             "evidence": (_evidence, True),
             "note": (_text, False),
+            "imported_from": (_text, False),
         },
     ),
     "claims": (
@@ -972,6 +1064,8 @@ _SINGULAR = {
     "figures": "figure",
     "emergence": "emergence row",
     "conflicts": "conflict",
+    "assets": "asset",
+    "mapping": "mapping",
     "evidence": "evidence item",
     "sides": "conflict side",
 }
@@ -1208,8 +1302,13 @@ def json_schema() -> dict[str, Any]:
                     "minItems": 1,
                     "items": {"$ref": f"#/$defs/{check.nested}"},
                 }
+            elif getattr(check, "many", False):
+                values = list(check.values)  # type: ignore[attr-defined]
+                props[key] = {"type": "array", "items": {"enum": values}}
             elif hasattr(check, "values"):
                 props[key] = {"enum": list(check.values)}
+            elif check is _mappings:
+                props[key] = {"type": "array", "items": record(_MAPPING)}
             else:
                 props[key] = fragments[check]
         return {

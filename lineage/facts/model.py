@@ -35,6 +35,9 @@ __all__ = [
     "SourceLocation",
     "Stage",
     "StageDef",
+    "Asset",
+    "AssetKind",
+    "Mapping",
     "date_bounds",
     "date_label",
     "date_sort_key",
@@ -48,6 +51,24 @@ class Stage(StrEnum):
     CODE_TRAINING = "code_training"
     INSTRUCTION_TUNING = "instruction_tuning"
     RLHF = "rlhf"
+    # Stages the lineage datasets record (Hugging Face base_model_relation, Ecosystem
+    # Graphs, Epoch AI); see graph/stages.yaml for definitions and mappings.
+    CONTINUED_PRETRAINING = "continued_pretraining"
+    FINE_TUNING = "fine_tuning"
+    ADAPTER_TRAINING = "adapter_training"
+    PREFERENCE_TUNING = "preference_tuning"
+    DISTILLATION = "distillation"
+    QUANTIZATION = "quantization"
+    MERGING = "merging"
+    #: a dataset records that one model depends on another, but not how
+    UNSPECIFIED = "unspecified"
+
+
+class AssetKind(StrEnum):
+    """What a non-model asset is (Ecosystem Graphs' asset types)."""
+
+    DATASET = "dataset"
+    APPLICATION = "application"
 
 
 class Effect(StrEnum):
@@ -197,6 +218,9 @@ FIELD_NAMES = (
     "value", "unit", "source", "locator", "qualifier", "task", "setting",
     "training_flops", "parameters", "reference", "topic", "about", "sides", "says",
     "records", "version_of", "paper_date", "root", "papers", "approximations",
+    "license", "imported_from", "stub", "dependencies", "created", "url", "mappings",
+    "scheme", "term", "relation", "trained_on", "empty_fields",
+    "unresolved_dependencies",
 )  # fmt: skip
 FIELD_INDEX = {name: i for i, name in enumerate(FIELD_NAMES)}
 #: one packed field position: field index, line, column
@@ -269,6 +293,16 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
+class Mapping:
+    """A SKOS mapping of one of our terms to a term of another vocabulary."""
+
+    scheme: str
+    term: str
+    relation: str
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class StageDef:
     """The definition of one stage of the closed vocabulary."""
 
@@ -276,6 +310,8 @@ class StageDef:
     name: str
     definition: str
     aliases: tuple[str, ...] = ()
+    broader: tuple[str, ...] = ()
+    mappings: tuple[Mapping, ...] = ()
     loc: SourceLocation | None = field(default=None, compare=False, repr=False)
 
 
@@ -333,6 +369,17 @@ class Model:
     #: open-source models, families or papers the facts name as approximations of
     #: this model (Fu's table, 'Open Source Approximate')
     approximations: tuple[str, ...] = ()
+    license: str | None = None
+    #: ``path:line:col`` of the record in the dataset it was imported from
+    imported_from: str | None = None
+    #: known only because another record names it; no input describes it
+    stub: bool = False
+    #: assets (datasets) the model was trained on or built with
+    trained_on: tuple[str, ...] = ()
+    #: fields the imported dataset left empty, as ``field@line:col`` of its input
+    empty_fields: tuple[str, ...] = ()
+    #: dependencies the imported dataset names but never defines, ``name@line:col``
+    unresolved_dependencies: tuple[str, ...] = ()
     loc: SourceLocation | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -347,6 +394,27 @@ class Model:
 
 
 @dataclass(frozen=True, slots=True)
+class Asset:
+    """A dataset or an application that models are trained on or built into."""
+
+    id: str
+    name: str
+    kind: AssetKind
+    organization: str | None = None
+    created: str | None = None
+    description: str | None = None
+    url: str | None = None
+    license: str | None = None
+    dependencies: tuple[str, ...] = ()
+    external_ids: tuple[tuple[str, str], ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    imported_from: str | None = None
+    empty_fields: tuple[str, ...] = ()
+    unresolved_dependencies: tuple[str, ...] = ()
+    loc: SourceLocation | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Derivation:
     """An edge ``parent -> child`` made by one training stage."""
 
@@ -357,6 +425,7 @@ class Derivation:
     confidence: Confidence
     evidence: tuple[Evidence, ...]
     note: str | None = None
+    imported_from: str | None = None
     loc: SourceLocation | None = field(default=None, compare=False, repr=False)
 
 
@@ -458,6 +527,7 @@ class Facts:
     figures: dict[str, Figure] = field(default_factory=dict)
     emergence: dict[str, Emergence] = field(default_factory=dict)
     conflicts: dict[str, Conflict] = field(default_factory=dict)
+    assets: dict[str, Asset] = field(default_factory=dict)
     files: tuple[str, ...] = ()
     #: entries of the graph directories that are not fact files (hidden, other names)
     skipped: tuple[str, ...] = ()
@@ -494,4 +564,5 @@ class Facts:
             "figures": len(self.figures),
             "emergence": len(self.emergence),
             "conflicts": len(self.conflicts),
+            "assets": len(self.assets),
         }

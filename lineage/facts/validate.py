@@ -12,10 +12,12 @@ from typing import Any
 from ..errors import Problem, Severity, did_you_mean
 from ..facts.model import (
     PRESENT_EFFECTS,
+    Asset,
     ConflictKind,
     Effect,
     Facts,
     Kind,
+    Model,
     SourceLocation,
     Stage,
     date_bounds,
@@ -125,6 +127,17 @@ def check_references(facts: Facts) -> Iterator[Problem]:
     for der in facts.derivations.values():
         yield from _ref(der.loc, "parent", "model", der.parent, models)
         yield from _ref(der.loc, "child", "model", der.child, models)
+    assets = facts.assets
+    for model in models.values():
+        for dep in model.trained_on:
+            yield from _ref(model.loc, "trained_on", "asset", dep, assets)
+    models_or_assets = set(models) | set(assets)
+    for asset in assets.values():
+        for dep in asset.dependencies:
+            yield from _ref(
+                asset.loc, "dependencies", "model or asset", dep, models_or_assets
+            )
+
     for claim in facts.claims.values():
         yield from _ref(
             claim.loc, "model", "model or family", claim.model, models_or_families
@@ -215,66 +228,117 @@ def check_cycles(facts: Facts) -> Iterator[Problem]:
 
 @rule("ambiguous-alias")
 def check_aliases(facts: Facts) -> Iterator[Problem]:
-    groups = {
+    groups: dict[str, list[Any]] = {
         "stage": [
-            ("stage", st.id, st.loc, (st.id, st.name, *st.aliases))
+            ("stage", st.id, st.loc, (st.id, st.name, *st.aliases), False)
             for st in facts.stages.values()
         ],
         "capability": [
-            ("capability", c.id, c.loc, (c.id, c.name, *c.aliases))
+            ("capability", c.id, c.loc, (c.id, c.name, *c.aliases), False)
             for c in facts.capabilities.values()
         ],
         "model": [
-            ("model", m.id, m.loc, (m.id, m.name, *m.aliases))
+            (
+                "model",
+                m.id,
+                imported_at(m.imported_from, m.loc),
+                (m.id, m.name, *m.aliases),
+                m.imported_from is not None,
+            )
             for m in facts.models.values()
         ]
         + [
-            ("family", f.id, f.loc, (f.id, f.name, *f.aliases))
+            ("family", f.id, f.loc, (f.id, f.name, *f.aliases), False)
             for f in facts.families.values()
         ],
     }
     for records in groups.values():
-        owner: dict[str, tuple[str, str]] = {}
-        for kind, record_id, loc, labels in records:
-            keys: dict[str, str] = {}
-            for label in labels:
-                keys.setdefault(normalize(label), label)
-            for key, label in keys.items():
-                if not key:
-                    yield _problem(
-                        loc.of("aliases") if loc else None,
-                        f"alias '{label}' of '{record_id}' has no letters or digits",
-                        "ambiguous-alias",
-                    )
-                    continue
-                other = owner.setdefault(key, (kind, record_id))
-                if other != (kind, record_id):
-                    yield _problem(
-                        loc.of("aliases") if loc else None,
-                        f"name or alias '{label}' of {kind} '{record_id}' also names "
-                        f"{other[0]} '{other[1]}'; a name must lead to one thing",
-                        "ambiguous-alias",
-                    )
+        yield from _alias_clashes(records)
+
+
+def _alias_clashes(records: list[Any]) -> Iterator[Problem]:
+    owner: dict[str, tuple[str, str, bool]] = {}
+    for kind, record_id, loc, labels, imported in records:
+        keys: dict[str, str] = {}
+        for label in labels:
+            keys.setdefault(normalize(label), label)
+        for key, label in keys.items():
+            if not key:
+                yield _problem(
+                    loc.of("aliases") if loc else None,
+                    f"alias '{label}' of '{record_id}' has no letters or digits",
+                    "ambiguous-alias",
+                )
+                continue
+            other = owner.setdefault(key, (kind, record_id, imported))
+            if other[:2] != (kind, record_id):
+                # a name an imported dataset uses is its own affair: people still
+                # reach each record by its id
+                yield _problem(
+                    loc.of("aliases") if loc else None,
+                    f"name or alias '{label}' of {kind} '{record_id}' also names "
+                    f"{other[0]} '{other[1]}'; a name must lead to one thing",
+                    "ambiguous-alias",
+                    Severity.WARNING if imported or other[2] else Severity.ERROR,
+                )
 
 
 def _dated(model: Any) -> str:
     return f"released {model.date_label}" if model.released else model.date_label
 
 
+def imported_at(
+    where: str | None, fallback: SourceLocation | None
+) -> SourceLocation | None:
+    """The position in the original dataset (``path:line:col``) of an imported record.
+
+    Examples
+    --------
+    >>> str(imported_at("assets/openai.yaml:1259:3", None))
+    'assets/openai.yaml:1259:3'
+    """
+    if where is None:
+        return fallback
+    path, _, rest = where.rpartition(":")
+    path, _, line = path.rpartition(":")
+    if not (line.isdigit() and rest.isdigit() and path):
+        return fallback
+    return SourceLocation(path, int(line), int(rest))
+
+
+def _older(child: str | None, parent: str | None) -> bool:
+    """Whether the child's latest possible day precedes the parent's earliest."""
+    if not (child and parent):
+        return False
+    return date_bounds(child)[1] < date_bounds(parent)[0]
+
+
 @rule("release-order")
 def check_release_order(facts: Facts) -> Iterator[Problem]:
     for der in facts.derivations.values():
         parent, child = facts.models.get(der.parent), facts.models.get(der.child)
-        if not (parent and child and parent.date and child.date):
+        if not (parent and child and _older(child.date, parent.date)):
             continue
-        # older only if the child's latest possible day precedes the parent's earliest
-        if date_bounds(child.date)[1] < date_bounds(parent.date)[0]:
-            yield _problem(
-                der.loc,
-                f"child '{child.id}' ({_dated(child)}) "
-                f"is older than its parent '{parent.id}' ({_dated(parent)})",
-                "release-order",
-            )
+        # an imported dataset's dates are its own data-quality problem, not ours
+        yield _problem(
+            imported_at(der.imported_from, der.loc),
+            f"child '{child.id}' ({_dated(child)}) "
+            f"is older than its parent '{parent.id}' ({_dated(parent)})",
+            "release-order",
+            Severity.WARNING if der.imported_from else Severity.ERROR,
+        )
+    for asset in facts.assets.values():
+        for dep in asset.dependencies:
+            other = facts.models.get(dep) or facts.assets.get(dep)
+            when = getattr(other, "date", None) or getattr(other, "created", None)
+            if other is not None and _older(asset.created, when):
+                yield _problem(
+                    imported_at(asset.imported_from, asset.loc),
+                    f"{asset.kind.value} '{asset.id}' (created {asset.created}) is dated "
+                    f"before '{dep}' (dated {when}), which it depends on",
+                    "release-order",
+                    Severity.WARNING if asset.imported_from else Severity.ERROR,
+                )
 
 
 @rule("missing-stage")
@@ -412,13 +476,70 @@ def check_conflict_sides(facts: Facts) -> Iterator[Problem]:
 def check_stage_definitions(facts: Facts) -> Iterator[Problem]:
     if not facts.stages:
         return
+    used = {d.stage for d in facts.derivations.values()} | {
+        c.stage for c in facts.claims.values() if c.stage is not None
+    }
     for stage in Stage:
-        if stage.value not in facts.stages:
+        if stage in used and stage.value not in facts.stages:
             yield _problem(
                 None,
-                f"stage '{stage.value}' of the vocabulary has no "
+                f"stage '{stage.value}' is used but has no "
                 "definition in any 'stages' section",
                 "undefined-stage",
+                Severity.WARNING,
+            )
+
+
+@rule("referenced-unknown")
+def check_stubs(facts: Facts) -> Iterator[Problem]:
+    for model in facts.models.values():
+        if model.stub:
+            yield _problem(
+                imported_at(model.imported_from, model.loc),
+                f"model '{model.name}' is referenced as a base model, but no input "
+                "describes it",
+                "referenced-unknown",
+                Severity.WARNING,
+            )
+
+
+def _field_positions(
+    entries: tuple[str, ...], record: Any
+) -> Iterator[tuple[str, SourceLocation | None]]:
+    """``name@line:col`` entries -> (name, position in the record's original file)."""
+    origin = imported_at(record.imported_from, record.loc)
+    for entry in entries:
+        name, _, at = entry.rpartition("@")
+        line, _, column = at.partition(":")
+        if origin is not None and line.isdigit() and column.isdigit():
+            yield name, SourceLocation(origin.path, int(line), int(column))
+        else:
+            yield name or entry, origin
+
+
+@rule("empty-field")
+def check_empty_fields(facts: Facts) -> Iterator[Problem]:
+    records: list[Model | Asset] = [*facts.models.values(), *facts.assets.values()]
+    for record in records:
+        for name, where in _field_positions(record.empty_fields, record):
+            yield _problem(
+                where,
+                f"'{record.name}' has an empty or missing '{name}'",
+                "empty-field",
+                Severity.WARNING,
+            )
+
+
+@rule("dangling-dependency")
+def check_unresolved(facts: Facts) -> Iterator[Problem]:
+    records: list[Model | Asset] = [*facts.models.values(), *facts.assets.values()]
+    for record in records:
+        for name, where in _field_positions(record.unresolved_dependencies, record):
+            yield _problem(
+                where,
+                f"'{record.name}' depends on '{name}', which no asset of the input "
+                "defines",
+                "dangling-dependency",
                 Severity.WARNING,
             )
 

@@ -157,6 +157,62 @@ TERMS: tuple[tuple[str, str, str, str, tuple[tuple[Any, Any], ...]], ...] = (
         ((RDFS.subClassOf, "lin:TrainingActivity"),),
     ),
     (
+        "ContinuedPretraining",
+        _CLASS,
+        "continued pre-training",
+        "A training activity of the stage 'continued_pretraining'.",
+        ((RDFS.subClassOf, "lin:TrainingActivity"),),
+    ),
+    (
+        "FineTuning",
+        _CLASS,
+        "fine-tuning",
+        "A training activity of the stage 'fine_tuning'.",
+        ((RDFS.subClassOf, "lin:TrainingActivity"),),
+    ),
+    (
+        "AdapterTraining",
+        _CLASS,
+        "adapter training",
+        "A training activity of the stage 'adapter_training'.",
+        ((RDFS.subClassOf, "lin:TrainingActivity"),),
+    ),
+    (
+        "PreferenceTuning",
+        _CLASS,
+        "preference tuning",
+        "A training activity of the stage 'preference_tuning'.",
+        ((RDFS.subClassOf, "lin:TrainingActivity"),),
+    ),
+    (
+        "Distillation",
+        _CLASS,
+        "distillation",
+        "A training activity of the stage 'distillation'.",
+        ((RDFS.subClassOf, "lin:TrainingActivity"),),
+    ),
+    (
+        "Quantization",
+        _CLASS,
+        "quantization",
+        "A training activity of the stage 'quantization'.",
+        ((RDFS.subClassOf, "lin:TrainingActivity"),),
+    ),
+    (
+        "Merging",
+        _CLASS,
+        "merging",
+        "A training activity of the stage 'merging'.",
+        ((RDFS.subClassOf, "lin:TrainingActivity"),),
+    ),
+    (
+        "UnspecifiedDerivation",
+        _CLASS,
+        "unspecified dependency",
+        "A training activity of the stage 'unspecified'.",
+        ((RDFS.subClassOf, "lin:TrainingActivity"),),
+    ),
+    (
         "Derivation",
         _CLASS,
         "model derivation",
@@ -672,6 +728,14 @@ STAGE_CLASSES = {
     Stage.CODE_TRAINING: LIN.CodeTraining,
     Stage.INSTRUCTION_TUNING: LIN.InstructionTuning,
     Stage.RLHF: LIN.RLHF,
+    Stage.CONTINUED_PRETRAINING: LIN.ContinuedPretraining,
+    Stage.FINE_TUNING: LIN.FineTuning,
+    Stage.ADAPTER_TRAINING: LIN.AdapterTraining,
+    Stage.PREFERENCE_TUNING: LIN.PreferenceTuning,
+    Stage.DISTILLATION: LIN.Distillation,
+    Stage.QUANTIZATION: LIN.Quantization,
+    Stage.MERGING: LIN.Merging,
+    Stage.UNSPECIFIED: LIN.UnspecifiedDerivation,
 }
 #: Closed vocabularies whose members are concepts of LIN (enum value = local name).
 _CLOSED = {
@@ -695,6 +759,42 @@ def _term(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         return Literal(value)
     return value
+
+
+#: SKOS mapping relations by the name used in graph/stages.yaml
+_MAPPING_PROPERTIES = {
+    "exactMatch": SKOS.exactMatch,
+    "closeMatch": SKOS.closeMatch,
+    "broadMatch": SKOS.broadMatch,
+    "narrowMatch": SKOS.narrowMatch,
+    "relatedMatch": SKOS.relatedMatch,
+}
+
+
+def _stage_mappings(
+    stage: URIRef, mappings: Iterable[Any], base: str
+) -> Iterator[tuple[Any, Any, Any]]:
+    """A stage's mappings to the terms of outside vocabularies (Hub relations, ...).
+
+    Those vocabularies publish no IRIs, so each term is minted as a concept of a
+    scheme of ours named after the vocabulary, with the term as its notation.
+    """
+    for mapping in mappings:
+        scheme = URIRef(f"{base}scheme/{_iri_part(mapping.scheme)}")
+        term = URIRef(
+            f"{base}term/{_iri_part(mapping.scheme)}/{_iri_part(mapping.term)}"
+        )
+        yield stage, _MAPPING_PROPERTIES[mapping.relation], term
+        yield term, RDF.type, SKOS.Concept
+        yield term, SKOS.inScheme, scheme
+        yield term, SKOS.notation, Literal(mapping.term)
+        yield term, SKOS.prefLabel, Literal(mapping.term, lang="en")
+        yield scheme, RDF.type, SKOS.ConceptScheme
+        yield scheme, SKOS.prefLabel, Literal(mapping.scheme)
+
+
+def _iri_part(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-").lower()
 
 
 def _closed_triples() -> Iterator[tuple[Any, Any, Any]]:
@@ -921,8 +1021,13 @@ def triples(
         yield s, SKOS.prefLabel, Literal(stage.name, lang="en")
         yield s, SKOS.definition, Literal(stage.definition, lang="en")
         yield s, SKOS.inScheme, stages
-        yield s, SKOS.topConceptOf, stages
-        yield stages, SKOS.hasTopConcept, s
+        if stage.broader:
+            for wider in stage.broader:
+                yield s, SKOS.broader, iri("stage", wider)
+        else:
+            yield s, SKOS.topConceptOf, stages
+            yield stages, SKOS.hasTopConcept, s
+        yield from _stage_mappings(s, stage.mappings, base)
 
     caps = URIRef(f"{base}scheme/capabilities")
     yield caps, RDF.type, SKOS.ConceptScheme

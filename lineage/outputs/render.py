@@ -88,18 +88,42 @@ STAGE_COLOURS = {  # cli.STAGE_COLOURS' hues, readable on white
     Stage.CODE_TRAINING: "#16a34a",  # green
     Stage.INSTRUCTION_TUNING: "#d97706",  # amber
     Stage.RLHF: "#c026d3",  # magenta
+    Stage.CONTINUED_PRETRAINING: "#0891b2",  # cyan
+    Stage.FINE_TUNING: "#ea580c",  # orange
+    Stage.ADAPTER_TRAINING: "#65a30d",  # lime
+    Stage.PREFERENCE_TUNING: "#9333ea",  # purple
+    Stage.DISTILLATION: "#0d9488",  # teal
+    Stage.QUANTIZATION: "#64748b",  # slate
+    Stage.MERGING: "#be123c",  # rose
+    Stage.UNSPECIFIED: "#78716c",  # stone
 }
 STAGE_TINTS = {
     Stage.PRETRAINING: "#dbeafe",
     Stage.CODE_TRAINING: "#dcfce7",
     Stage.INSTRUCTION_TUNING: "#fef3c7",
     Stage.RLHF: "#fae8ff",
+    Stage.CONTINUED_PRETRAINING: "#cffafe",
+    Stage.FINE_TUNING: "#ffedd5",
+    Stage.ADAPTER_TRAINING: "#ecfccb",
+    Stage.PREFERENCE_TUNING: "#f3e8ff",
+    Stage.DISTILLATION: "#ccfbf1",
+    Stage.QUANTIZATION: "#f1f5f9",
+    Stage.MERGING: "#ffe4e6",
+    Stage.UNSPECIFIED: "#f5f5f4",
 }
 STAGE_LABELS = {
     Stage.PRETRAINING: "pretraining",
     Stage.CODE_TRAINING: "code training",
     Stage.INSTRUCTION_TUNING: "instruction tuning",
     Stage.RLHF: "RLHF",
+    Stage.CONTINUED_PRETRAINING: "continued pre-training",
+    Stage.FINE_TUNING: "fine-tuning",
+    Stage.ADAPTER_TRAINING: "adapter",
+    Stage.PREFERENCE_TUNING: "preference tuning",
+    Stage.DISTILLATION: "distillation",
+    Stage.QUANTIZATION: "quantization",
+    Stage.MERGING: "merge",
+    Stage.UNSPECIFIED: "unspecified",
 }
 #: Confidence of a derivation -> (DOT style, pen width, Mermaid arrow).
 LINE_STYLES = {
@@ -644,9 +668,13 @@ def _legend(options: TreeOptions, hl: Highlight | None, index: Index) -> str:
     def head(text: str) -> str:
         return f'<TD ALIGN="LEFT" COLSPAN="2"><B>{text}</B></TD>'
 
-    stage_rows = [
+    used = {d.stage for d in index.facts.derivations.values()} | {
+        c.stage for c in index.facts.claims.values() if c.stage is not None
+    }
+    stage_rows = [  # only the stages this graph uses: the vocabulary has a dozen
         "<TR>" + line("solid", STAGE_COLOURS[s], 3) + cell(STAGE_LABELS[s]) + "</TR>"
         for s in Stage
+        if s in used
     ]
     conf_rows = [
         "<TR>"
