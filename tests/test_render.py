@@ -352,3 +352,47 @@ def test_timeline_gives_unknown_dates_a_row_of_their_own(shipped_index) -> None:
         assert f'"{mid}"' in own
         assert not any(f'"{mid}"' in r for r in ranks if r is not own), mid
     assert not any(f'"{m}"' in own for m in set(models) - undated)
+
+
+@needs_dot
+def test_long_texts_are_clipped_for_drawing_only(write_facts, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # issue 13 item 15: a description over Graphviz's 16,384-byte string limit made
+    # tree and site fail; names, notes and many capability rows too
+    import json
+
+    from click.testing import CliRunner
+
+    from lineage.cli import cli
+
+    description = "é" * 20_000
+    name = "N" * 5_000
+    text = TREE.replace(
+        "name: Base,", f"name: {json.dumps(name)}, description: {description},"
+    )
+    rows = "".join(
+        f"  - {{id: x{i}, name: {'C' * 90} {i}, kind: ability, description: d}}\n"
+        for i in range(200)
+    ) + "".join(
+        f"  - {{id: k{i}, model: base, capability: x{i}, effect: gained, "
+        "stage: pretraining, confidence: likely, "
+        "evidence: [{source: s, locator: p, note: n}]}\n"
+        for i in range(200)
+    )
+    text = text.replace(
+        "capabilities:\n", "capabilities:\n" + rows.split("  - {id: k0")[0]
+    )
+    text += "  - {id: k" + rows.split("  - {id: k", 1)[1]
+    graph = write_facts(text)
+    index = load_graph([graph], cache=False)
+    assert index.facts.models["base"].description == description  # data keeps it all
+    svg = tmp_path / "tree.svg"
+    result = CliRunner().invoke(cli, ["tree", "--graph", str(graph), "-o", str(svg)])
+    assert result.exit_code == 0, result.stderr
+    assert _svg_titles(svg.read_bytes()) == set(index.facts.models)
+    drawn = svg.read_text(encoding="utf-8")
+    assert "é" * 500 in drawn and "é" * 5000 not in drawn  # the tooltip, clipped
+    assert "more capabilities" in drawn  # rows past the label limit are counted
+    site = tmp_path / "site"
+    result = CliRunner().invoke(cli, ["site", "--graph", str(graph), "-o", str(site)])
+    assert result.exit_code == 0, result.stderr
+    assert "could not draw" not in result.stderr

@@ -520,8 +520,28 @@ def _guard(text: str) -> str:
     return text.replace("\\", "\\" + _WORD_JOINER)
 
 
+#: Graphviz refuses any quoted or HTML string over 16,384 bytes (and then draws
+#: nothing), so drawn texts are clipped well below it; the facts keep every word.
+LABEL_CHARS = 120
+TOOLTIP_CHARS = 1000
+#: the bytes of capability rows one model's label may hold before "N more"
+_LABEL_BYTES = 12_000
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, ending in "…" when it was cut.
+
+    Examples
+    --------
+    >>> clip("chain-of-thought", 6)
+    'chain…'
+    """
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def escape_html(text: str) -> str:
-    """Text for a Graphviz HTML-like label (an XML text node).
+    """Text for a Graphviz HTML-like label (an XML text node), clipped to
+    :data:`LABEL_CHARS` characters.
 
     Examples
     --------
@@ -529,7 +549,7 @@ def escape_html(text: str) -> str:
     '&lt;b&gt;R&amp;D &quot;x&quot;&lt;/b&gt;'
     """
     return (
-        _guard(_clean(text))
+        _guard(_clean(clip(text, LABEL_CHARS)))
         .replace("&", "&amp;")
         .replace("<", "&lt;")
         .replace(">", "&gt;")
@@ -604,6 +624,25 @@ def _change_row(change: Change, *, dim: bool, marked: bool) -> str:
     )
 
 
+def _change_rows(index: Index, mid: str, options: TreeOptions, dim: bool) -> list[str]:
+    """One row per capability change, as many as fit Graphviz's label limit."""
+    rows: list[str] = []
+    size = 0
+    changes = model_changes(index, mid)
+    for count, change in enumerate(changes):
+        marked = (
+            options.highlight is not None and change.capability == options.highlight
+        )
+        row = _change_row(change, dim=dim, marked=marked)
+        size += len(row.encode())
+        if size > _LABEL_BYTES:
+            more = f"&#160;… and {len(changes) - count} more capabilities&#160;"
+            rows.append(f"<TR><TD>{_font('<I>' + more + '</I>', MUTED, 9)}</TD></TR>")
+            break
+        rows.append(row)
+    return rows
+
+
 ROLE_TAGS = {
     "origin": ("★ origin", HIGHLIGHT),
     "carrier": ("carries it", HIGHLIGHT),
@@ -643,11 +682,7 @@ def _node_label(
         tag, colour = ROLE_TAGS[role]
         rows.append(f"<TR><TD>{_font('<B>' + tag + '</B>', colour, 10)}</TD></TR>")
     if options.capabilities:
-        for change in model_changes(index, mid):
-            marked = (
-                options.highlight is not None and change.capability == options.highlight
-            )
-            rows.append(_change_row(change, dim=dim, marked=marked))
+        rows += _change_rows(index, mid, options, dim)
     return (
         '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'
         + "".join(rows)
@@ -921,7 +956,8 @@ def _node_line(d: _Drawing, mid: str, indent: str) -> str:
     ]
     if dim:
         attrs.append(f'fillcolor="{DIM_FILL}"')
-    attrs.append(f"tooltip={escape_dot(model.description or model.name)}")
+    tooltip = clip(model.description or model.name, TOOLTIP_CHARS)
+    attrs.append(f"tooltip={escape_dot(tooltip)}")
     return f"{indent}{escape_dot(mid)} [{', '.join(attrs)}];"
 
 
@@ -989,7 +1025,7 @@ def _edge_line(d: _Drawing, der: Derivation) -> str:
         f'color="{colour}"',
         f"style={style}",
         f"penwidth={width}",
-        f"tooltip={escape_dot(der.note or der.id)}",
+        f"tooltip={escape_dot(clip(der.note or der.id, TOOLTIP_CHARS))}",
     ]
     return (
         f"  {escape_dot(der.parent)} -> {escape_dot(der.child)} [{', '.join(attrs)}];"
