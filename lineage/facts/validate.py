@@ -409,14 +409,16 @@ def record_ids(facts: Facts) -> dict[str, str]:
     return out
 
 
-@rule("unknown-record")
+@rule("unknown-record", incomplete=True)
 def check_conflict_references(facts: Facts) -> Iterator[Problem]:
     if not facts.conflicts:
         return
     known = record_ids(facts)
     for conflict in facts.conflicts.values():
-        refs = [(conflict.loc, "about", r) for r in conflict.about]
-        refs += [(s.loc, "records", r) for s in conflict.sides for r in s.records]
+        refs = [(conflict.loc, "about", r) for r in conflict.about or ()]
+        refs += [
+            (s.loc, "records", r) for s in conflict.sides or () for r in s.records or ()
+        ]
         for loc, key, ref in refs:
             if ref not in known:
                 yield _problem(
