@@ -266,6 +266,7 @@ LAZY_COMMANDS = {
     "emergence": "lineage.cli.emergence:emergence",
     "site": "lineage.cli.site:site",
     "import": "lineage.cli.imports:import_group",
+    "search": "lineage.cli.search:search",
 }
 
 

@@ -24,6 +24,7 @@ record lives here: synonyms are aliases in ``graph/``.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -92,13 +93,17 @@ def normalize(name: str) -> str:
     return _PUNCT.sub("", unicodedata.normalize("NFKC", name).casefold())
 
 
+_BRITISH = dict(SPELLING)
+_BRITISH_END = re.compile("(" + "|".join(b for b, _ in SPELLING) + ")$")
+
+
 def _american(word: str) -> str:
     if len(word) < _SPELLING_MIN:
         return word
-    for british, american in SPELLING:
-        if word.endswith(british):
-            return word[: -len(british)] + american
-    return word
+    found = _BRITISH_END.search(word)
+    if found is None:
+        return word
+    return word[: found.start()] + _BRITISH[found.group(1)]
 
 
 def _undouble(word: str) -> str:
@@ -128,6 +133,7 @@ def _stem(word: str) -> str:
     return _undouble(word)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def canon(word: str) -> str:
     """The canonical form of one folded word: American spelling, no inflection.
 

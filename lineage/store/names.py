@@ -34,7 +34,6 @@ from typing import Any
 from ..errors import AmbiguousNameError, UnknownNameError
 from ..facts.fold import (
     FILLER,
-    bag,
     bigram_similarity,
     canon,
     edit_distance,
@@ -53,6 +52,9 @@ HOW = ("id", "name", "folded", "typo", "partial")
 LETTER_WEIGHT = 0.8
 #: share of a record's score that its description can add
 DESCRIPTION_WEIGHT = 0.2
+#: at most this many records are scored for suggestions (those sharing the rarest
+#: typed words; every record when the graph has at most 5,000)
+MAX_CANDIDATES = 5000
 #: the lowest score that is still offered as a suggestion
 SUGGESTION_CUTOFF = 0.4
 
@@ -152,7 +154,10 @@ class Names:
     def fold(self, text: str, fix: bool = False) -> Bag:
         """The folded bag of ``text``, abbreviations expanded, compounds split;
         with ``fix``, misspelt words corrected to the graph's own words."""
-        raw = words(text)
+        return self.fold_words(words(text), fix)
+
+    def fold_words(self, raw: list[str], fix: bool = False) -> Bag:
+        """:meth:`fold` of words already split by :func:`lineage.facts.fold.words`."""
         out: list[str] = []
         for word in [w for w in raw if w not in FILLER] or raw:
             folded = canon(word)
@@ -330,14 +335,19 @@ class Names:
         return scored[:limit] if among is None else scored
 
     def _candidates(self, query: Bag, wanted: set[str]) -> set[Ref]:
-        if sum(len(v) for v in self.ids.values()) <= 5000:
+        if sum(len(v) for v in self.ids.values()) <= MAX_CANDIDATES:
             return set(self.labels)
-        pool: set[Ref] = set()
+        groups = []
         for word in query:
-            pool |= self.by_word.get(word, set())
+            groups.append(self.by_word.get(word, set()))
             fixed = self.correct(word)
             if fixed:
-                pool |= self.by_word.get(canon(fixed), set())
+                groups.append(self.by_word.get(canon(fixed), set()))
+        pool: set[Ref] = set()
+        for group in sorted(groups, key=len):  # rarest words first
+            if len(pool) + len(group) > MAX_CANDIDATES:
+                break
+            pool |= group
         return pool
 
 
@@ -396,12 +406,16 @@ def build_names(facts: Facts) -> Names:
     records = list(_records(facts))
     for stage in Stage:  # the closed vocabulary, defined or not
         names.ids.setdefault("stage", set()).add(stage.value)
+    split: dict[str, list[str]] = {}
     for kind, record in records:
         names.ids.setdefault(kind, set()).add(record.id)
         for label in _labels_of(kind, record):
-            names.spelt.update(words(label))
-            for word in bag(label):
-                names.by_word.setdefault(word, set()).add((kind, record.id))
+            raw = split.get(label)
+            if raw is None:
+                raw = split[label] = words(label)
+            names.spelt.update(w for w in raw if w.isalpha())
+            for word in [w for w in raw if w not in FILLER] or raw:
+                names.by_word.setdefault(canon(word), set()).add((kind, record.id))
     for _, record in records:
         labels = _labels_of("", record) if hasattr(record, "aliases") else []
         for short in labels:
@@ -413,7 +427,7 @@ def build_names(facts: Facts) -> Names:
     for kind, record in records:
         ref = (kind, record.id)
         for label in _labels_of(kind, record):
-            folded = names.fold(label)
+            folded = names.fold_words(split[label])
             entry = (kind, record.id, label)
             names.exact.setdefault(normalize(label), []).append(entry)
             names.folded.setdefault(folded, []).append(entry)

@@ -1,0 +1,166 @@
+"""``lineage search``: full-text search over names, descriptions, notes and evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from . import (
+    Failure,
+    emit_json,
+    graph_option,
+    handle_errors,
+    json_option,
+    load,
+)
+
+
+def _connection(index: Any, graph_dirs: tuple[str, ...]) -> Any:
+    """The search table: the store's when it has one, else a cached file of its own."""
+    import hashlib
+    import os
+
+    from ..facts.files import fact_files
+    from ..shipped import default_graph
+    from ..store.search import open_search
+
+    store = getattr(index, "search_connection", None)
+    if callable(store):
+        return store()
+    digest = hashlib.sha256()
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for name in ("store/search.py", "facts/fold.py", "facts/model.py"):
+        with open(os.path.join(here, name), "rb") as handle:
+            digest.update(handle.read())
+    for path in fact_files(graph_dirs or default_graph()):
+        digest.update(str(path.resolve()).encode() + b"\0" + path.read_bytes() + b"\0")
+    return open_search(index.facts, digest.hexdigest())
+
+
+def _label(index: Any, kind: str, rid: str) -> str:
+    section = {"capability": "capabilities", "family": "families"}.get(kind, kind + "s")
+    table = getattr(index.facts, section, None)
+    record = table.get(rid) if isinstance(table, dict) else None
+    for attr in ("name", "title", "topic"):
+        text = getattr(record, attr, None)
+        if isinstance(text, str) and text != rid:
+            return text
+    return ""
+
+
+def _styled(snippet: str) -> str:
+    from ..store.search import MARK_END, MARK_START
+
+    out = []
+    for i, part in enumerate(snippet.split(MARK_START)):
+        if i == 0:
+            out.append(part)
+            continue
+        word, _, rest = part.partition(MARK_END)
+        out.append(click.style(word, bold=True, underline=True) + rest)
+    return "".join(out)
+
+
+def _plain(snippet: str) -> tuple[str, list[str]]:
+    from ..store.search import MARK_END, MARK_START
+
+    matches = []
+    for part in snippet.split(MARK_START)[1:]:
+        matches.append(part.partition(MARK_END)[0])
+    return snippet.replace(MARK_START, "").replace(MARK_END, ""), matches
+
+
+@click.command()
+@click.argument("text", nargs=-1, required=True)
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    metavar="KIND",
+    help="Only records of this kind: capability, model, family, stage, source, "
+    "claim, derivation, figure, emergence, conflict ... (repeatable).",
+)
+@click.option(
+    "--limit",
+    "-n",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="At most this many records.",
+)
+@graph_option
+@json_option
+@handle_errors
+def search(
+    text: tuple[str, ...],
+    kinds: tuple[str, ...],
+    limit: int,
+    graph_dirs: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Search names, aliases, descriptions, claim notes and evidence quotes.
+
+    Every word must occur (in any spelling or inflection; Chinese in order);
+    when no record holds them all, records holding some are shown, marked
+    "some words". Ranked by BM25, a name weighing more than a quote; one line
+    per record with its kind and id, then the matching text.
+
+    \b
+    Example:
+        lineage search "alignment tax"
+        lineage search 3599
+        lineage search "absolute positional embedding" --kind derivation
+        lineage search RLHF --json --limit 3
+    """
+    from ..store.search import kind_of
+    from ..store.search import search as run_search
+
+    words = " ".join(text)
+    index = load(graph_dirs)
+    known = sorted(kind_of(section) for section in index.facts.counts())
+    for kind in kinds:
+        if kind not in known:
+            from ..errors import did_you_mean
+
+            msg = f"unknown kind '{kind}'{did_you_mean(kind, known)}; kinds: {', '.join(known)}"
+            raise click.BadParameter(msg, param_hint="--kind")
+    conn = _connection(index, graph_dirs)
+    hits = run_search(conn, words, kinds or None, limit)
+    if as_json:
+        rows = []
+        for hit in hits:
+            snippet, matches = _plain(hit.snippet)
+            rows.append(
+                {
+                    "kind": hit.kind,
+                    "id": hit.id,
+                    "name": _label(index, hit.kind, hit.id) or None,
+                    "field": hit.field,
+                    "snippet": snippet,
+                    "matches": matches,
+                    "score": hit.score,
+                    "all_words": not hit.partial,
+                }
+            )
+        emit_json({"query": words, "hits": rows})
+        if not hits:
+            raise click.exceptions.Exit(1)
+        return
+    if not hits:
+        msg = f"nothing matches '{words}'"
+        raise Failure(msg)
+    if hits[0].partial:
+        click.echo(
+            click.style("no record holds every word; some words:", dim=True), err=True
+        )
+    for hit in hits:
+        label = _label(index, hit.kind, hit.id)
+        click.echo(
+            click.style(hit.kind, fg="cyan")
+            + "  "
+            + click.style(hit.id, bold=True)
+            + (f"  {label}" if label else "")
+            + click.style(f"  ({hit.field})", dim=True)
+        )
+        click.echo("    " + _styled(hit.snippet))
