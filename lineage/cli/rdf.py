@@ -92,24 +92,21 @@ def export(
         lineage export --format nt > lineage.nt
         lineage export -o lineage.jsonld --base https://example.org/id/
     """
-    from ..outputs.rdf import format_for, serialize, to_rdf, write_ntriples, write_rdf
+    from ..outputs.rdf import STREAMED, export_chunks, format_for, write_rdf
 
     base_iri = _base(base)
     index = load(graph_dirs)
-    if output is None:
-        if format_for(None, fmt) == "nt":  # streamed, no rdflib graph
-            from ..outputs.rdf import stream_ntriples
-
-            stream_ntriples(index, sys.stdout, base_iri)
-            return
-        text = serialize(to_rdf(index, base_iri), format_for(None, fmt))
-        sys.stdout.write(text)
-        return
     name = format_for(output, fmt)
-    if name == "nt":
-        count = write_ntriples(index, output, base_iri)
-    else:
-        count = write_rdf(index, output, name, base_iri)
+    if output is None:
+        if name in STREAMED:
+            for text, _ in export_chunks(index, name, base_iri):
+                sys.stdout.write(text)
+            return
+        from ..outputs.rdf import serialize, to_rdf
+
+        sys.stdout.write(serialize(to_rdf(index, base_iri), name))
+        return
+    count = write_rdf(index, output, name, base_iri)
     click.echo(f"wrote {output} ({count} triples, {name})", err=True)
 
 

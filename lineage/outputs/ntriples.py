@@ -1,0 +1,922 @@
+"""The export's triples as canonical N-Triples lines, straight from the records.
+
+This is the one definition of what ``lineage export`` says: every other RDF
+output is made from these lines (:func:`lineage.outputs.rdf.to_rdf` parses
+them; :mod:`lineage.outputs.streams` re-spells them as Turtle, TriG and
+JSON-LD). Lines are formatted without rdflib terms or graphs, so memory does not
+grow with the output: record IRIs are a precomputed prefix plus an id (ids are
+slugs, checked by the loader), and literals are escaped only when a cheap
+regular-expression test says they need it. Terms come from the table in
+:mod:`lineage.outputs.terms`. See docs/rdf.md for the model, docs/performance.md
+for the speed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import LineageError
+from ..facts.model import Confidence, Effect, Facts, Mechanism, Setting, Stage
+from .terms import CONCEPT, ID_KINDS, NAMESPACES, SCHEME, TERMS, expand, superclasses
+
+if TYPE_CHECKING:
+    from ..store.index import Index
+
+__all__ = [
+    "DEFAULT_BASE",
+    "check_base",
+    "double_lexical",
+    "nt_chunks",
+    "nt_iri",
+    "nt_literal",
+    "quoted_passages",
+    "stream_ntriples",
+    "write_chunks",
+    "write_ntriples",
+]
+
+#: Where the records of the shipped graph live: ``<base>model/davinci`` and so on.
+DEFAULT_BASE = "https://w3id.org/lineage/id/"
+
+_IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_CJK = re.compile(
+    r"[\u2e80-\u2fff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+)
+#: Characters a literal must escape (canonical N-Triples: ECHAR, else UCHAR).
+_NT_LIT_BAD = re.compile(r'[\x00-\x1f"\\\x7f]')
+_NT_LIT_TABLE = {c: f"\\u{c:04X}" for c in (*range(0x20), 0x7F)} | {
+    0x08: "\\b",
+    0x09: "\\t",
+    0x0A: "\\n",
+    0x0C: "\\f",
+    0x0D: "\\r",
+    0x22: '\\"',
+    0x5C: "\\\\",
+}
+#: Characters an IRI cannot hold raw (IRIREF); written as UCHAR.
+_NT_IRI_TABLE = {c: f"\\u{c:04X}" for c in (*range(0x21), *map(ord, '<>"{}|^`\\'))}
+_XSD = NAMESPACES["xsd"]
+#: What the schemes of ``external_ids`` link to.
+_EXTERNAL = {
+    "wikidata": "http://www.wikidata.org/entity/{}",
+    "huggingface": "https://huggingface.co/{}",
+}
+#: schema.org's type for each kind of source.
+_SOURCE_TYPES = {
+    "paper": "schema:ScholarlyArticle",
+    "preprint": "schema:ScholarlyArticle",
+    "blog": "schema:BlogPosting",
+    "documentation": "schema:TechArticle",
+}
+#: The activity class of each stage (a subclass of lin:TrainingActivity).
+STAGE_CLASSES = {
+    Stage.PRETRAINING: "lin:Pretraining",
+    Stage.CODE_TRAINING: "lin:CodeTraining",
+    Stage.INSTRUCTION_TUNING: "lin:InstructionTuning",
+    Stage.RLHF: "lin:RLHF",
+    Stage.CONTINUED_PRETRAINING: "lin:ContinuedPretraining",
+    Stage.FINE_TUNING: "lin:FineTuning",
+    Stage.ADAPTER_TRAINING: "lin:AdapterTraining",
+    Stage.PREFERENCE_TUNING: "lin:PreferenceTuning",
+    Stage.DISTILLATION: "lin:Distillation",
+    Stage.QUANTIZATION: "lin:Quantization",
+    Stage.MERGING: "lin:Merging",
+    Stage.UNSPECIFIED: "lin:UnspecifiedDerivation",
+}
+#: SKOS mapping relations by the name used in graph/stages.yaml
+_MAPPING_PROPERTIES = {
+    name: f"skos:{name}"
+    for name in (
+        "exactMatch",
+        "closeMatch",
+        "broadMatch",
+        "narrowMatch",
+        "relatedMatch",
+    )
+}
+#: A quoted passage in an evidence note: '...' opened after a space or bracket
+#: and closed before a space, punctuation or the end (apostrophes inside words,
+#: as in "Fu's", neither open nor close one).
+_QUOTE = re.compile(r"(?:^|(?<=[\s(\[;:,]))'(.+?)'(?=$|[\s;:,.)\]])")
+#: Where a quotation leaves words out or adds its own ("...", "[sic]").
+_ELISION = re.compile(r"\s*(?:\.\.\.|…|\[[^\]]*\])\s*")
+
+
+def check_base(base: str) -> str:
+    """Return ``base`` if it can prefix record ids, else raise.
+
+    Examples
+    --------
+    >>> check_base("https://example.org/id/")
+    'https://example.org/id/'
+    """
+    if not _SCHEME_RE.match(base) or _IRI_BAD.search(base):
+        msg = f"base IRI '{base}' is not an absolute IRI (e.g. {DEFAULT_BASE})"
+        raise LineageError(msg)
+    if not base.endswith(("/", "#")):
+        msg = f"base IRI '{base}' must end with '/' or '#' (e.g. {DEFAULT_BASE})"
+        raise LineageError(msg)
+    return base
+
+
+def nt_literal(text: str, suffix: str = "") -> str:
+    r"""A literal in canonical N-Triples; ``suffix`` is ``@lang`` or ``^^<dt>``.
+
+    Examples
+    --------
+    >>> print(nt_literal('a "b"\n\x00', "@en"))
+    "a \"b\"\n\u0000"@en
+    """
+    if _NT_LIT_BAD.search(text) is not None:
+        text = text.translate(_NT_LIT_TABLE)
+    return f'"{text}"{suffix}'
+
+
+def nt_iri(text: str) -> str:
+    r"""An IRI in N-Triples: ``<...>``, characters IRIREF forbids as ``\uXXXX``.
+
+    Examples
+    --------
+    >>> nt_iri("https://example.org/a b")
+    '<https://example.org/a\\u0020b>'
+    """
+    if _IRI_BAD.search(text) is not None:
+        text = text.translate(_NT_IRI_TABLE)
+    return f"<{text}>"
+
+
+def double_lexical(value: float) -> str:
+    """The canonical ``xsd:double`` form of ``value``, the same in every format.
+
+    The shortest digits that read back as ``value``, one before the point and
+    an exponent: what a JSON-LD processor makes of a native JSON number, so a
+    JSON-LD export and the N-Triples agree term for term.
+
+    Examples
+    --------
+    >>> double_lexical(5e23), double_lexical(175e9), double_lexical(0.25)
+    ('5.0E23', '1.75E11', '2.5E-1')
+    """
+    number = Decimal(repr(float(value)))
+    if not number.is_finite():
+        return {"Infinity": "INF", "-Infinity": "-INF"}.get(str(number), "NaN")
+    sign, digits, _exp = number.normalize().as_tuple()
+    text = "".join(map(str, digits)) or "0"
+    mantissa = f"{text[0]}.{text[1:] or '0'}"
+    exponent = number.adjusted() if number else 0
+    return f"{'-' if sign else ''}{mantissa}E{exponent}"
+
+
+def quoted_passages(note: str) -> list[str]:
+    """The passages an evidence note quotes word for word, in order.
+
+    A note quotes its source between single quotes; an ellipsis or a bracketed
+    insertion inside a quotation splits it, since the words around it are not
+    contiguous in the source.
+
+    Examples
+    --------
+    >>> quoted_passages("'a is b'; Fu's view: 'c ... d [sic] e'.")
+    ['a is b', 'c', 'd', 'e']
+    >>> quoted_passages("A paraphrase without quotes.")
+    []
+    """
+    out: list[str] = []
+    for match in _QUOTE.finditer(note):
+        out.extend(p for p in _ELISION.split(match.group(1)) if p.strip())
+    return [p.strip() for p in out]
+
+
+def _lang(text: str) -> str:
+    return "zh" if _CJK.search(text) else "en"
+
+
+def _iri_part(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-").lower()
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-") or "unnamed"
+
+
+_DATE_FORMS = (
+    (re.compile(r"\d{4}"), "gYear"),
+    (re.compile(r"\d{4}-\d{2}"), "gYearMonth"),
+)
+
+
+def _nt_date(text: str) -> str:
+    for pattern, datatype in _DATE_FORMS:
+        if pattern.fullmatch(text):
+            return nt_literal(text, f"^^<{_XSD}{datatype}>")
+    return nt_literal(text, f"^^<{_XSD}date>")
+
+
+def _nt_number(value: float) -> str:
+    """A figure's value: ``xsd:integer`` when whole, else ``xsd:double``."""
+    if isinstance(value, int) or (value.is_integer() and abs(value) < 2**63):
+        return f'"{int(value)}"^^<{_XSD}integer>'
+    return _nt_double(value)
+
+
+def _nt_double(value: float) -> str:
+    return f'"{double_lexical(value)}"^^<{_XSD}double>'
+
+
+def _external(scheme: str, value: str) -> str | None:
+    """The IRI of an external identifier, for the schemes we know."""
+    template = _EXTERNAL.get(scheme)
+    if template is None or _IRI_BAD.search(value):
+        return None
+    return template.format(value)
+
+
+def _facts_of(index_or_facts: Index | Facts) -> Facts:
+    if isinstance(index_or_facts, Facts):
+        return index_or_facts
+    return index_or_facts.facts
+
+
+class _Terms:
+    """The N-Triples spelling of every term the export writes, computed once."""
+
+    def __init__(self, base: str) -> None:
+        self._cache: dict[str, str] = {}
+        self.a = self("rdf:type")
+        b = nt_iri(base)[:-1]  # "<base" without the closing ">"
+        self.b = b
+        self.pre = {kind: f"{b}{kind}/" for kind in ID_KINDS}
+
+    def __call__(self, curie: str) -> str:
+        """``<iri>`` of a CURIE (cached: the export uses a few dozen terms)."""
+        out = self._cache.get(curie)
+        if out is None:
+            out = self._cache[curie] = nt_iri(expand(curie))
+        return out
+
+    def types(self, *classes: str) -> tuple[str, ...]:
+        """The ``" a <C> .\\n"`` line tails typing a node with ``classes`` and
+        every class above them (so ``?x a prov:Entity`` needs no reasoner)."""
+        seen = dict.fromkeys(c for cls in classes for c in superclasses(cls))
+        return tuple(f" {self.a} {self(c)} .\n" for c in seen)
+
+
+def _typed(node: str, tails: tuple[str, ...]) -> str:
+    return "".join(node + tail for tail in tails)
+
+
+class _Writer:
+    """Formats one export: a method per kind of record, each appending lines.
+
+    Each section is a generator that yields whenever enough lines have piled
+    up; :meth:`chunks` turns them into ``(text, line count)`` chunks.
+    """
+
+    #: records per chunk in the large sections
+    BATCH = 4096
+
+    def __init__(self, index_or_facts: Index | Facts, base: str) -> None:
+        from ..store.index import Index
+
+        self.facts = facts = _facts_of(index_or_facts)
+        self.parents: dict[str, Any]
+        if isinstance(index_or_facts, Index):
+            self.parents = index_or_facts.parents
+        else:
+            self.parents = {}
+            for der in facts.derivations.values():
+                self.parents.setdefault(der.child, []).append(der)
+        self.t = t = _Terms(base)
+        self.out: list[str] = []
+        self.sources: dict[str, str] = {}
+        self.orgs: dict[str, str] = {}  # organisation name -> IRI
+        self.org_iris: set[str] = set()  # IRIs whose types are written
+        self.conf = {c: t(f"lin:{c.value}") for c in Confidence}
+        self.stage_iri = {s: f"{t.pre['stage']}{s.value}>" for s in Stage}
+        self.ev = (
+            t("lin:evidence"),
+            t.types("lin:Evidence"),
+            t("dcterms:source"),
+            t("lin:locator"),
+            t("rdfs:comment"),
+        )
+
+    def chunks(self) -> Iterator[tuple[str, int]]:
+        sections: tuple[Callable[[], Iterator[None]], ...] = (
+            self._vocabulary,
+            self._sources,
+            self._stages,
+            self._capabilities,
+            self._families,
+            self._models,
+            self._derivations,
+            self._claims,
+            self._figures,
+            self._emergence,
+            self._conflicts,
+        )
+        for section in sections:
+            for _ in section():
+                yield self._flush()
+            yield self._flush()
+
+    def _flush(self) -> tuple[str, int]:
+        text = "".join(self.out)
+        self.out.clear()
+        return text, text.count("\n")
+
+    # --- shared pieces ----------------------------------------------------------
+
+    def subject(self, rid: str) -> str:
+        """A model, family or source id (figures and claims may name any)."""
+        pre = self.t.pre
+        if rid in self.facts.models:
+            return f"{pre['model']}{rid}>"
+        if rid in self.facts.families:
+            return f"{pre['family']}{rid}>"
+        return self.source(rid)
+
+    def source(self, rid: str) -> str:
+        s = self.sources.get(rid)
+        if s is None:
+            s = self.sources[rid] = f"{self.t.pre['source']}{rid}>"
+        return s
+
+    def organization(self, name: str) -> str:
+        """The IRI of an organisation; its lines the first time it is met."""
+        o = self.orgs.get(name)
+        if o is None:
+            t = self.t
+            o = self.orgs[name] = f"{t.pre['organization']}{_slug(name)}>"
+            if o not in self.org_iris:  # two names may make one slug
+                self.org_iris.add(o)
+                self.out.append(
+                    _typed(o, t.types("prov:Organization", "schema:Organization"))
+                )
+            self.out.append(f"{o} {t('rdfs:label')} {nt_literal(name)} .\n")
+        return o
+
+    def evidence(self, owner: str, items: Iterable[Any]) -> str:
+        """The lines of the evidence of ``owner`` (``"<...>"``), as one string."""
+        stem = owner[:-1]
+        ev_p, ev_types, source_p, loc_p, comment = self.ev
+        parts = []
+        for n, ev in enumerate(items, 1):
+            node = f"{stem}/evidence/{n}>"
+            src = self.source(ev.source)
+            loc = nt_literal(ev.locator)
+            parts.append(
+                f"{owner} {ev_p} {node} .\n{_typed(node, ev_types)}"
+                f"{node} {source_p} {src} .\n{node} {loc_p} {loc} .\n"
+                f"{node} {comment} {nt_literal(ev.note)} .\n"
+            )
+            if "'" in ev.note:
+                parts.append(self._quotes(node, src, loc, ev.note))
+        return "".join(parts)
+
+    def _quotes(self, node: str, src: str, loc: str, note: str) -> str:
+        """Web Annotation of each passage a note quotes (see ``lin:quote``)."""
+        t = self.t
+        stem = node[:-1]
+        parts = []
+        for k, passage in enumerate(quoted_passages(note), 1):
+            q = f"{stem}/quote/{k}>"
+            sel = f"{stem}/quote/{k}/selector>"
+            parts.append(
+                f"{node} {t('lin:quote')} {q} .\n{q} {t.a} {t('oa:SpecificResource')} .\n"
+                f"{q} {t('oa:hasSource')} {src} .\n{q} {t('lin:locator')} {loc} .\n"
+                f"{q} {t('oa:hasSelector')} {sel} .\n"
+                f"{sel} {t.a} {t('oa:TextQuoteSelector')} .\n"
+                f"{sel} {t('oa:exact')} {nt_literal(passage)} .\n"
+            )
+        return "".join(parts)
+
+    def labels(self, node: str, pred: str, names: Iterable[str]) -> None:
+        """``node pred "name"@lang`` for each distinct name."""
+        p = self.t(pred)
+        for name in dict.fromkeys(names):
+            self.out.append(f"{node} {p} {nt_literal(name, '@' + _lang(name))} .\n")
+
+    # --- sections ---------------------------------------------------------------
+
+    def _vocabulary(self) -> Iterator[None]:
+        """The concepts of the closed vocabularies: type, scheme, label, rank."""
+        t, add = self.t, self.out.append
+        for name, kind, label, _comment, extra in TERMS:
+            node = t(f"lin:{name}")
+            if kind not in (SCHEME, CONCEPT):
+                continue
+            cls = "skos:ConceptScheme" if kind == SCHEME else "skos:Concept"
+            add(f"{node} {t.a} {t(cls)} .\n")
+            add(f"{node} {t('skos:prefLabel')} {nt_literal(label, '@en')} .\n")
+            if kind == CONCEPT:
+                add(f"{node} {t('skos:notation')} {nt_literal(name)} .\n")
+            for pred, obj in extra:
+                if isinstance(obj, int):
+                    value = f'"{obj}"^^<{_XSD}integer>'
+                else:
+                    value = t(obj)
+                add(f"{node} {t(pred)} {value} .\n")
+        yield from ()
+
+    def _sources(self) -> Iterator[None]:
+        t, add = self.t, self.out.append
+        for src in self.facts.sources.values():
+            s = self.source(src.id)
+            kind_type = _SOURCE_TYPES.get(src.kind or "")
+            classes = ("lin:Source",) + ((kind_type,) if kind_type else ())
+            add(_typed(s, t.types(*classes)))
+            add(f"{s} {t('dcterms:identifier')} {nt_literal(src.id)} .\n")
+            add(f"{s} {t('dcterms:title')} {nt_literal(src.title)} .\n")
+            for author in dict.fromkeys(src.authors):
+                add(f"{s} {t('dcterms:creator')} {nt_literal(author)} .\n")
+            add(f'{s} {t("dcterms:issued")} "{src.year}"^^<{_XSD}gYear> .\n')
+            url = nt_literal(src.url) if _IRI_BAD.search(src.url) else nt_iri(src.url)
+            add(f"{s} {t('schema:url')} {url} .\n")
+            cite = f"{', '.join(src.authors)} ({src.year}). {src.title}. {src.url}"
+            add(f"{s} {t('dcterms:bibliographicCitation')} {nt_literal(cite)} .\n")
+            if src.kind:
+                add(f"{s} {t('dcterms:type')} {nt_literal(src.kind)} .\n")
+            if src.translation:
+                add(f"{s} {t('lin:translation')} {nt_literal(src.translation)} .\n")
+            if src.version_of:
+                add(f"{s} {t('dcterms:isVersionOf')} {self.source(src.version_of)} .\n")
+            if src.note:
+                add(f"{s} {t('rdfs:comment')} {nt_literal(src.note)} .\n")
+        yield from ()
+
+    def _scheme(self, name: str, label: str) -> str:
+        t = self.t
+        scheme = f"{t.pre['scheme']}{name}>"
+        self.out.append(
+            f"{scheme} {t.a} {t('skos:ConceptScheme')} .\n"
+            f"{scheme} {t('skos:prefLabel')} {nt_literal(label, '@en')} .\n"
+        )
+        return scheme
+
+    def _concept(self, node: str, cls: str, rid: str, scheme: str, top: bool) -> None:
+        """The lines every stage and capability concept has."""
+        t, add = self.t, self.out.append
+        add(_typed(node, t.types(cls, "skos:Concept")))
+        add(f"{node} {t('dcterms:identifier')} {nt_literal(rid)} .\n")
+        add(f"{node} {t('skos:notation')} {nt_literal(rid)} .\n")
+        add(f"{node} {t('skos:inScheme')} {scheme} .\n")
+        if top:
+            add(f"{node} {t('skos:topConceptOf')} {scheme} .\n")
+            add(f"{scheme} {t('skos:hasTopConcept')} {node} .\n")
+
+    def _stages(self) -> Iterator[None]:
+        t, add = self.t, self.out.append
+        pre = t.pre["stage"]
+        scheme = self._scheme("stages", "Training stages")
+        seen: set[str] = set()  # mapped terms and their schemes, written once
+        for stage in self.facts.stages.values():
+            s = f"{pre}{stage.id}>"
+            top = not stage.broader
+            self._concept(s, "lin:Stage", stage.id, scheme, top=top)
+            add(f"{s} {t('skos:prefLabel')} {nt_literal(stage.name, '@en')} .\n")
+            add(f"{s} {t('skos:definition')} {nt_literal(stage.definition, '@en')} .\n")
+            for wider in dict.fromkeys(stage.broader):
+                add(f"{s} {t('skos:broader')} {pre}{wider}> .\n")
+            for mapping in stage.mappings:
+                add(self._mapping(s, mapping, seen))
+        yield from ()
+
+    def _mapping(self, stage: str, mapping: Any, seen: set[str]) -> str:
+        """A stage's mapping to a term of an outside vocabulary (Hub relations,
+        ...). Those vocabularies publish no IRIs, so each term is minted as a
+        concept of a scheme of ours named after the vocabulary."""
+        t = self.t
+        name = _iri_part(mapping.scheme)
+        scheme = f"{t.pre['scheme']}{name}>"
+        term = f"{t.pre['term']}{name}/{_iri_part(mapping.term)}>"
+        parts = [f"{stage} {t(_MAPPING_PROPERTIES[mapping.relation])} {term} .\n"]
+        if term not in seen:
+            seen.add(term)
+            parts.append(
+                f"{term} {t.a} {t('skos:Concept')} .\n"
+                f"{term} {t('skos:inScheme')} {scheme} .\n"
+                f"{term} {t('skos:notation')} {nt_literal(mapping.term)} .\n"
+                f"{term} {t('skos:prefLabel')} {nt_literal(mapping.term, '@en')} .\n"
+            )
+        if scheme not in seen:
+            seen.add(scheme)
+            parts.append(
+                f"{scheme} {t.a} {t('skos:ConceptScheme')} .\n"
+                f"{scheme} {t('skos:prefLabel')} {nt_literal(mapping.scheme)} .\n"
+            )
+        return "".join(parts)
+
+    def _capabilities(self) -> Iterator[None]:
+        t, add = self.t, self.out.append
+        pre, known = t.pre["capability"], self.facts.capabilities
+        scheme = self._scheme("capabilities", "Capabilities")
+        for cap in known.values():
+            c = f"{pre}{cap.id}>"
+            broader = [b for b in cap.broader if b in known]
+            self._concept(c, "lin:Capability", cap.id, scheme, top=not broader)
+            self.labels(c, "skos:prefLabel", [cap.name])
+            self.labels(c, "skos:altLabel", cap.aliases)
+            add(f"{c} {t('skos:definition')} {nt_literal(cap.description, '@en')} .\n")
+            add(f"{c} {t('lin:kind')} {t('lin:' + cap.kind.value)} .\n")
+            for b in dict.fromkeys(broader):
+                add(f"{c} {t('skos:broader')} {pre}{b}> .\n")
+                add(f"{pre}{b}> {t('skos:narrower')} {c} .\n")
+        yield from ()
+
+    def _families(self) -> Iterator[None]:
+        t, add = self.t, self.out.append
+        pre, known = t.pre["family"], self.facts.families
+        types = t.types("lin:Family")
+        for fam in known.values():
+            f = f"{pre}{fam.id}>"
+            add(_typed(f, types))
+            add(f'{f} {t("dcterms:identifier")} "{fam.id}" .\n')
+            add(f"{f} {t('rdfs:label')} {nt_literal(fam.name)} .\n")
+            self.labels(f, "skos:altLabel", fam.aliases)
+            if fam.organization:
+                org = self.organization(fam.organization)
+                add(f"{f} {t('prov:wasAttributedTo')} {org} .\n")
+            if fam.description:
+                text = nt_literal(fam.description, "@en")
+                add(f"{f} {t('dcterms:description')} {text} .\n")
+            if fam.parent_family and fam.parent_family in known:
+                add(f"{f} {t('dcterms:isPartOf')} {pre}{fam.parent_family}> .\n")
+        yield from ()
+
+    def _models(self) -> Iterator[None]:
+        t, add = self.t, self.out.append
+        model_pre, fam_pre = t.pre["model"], t.pre["family"]
+        families = self.facts.families
+        types = t.types("lin:Model")
+        ident, label, family, member = (
+            t("dcterms:identifier"),
+            t("rdfs:label"),
+            t("lin:family"),
+            t("prov:hadMember"),
+        )
+        for k, model in enumerate(self.facts.models.values()):
+            m = f"{model_pre}{model.id}>"
+            # ids are slugs (the loader checks): no escaping needed
+            add(f'{_typed(m, types)}{m} {ident} "{model.id}" .\n')
+            add(f"{m} {label} {nt_literal(model.name)} .\n")
+            if model.aliases:
+                self.labels(m, "skos:altLabel", model.aliases)
+            if model.family and model.family in families:
+                f = f"{fam_pre}{model.family}>"
+                add(f"{m} {family} {f} .\n{f} {member} {m} .\n")
+            if model.organization:
+                org = self.organization(model.organization)
+                add(f"{m} {t('prov:wasAttributedTo')} {org} .\n")
+            if model.released or model.paper_date:
+                add(self.dates(m, model))
+            for paper in model.papers:
+                add(f"{m} {t('lin:paper')} {self.source(paper)} .\n")
+            for other in model.approximations:
+                add(f"{self.subject(other)} {t('lin:approximates')} {m} .\n")
+            if model.description:
+                text = nt_literal(model.description, "@en")
+                add(f"{m} {t('dcterms:description')} {text} .\n")
+            if model.training_data:
+                text = nt_literal(model.training_data, "@en")
+                add(f"{m} {t('lin:trainingData')} {text} .\n")
+            links = (_external(scheme, value) for scheme, value in model.external_ids)
+            for link in dict.fromkeys(x for x in links if x is not None):
+                add(f"{m} {t('schema:sameAs')} {nt_iri(link)} .\n")
+            if model.evidence:
+                add(self.evidence(m, model.evidence))
+            if k % self.BATCH == self.BATCH - 1:
+                yield
+
+    def dates(self, m: str, model: Any) -> str:
+        """dcterms:issued for a release date; lin:releasedFrom/Until for a range
+        ("start/end"); lin:paperDate for the date of the introducing paper."""
+        t, parts = self.t, []
+        if model.released:
+            start, _, end = model.released.partition("/")
+            if end:
+                parts.append(f"{m} {t('lin:releasedFrom')} {_nt_date(start)} .\n")
+                parts.append(f"{m} {t('lin:releasedUntil')} {_nt_date(end)} .\n")
+            else:
+                parts.append(f"{m} {t('dcterms:issued')} {_nt_date(start)} .\n")
+        if model.paper_date:
+            paper = model.paper_date
+            value = nt_literal(paper) if "/" in paper else _nt_date(paper)
+            parts.append(f"{m} {t('lin:paperDate')} {value} .\n")
+        return "".join(parts)
+
+    def _derivations(self) -> Iterator[None]:
+        """Qualified derivations; a child's only derivation has an activity that
+        generated it, several derivations of one child are alternatives."""
+        t, add = self.t, self.out.append
+        model_pre, der_pre = t.pre["model"], t.pre["derivation"]
+        single = t.types("lin:Derivation")
+        alternative = t.types("lin:AlternativeDerivation")
+        ident, entity, stage_p = (
+            t("dcterms:identifier"),
+            t("prov:entity"),
+            t("lin:stage"),
+        )
+        derived, qualified = t("prov:wasDerivedFrom"), t("prov:qualifiedDerivation")
+        pairs: set[tuple[str, str]] = set()
+        for k, der in enumerate(self.facts.derivations.values()):
+            parent = f"{model_pre}{der.parent}>"
+            child = f"{model_pre}{der.child}>"
+            d = f"{der_pre}{der.id}>"
+            siblings = self.parents.get(der.child, ())
+            if len(siblings) < 2 or (der.child, der.parent) not in pairs:
+                if len(siblings) >= 2:
+                    pairs.add((der.child, der.parent))
+                add(f"{child} {derived} {parent} .\n")
+            add(
+                f"{child} {qualified} {d} .\n"
+                f"{_typed(d, alternative if len(siblings) >= 2 else single)}"
+                f'{d} {ident} "{der.id}" .\n{d} {entity} {parent} .\n'
+                f"{d} {stage_p} {self.stage_iri[der.stage]} .\n"
+                f"{d} {t('lin:confidence')} {self.conf[der.confidence]} .\n"
+            )
+            if der.note:
+                add(f"{d} {t('rdfs:comment')} {nt_literal(der.note, '@en')} .\n")
+            if der.evidence:
+                add(self.evidence(d, der.evidence))
+            if len(siblings) >= 2:
+                for other in siblings:
+                    if other.id != der.id:
+                        add(f"{d} {t('lin:alternativeTo')} {der_pre}{other.id}> .\n")
+            else:
+                add(self._activity(d, child, parent, der.stage))
+            if k % self.BATCH == self.BATCH - 1:
+                yield
+
+    def _activity(self, d: str, child: str, parent: str, stage: Stage) -> str:
+        """The activity of a derivation: its stage, what it used and made."""
+        t = self.t
+        act = f"{d[:-1]}/activity>"
+        return (
+            f"{d} {t('prov:hadActivity')} {act} .\n"
+            f"{_typed(act, t.types(STAGE_CLASSES[stage]))}"
+            f"{act} {t('lin:stage')} {self.stage_iri[stage]} .\n"
+            f"{act} {t('prov:used')} {parent} .\n"
+            f"{child} {t('prov:wasGeneratedBy')} {act} .\n"
+        )
+
+    def _claims(self) -> Iterator[None]:
+        t, add = self.t, self.out.append
+        claim_pre, cap_pre = t.pre["claim"], t.pre["capability"]
+        types = t.types("lin:Claim")
+        effect = {e: t(f"lin:{e.value}") for e in Effect}
+        mechanism = {m: t(f"lin:{m.value}") for m in Mechanism}
+        boolean = {b: f'"{str(b).lower()}"^^<{_XSD}boolean>' for b in (True, False)}
+        for k, claim in enumerate(self.facts.claims.values()):
+            c = f"{claim_pre}{claim.id}>"
+            add(
+                f'{_typed(c, types)}{c} {t("dcterms:identifier")} "{claim.id}" .\n'
+                f"{c} {t('lin:model')} {self.subject(claim.model)} .\n"
+                f"{c} {t('lin:capability')} {cap_pre}{claim.capability}> .\n"
+                f"{c} {t('lin:effect')} {effect[claim.effect]} .\n"
+            )
+            if claim.stage is not None:
+                add(f"{c} {t('lin:stage')} {self.stage_iri[claim.stage]} .\n")
+            add(f"{c} {t('lin:confidence')} {self.conf[claim.confidence]} .\n")
+            if claim.mechanism is not None:
+                add(f"{c} {t('lin:mechanism')} {mechanism[claim.mechanism]} .\n")
+            if claim.alternative_to:
+                other = f"{claim_pre}{claim.alternative_to}>"
+                add(f"{c} {t('lin:alternativeTo')} {other} .\n")
+            add(f"{c} {t('lin:contested')} {boolean[bool(claim.contested)]} .\n")
+            if claim.note:
+                add(f"{c} {t('rdfs:comment')} {nt_literal(claim.note, '@en')} .\n")
+            if claim.evidence:
+                add(self.evidence(c, claim.evidence))
+            if k % self.BATCH == self.BATCH - 1:
+                yield
+
+    def _cited(self, node: str, source: str, locator: str, note: str | None) -> None:
+        """Source, locator and note of a figure or an emergence row."""
+        t, add = self.t, self.out.append
+        add(f"{node} {t('dcterms:source')} {self.source(source)} .\n")
+        add(f"{node} {t('lin:locator')} {nt_literal(locator)} .\n")
+        if note:
+            add(f"{node} {t('rdfs:comment')} {nt_literal(note, '@en')} .\n")
+
+    def _figures(self) -> Iterator[None]:
+        t, add = self.t, self.out.append
+        types = t.types("lin:Figure")
+        for fig in self.facts.figures.values():
+            f = f"{t.pre['figure']}{fig.id}>"
+            add(_typed(f, types))
+            add(f"{f} {t('dcterms:identifier')} {nt_literal(fig.id)} .\n")
+            add(f"{f} {t('schema:about')} {self.subject(fig.subject)} .\n")
+            add(f"{f} {t('schema:propertyID')} {nt_literal(fig.property)} .\n")
+            add(f"{f} {t('schema:value')} {_nt_number(fig.value)} .\n")
+            add(f"{f} {t('schema:unitText')} {nt_literal(fig.unit)} .\n")
+            if fig.qualifier:
+                add(f"{f} {t('lin:qualifier')} {nt_literal(fig.qualifier)} .\n")
+            self._cited(f, fig.source, fig.locator, fig.note)
+        yield from ()
+
+    def _emergence(self) -> Iterator[None]:
+        t, add = self.t, self.out.append
+        types = t.types("lin:Emergence")
+        setting = {x: t(f"lin:{x.value}") for x in Setting}
+        for row in self.facts.emergence.values():
+            e = f"{t.pre['emergence']}{row.id}>"
+            add(_typed(e, types))
+            add(f"{e} {t('dcterms:identifier')} {nt_literal(row.id)} .\n")
+            add(f"{e} {t('lin:capability')} {t.pre['capability']}{row.capability}> .\n")
+            add(f"{e} {t('lin:task')} {nt_literal(row.task)} .\n")
+            add(f"{e} {t('lin:setting')} {setting[row.setting]} .\n")
+            add(f"{e} {t('lin:model')} {self.subject(row.model)} .\n")
+            if row.training_flops is not None:
+                add(
+                    f"{e} {t('lin:trainingFlops')} {_nt_double(row.training_flops)} .\n"
+                )
+            if row.parameters is not None:
+                add(f"{e} {t('lin:parameters')} {_nt_double(row.parameters)} .\n")
+            if row.reference:
+                cite = nt_literal(row.reference)
+                add(f"{e} {t('dcterms:bibliographicCitation')} {cite} .\n")
+            self._cited(e, row.source, row.locator, row.note)
+        yield from ()
+
+    def _conflicts(self) -> Iterator[None]:
+        """Disagreements of the sources, each side with its evidence."""
+        t, add, facts = self.t, self.out.append, self.facts
+        if not facts.conflicts:
+            return
+        kinds = {
+            rid: kind
+            for section, kind in reversed(_RECORD_KINDS)
+            for rid in getattr(facts, section)
+        }
+        types = t.types("lin:Conflict")
+        side_types = t.types("lin:ConflictSide")
+        boolean = {b: f'"{str(b).lower()}"^^<{_XSD}boolean>' for b in (True, False)}
+        for conflict in facts.conflicts.values():
+            c = f"{t.pre['conflict']}{conflict.id}>"
+            add(_typed(c, types))
+            add(f"{c} {t('dcterms:identifier')} {nt_literal(conflict.id)} .\n")
+            add(f"{c} {t('lin:topic')} {nt_literal(conflict.topic, '@en')} .\n")
+            add(f"{c} {t('lin:conflictKind')} {nt_literal(conflict.kind.value)} .\n")
+            for rid in conflict.about:
+                record = f"{t.pre[kinds.get(rid, 'source')]}{rid}>"
+                add(f"{c} {t('lin:about')} {record} .\n")
+            if conflict.note:
+                add(f"{c} {t('rdfs:comment')} {nt_literal(conflict.note, '@en')} .\n")
+            for n, side in enumerate(conflict.sides, 1):
+                s = f"{c[:-1]}/side/{n}>"
+                add(f"{c} {t('lin:side')} {s} .\n{_typed(s, side_types)}")
+                add(f"{s} {t('lin:says')} {nt_literal(side.says, '@en')} .\n")
+                reading = boolean[bool(side.translation)]
+                add(f"{s} {t('lin:translationReading')} {reading} .\n")
+                for rid in side.records:
+                    record = f"{t.pre[kinds.get(rid, 'source')]}{rid}>"
+                    add(f"{s} {t('lin:statedIn')} {record} .\n")
+                if side.evidence:
+                    add(self.evidence(s, side.evidence))
+        yield from ()
+
+
+#: the IRI kind of the records a conflict may name, by section (an id found in
+#: several sections takes the kind of the first listed)
+_RECORD_KINDS = (
+    ("sources", "source"), ("capabilities", "capability"), ("families", "family"),
+    ("models", "model"), ("derivations", "derivation"), ("claims", "claim"),
+    ("figures", "figure"), ("emergence", "emergence"), ("conflicts", "conflict"),
+)  # fmt: skip
+
+
+def nt_chunks(
+    index_or_facts: Index | Facts, base: str = DEFAULT_BASE
+) -> Iterator[tuple[str, int]]:
+    """The lines of the export as ``(text, number of lines)`` chunks, in record order.
+
+    No line repeats: the few places where the records could say a triple twice
+    (repeated authors or aliases, two derivations of one parent/child pair,
+    organisations whose names give one slug) are de-duplicated locally, without
+    a set of every line. Deterministic: the facts keep file order.
+    """
+    check_base(base)
+    return _Writer(index_or_facts, base).chunks()
+
+
+def write_chunks(
+    chunks: Iterator[tuple[str, int]], path: str | os.PathLike[str]
+) -> int:
+    """Write text chunks to ``path`` atomically; return the sum of their counts.
+
+    The text goes to a temporary file in the same directory, which replaces
+    ``path`` only when it is complete (a failed export leaves the old file).
+    Encoding and writing run on a second thread while the next chunk is made
+    (``write`` releases the GIL: about 1.5x faster on two cores). The garbage
+    collector is paused meanwhile.
+
+    Raises
+    ------
+    LineageError
+        If the file cannot be written.
+    """
+    import gc
+    import tempfile
+
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    tmp = None
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{target.name}.", suffix=".tmp", dir=directory
+        )
+        with os.fdopen(fd, "wb", buffering=0) as handle:
+            count = _write_overlapped(chunks, handle)
+        os.replace(tmp, target)
+        tmp = None
+        return count
+    except OSError as exc:
+        msg = f"cannot write '{target}': {exc.strerror or exc}"
+        raise LineageError(msg) from None
+    finally:
+        if paused:
+            gc.enable()
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def write_ntriples(
+    index_or_facts: Index | Facts,
+    path: str | os.PathLike[str],
+    base: str = DEFAULT_BASE,
+) -> int:
+    """Stream the export to ``path`` as N-Triples; return the number of triples.
+
+    One line per triple, canonical escaping, in record order, written
+    atomically by :func:`write_chunks`.
+
+    Raises
+    ------
+    LineageError
+        If ``base`` is not a valid base IRI, or the file cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from lineage.facts.model import Facts
+    >>> target = os.path.join(tempfile.mkdtemp(), "empty.nt")
+    >>> write_ntriples(Facts(), target) > 0   # the closed vocabularies
+    True
+    """
+    return write_chunks(nt_chunks(index_or_facts, base), path)
+
+
+def _write_overlapped(chunks: Iterator[tuple[str, int]], handle: Any) -> int:
+    """Write encoded chunks from a second thread while the next ones are made."""
+    import queue
+    import threading
+
+    pending: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
+    failure: list[BaseException] = []
+
+    def writer() -> None:
+        while (data := pending.get()) is not None:
+            if not failure:
+                try:
+                    handle.write(data)
+                except BaseException as exc:  # noqa: BLE001 - re-raised below
+                    failure.append(exc)
+
+    thread = threading.Thread(target=writer, name="write_chunks", daemon=True)
+    thread.start()
+    count = 0
+    try:
+        for text, n in chunks:
+            if failure:
+                break
+            pending.put(text.encode("utf-8"))
+            count += n
+    finally:
+        pending.put(None)
+        thread.join()
+    if failure:
+        raise failure[0]
+    return count
+
+
+def stream_ntriples(
+    index_or_facts: Index | Facts, handle: Any, base: str = DEFAULT_BASE
+) -> int:
+    """Write the N-Triples of :func:`write_ntriples` to a text ``handle``."""
+    count = 0
+    for text, n in nt_chunks(index_or_facts, base):
+        handle.write(text)
+        count += n
+    return count
