@@ -460,10 +460,13 @@ class _Writer:
         )
         return scheme
 
-    def _concept(self, node: str, cls: str, rid: str, scheme: str, top: bool) -> None:
+    def _concept(
+        self, node: str, cls: str, rid: str, scheme: str, top: bool, definition: str
+    ) -> None:
         """The lines every stage and capability concept has."""
         t, add = self.t, self.out.append
         add(_typed(node, t.types(cls, "skos:Concept")))
+        add(f"{node} {t('skos:definition')} {nt_literal(definition, '@en')} .\n")
         add(f"{node} {t('dcterms:identifier')} {nt_literal(rid)} .\n")
         add(f"{node} {t('skos:notation')} {nt_literal(rid)} .\n")
         add(f"{node} {t('skos:inScheme')} {scheme} .\n")
@@ -479,9 +482,8 @@ class _Writer:
         for stage in self.facts.stages.values():
             s = f"{pre}{stage.id}>"
             top = not stage.broader
-            self._concept(s, "lin:Stage", stage.id, scheme, top=top)
+            self._concept(s, "lin:Stage", stage.id, scheme, top, stage.definition)
             add(f"{s} {t('skos:prefLabel')} {nt_literal(stage.name, '@en')} .\n")
-            add(f"{s} {t('skos:definition')} {nt_literal(stage.definition, '@en')} .\n")
             for wider in dict.fromkeys(stage.broader):
                 add(f"{s} {t('skos:broader')} {pre}{wider}> .\n")
             for mapping in stage.mappings:
@@ -520,10 +522,10 @@ class _Writer:
         for cap in known.values():
             c = f"{pre}{cap.id}>"
             broader = [b for b in cap.broader if b in known]
-            self._concept(c, "lin:Capability", cap.id, scheme, top=not broader)
+            top = not broader
+            self._concept(c, "lin:Capability", cap.id, scheme, top, cap.description)
             self.labels(c, "skos:prefLabel", [cap.name])
             self.labels(c, "skos:altLabel", cap.aliases)
-            add(f"{c} {t('skos:definition')} {nt_literal(cap.description, '@en')} .\n")
             add(f"{c} {t('lin:kind')} {t('lin:' + cap.kind.value)} .\n")
             for b in dict.fromkeys(broader):
                 add(f"{c} {t('skos:broader')} {pre}{b}> .\n")
