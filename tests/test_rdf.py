@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import warnings
+from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from lineage.outputs.rdf import (
     LIN_URI,
     TERMS,
     format_for,
+    keep_lexical_forms,
     serialize,
     to_rdf,
     vocabulary_graph,
@@ -196,13 +198,19 @@ def test_every_lin_term_is_documented(mini_graph: Graph) -> None:
 # --- formats, round trips, determinism ---------------------------------------------
 
 
-@pytest.mark.parametrize("engine", ["rdflib", "oxigraph"])
+@pytest.mark.parametrize("engine", [None, "rdflib", "oxigraph"])
 @pytest.mark.parametrize("fmt", list(FORMATS))
 def test_each_format_parses_back_isomorphic(
-    mini_graph: Graph, fmt: str, engine: str
+    mini_graph: Graph, fmt: str, engine: str | None
 ) -> None:
     text = serialize(mini_graph, fmt, engine=engine)
-    with warnings.catch_warnings():
+    # rdflib's Turtle, TriG and JSON-LD writers respell doubles ("5e+23"): compare
+    # those by value, everything else term for term
+    exact = engine != "rdflib" or fmt in ("nt", "xml")
+    expected = mini_graph
+    if not exact:
+        expected = Graph().parse(data=serialize(mini_graph, "nt"), format="nt")
+    with warnings.catch_warnings(), keep_lexical_forms() if exact else nullcontext():
         # rdflib 7's TriG and JSON-LD parsers use its own deprecated Dataset API
         warnings.simplefilter("ignore", DeprecationWarning)
         if fmt == "trig":
@@ -215,7 +223,7 @@ def test_each_format_parses_back_isomorphic(
                 back.add((s, p, o))
         else:
             back = Graph().parse(data=text, format=FORMATS[fmt][0])
-    assert isomorphic(back, mini_graph)
+    assert isomorphic(back, expected)
 
 
 def test_export_round_trips_through_the_cli(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -225,7 +233,8 @@ def test_export_round_trips_through_the_cli(runner, tmp_path: Path) -> None:  # 
     )
     assert result.exit_code == 0, result.output
     assert "triples, turtle" in result.stderr
-    back = Graph().parse(out, format="turtle")
+    with keep_lexical_forms():
+        back = Graph().parse(out, format="turtle")
     assert isomorphic(back, to_rdf(load_graph([MINI], cache=False)))
 
 
@@ -408,7 +417,8 @@ def test_shipped_graph_conforms_to_shapes(shipped_index) -> None:  # type: ignor
 @pytest.mark.skipif(not shipped_ok(), reason="the shipped graph has errors right now")
 def test_shipped_export_round_trips(shipped_index) -> None:  # type: ignore[no-untyped-def]
     g = to_rdf(shipped_index)
-    back = Graph().parse(data=serialize(g, "turtle"), format="turtle")
+    with keep_lexical_forms():
+        back = Graph().parse(data=serialize(g, "turtle"), format="turtle")
     assert isomorphic(back, to_rdf(shipped_index))
     assert (
         iri("model/code-davinci-002"),

@@ -356,12 +356,6 @@ def _ntriples(graph: Graph) -> str:
     )
 
 
-def _has_pyoxigraph() -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec("pyoxigraph") is not None
-
-
 def serialize(
     graph: Graph,
     fmt: str = "turtle",
@@ -370,23 +364,30 @@ def serialize(
 ) -> str:
     """``graph`` as text in ``fmt`` (a key of :data:`FORMATS`); deterministic.
 
-    N-Triples are sorted lines. TriG puts the triples into the named graph
-    ``graph_iri`` (default :data:`DEFAULT_GRAPH`). ``engine`` is ``"oxigraph"``
-    or ``"rdflib"``; by default pyoxigraph writes Turtle and TriG when it
-    is installed (it is faster, see docs/performance.md) and rdflib the rest.
+    By default (``engine`` None) N-Triples are sorted lines, and Turtle, TriG
+    and JSON-LD are those lines re-spelt by :mod:`lineage.outputs.streams`, which
+    keeps every literal's lexical form; RDF/XML is rdflib's. TriG puts the
+    triples into the named graph ``graph_iri`` (default :data:`DEFAULT_GRAPH`).
+    ``engine="oxigraph"`` or ``"rdflib"`` asks those libraries instead (rdflib
+    rewrites doubles in its own form, see docs/performance.md).
     """
     fmt = format_for(None, fmt)
     if fmt == "nt":
         return _ntriples(graph)
-    if engine is None:
-        engine = "oxigraph" if fmt in _OXIGRAPH_WINS and _has_pyoxigraph() else "rdflib"
     if engine == "oxigraph":
         return _oxigraph_serialize(graph, fmt, graph_iri)
-    return _rdflib_serialize(graph, fmt, graph_iri)
-
-
-#: Formats that pyoxigraph writes faster than rdflib (docs/performance.md).
-_OXIGRAPH_WINS = frozenset({"turtle", "trig"})
+    if engine == "rdflib" or fmt not in STREAMED:
+        return _rdflib_serialize(graph, fmt, graph_iri)
+    text = _ntriples(graph)
+    chunks = iter([(text, text.count("\n"))])
+    prefixes = prefixes_for(DEFAULT_BASE)
+    if fmt == "turtle":
+        out = turtle_chunks(chunks, prefixes)
+    elif fmt == "trig":
+        out = trig_chunks(chunks, prefixes, graph_iri or DEFAULT_GRAPH)
+    else:
+        out = jsonld_chunks(chunks, prefixes)
+    return "".join(t for t, _ in out)
 
 
 def _oxigraph_serialize(graph: Graph, fmt: str, graph_iri: str | None = None) -> str:

@@ -34,6 +34,8 @@ class _Names:
         out = self.cache.get(term)
         if out is not None:
             return out
+        if term[0] != "<":  # a blank node (a CONSTRUCT result may have them)
+            return term
         body = term[1:-1]
         cut = max(body.rfind("/"), body.rfind("#")) + 1
         prefix = self.by_ns.get(body[:cut])
