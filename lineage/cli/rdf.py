@@ -8,13 +8,19 @@ rdflib, pyoxigraph and the HTTP client are imported inside the commands, so
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from ..cli import Failure, graph_option, handle_errors, load, table
 
+if TYPE_CHECKING:
+    from ..store.index import Index
+
 #: Kept in step with lineage.outputs.rdf.FORMATS (a test checks), without importing rdflib.
 RDF_FORMATS = ("turtle", "nt", "jsonld", "xml", "trig")
+#: ``export`` also writes nanopublications (TriG, one per claim).
+EXPORT_FORMATS = (*RDF_FORMATS, "nanopub")
 RESULT_FORMATS = ("table", "json", "csv", "tsv")
 
 timeout_option = click.option(
@@ -67,10 +73,11 @@ def _graph_iri(value: str | None) -> str | None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(RDF_FORMATS),
+    type=click.Choice(EXPORT_FORMATS),
     default=None,
     help="RDF syntax (default: from the suffix of FILE: .ttl .nt .jsonld .rdf "
-    ".trig; Turtle on standard output).",
+    ".trig; Turtle on standard output), or nanopub: one nanopublication per "
+    "claim, as TriG.",
 )
 @base_option
 @graph_option
@@ -85,17 +92,22 @@ def export(
     SKOS concept schemes; claims, evidence, figures and emergence rows are nodes
     of their own. IRIs are stable (made from ids) and the output is
     deterministic. A failed export never leaves a half-written FILE.
+    N-Triples, Turtle, TriG, JSON-LD and nanopub stream in constant memory.
 
     \b
     Example:
         lineage export -o lineage.ttl
         lineage export --format nt > lineage.nt
         lineage export -o lineage.jsonld --base https://example.org/id/
+        lineage export --format nanopub -o claims.trig
     """
     from ..outputs.rdf import STREAMED, export_chunks, format_for, write_rdf
 
     base_iri = _base(base)
     index = load(graph_dirs)
+    if fmt == "nanopub":
+        _export_nanopub(index, output, base_iri)
+        return
     name = format_for(output, fmt)
     if output is None:
         if name in STREAMED:
@@ -108,6 +120,19 @@ def export(
         return
     count = write_rdf(index, output, name, base_iri)
     click.echo(f"wrote {output} ({count} triples, {name})", err=True)
+
+
+def _export_nanopub(index: Index, output: str | None, base_iri: str) -> None:
+    from ..outputs.nanopub import nanopub_chunks
+    from ..outputs.ntriples import write_chunks
+
+    chunks = nanopub_chunks(index, base_iri)
+    if output is None:
+        for text, _ in chunks:
+            sys.stdout.write(text)
+        return
+    count = write_chunks(chunks, output)
+    click.echo(f"wrote {output} ({count} nanopublications, nanopub)", err=True)
 
 
 @click.command()

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import LineageError
-from ..facts.model import Confidence, Effect, Facts, Mechanism, Setting, Stage
+from ..facts.model import Confidence, Facts, Setting, Stage
 from .terms import CONCEPT, ID_KINDS, NAMESPACES, SCHEME, TERMS, expand, superclasses
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_BASE",
+    "Writer",
     "check_base",
     "double_lexical",
     "nt_chunks",
@@ -271,7 +272,7 @@ def _typed(node: str, tails: tuple[str, ...]) -> str:
     return "".join(node + tail for tail in tails)
 
 
-class _Writer:
+class Writer:
     """Formats one export: a method per kind of record, each appending lines.
 
     Each section is a generator that yields whenever enough lines have piled
@@ -299,6 +300,7 @@ class _Writer:
         self.org_iris: set[str] = set()  # IRIs whose types are written
         self.conf = {c: t(f"lin:{c.value}") for c in Confidence}
         self.stage_iri = {s: f"{t.pre['stage']}{s.value}>" for s in Stage}
+        self.claim_types = t.types("lin:Claim")
         self.ev = (
             t("lin:evidence"),
             t.types("lin:Evidence"),
@@ -362,9 +364,12 @@ class _Writer:
             self.out.append(f"{o} {t('rdfs:label')} {nt_literal(name)} .\n")
         return o
 
-    def evidence(self, owner: str, items: Iterable[Any]) -> str:
-        """The lines of the evidence of ``owner`` (``"<...>"``), as one string."""
-        stem = owner[:-1]
+    def evidence(self, owner: str, items: Iterable[Any], record: str = "") -> str:
+        """The lines of the evidence of ``owner`` (``"<...>"``), as one string.
+
+        The evidence nodes are ``<record>/evidence/<n>`` (``record`` defaults to
+        ``owner``)."""
+        stem = (record or owner)[:-1]
         ev_p, ev_types, source_p, loc_p, comment = self.ev
         parts = []
         for n, ev in enumerate(items, 1):
@@ -425,30 +430,42 @@ class _Writer:
                 add(f"{node} {t(pred)} {value} .\n")
         yield from ()
 
+    def source_lines(self, src: Any) -> str:
+        """The lines of one source record."""
+        t = self.t
+        s = self.source(src.id)
+        kind_type = _SOURCE_TYPES.get(src.kind or "")
+        classes = ("lin:Source",) + ((kind_type,) if kind_type else ())
+        url = nt_literal(src.url) if _IRI_BAD.search(src.url) else nt_iri(src.url)
+        cite = f"{', '.join(src.authors)} ({src.year}). {src.title}. {src.url}"
+        parts = [
+            _typed(s, t.types(*classes)),
+            f"{s} {t('dcterms:identifier')} {nt_literal(src.id)} .\n",
+            f"{s} {t('dcterms:title')} {nt_literal(src.title)} .\n",
+            *(
+                f"{s} {t('dcterms:creator')} {nt_literal(author)} .\n"
+                for author in dict.fromkeys(src.authors)
+            ),
+            f'{s} {t("dcterms:issued")} "{src.year}"^^<{_XSD}gYear> .\n',
+            f"{s} {t('schema:url')} {url} .\n",
+            f"{s} {t('dcterms:bibliographicCitation')} {nt_literal(cite)} .\n",
+        ]
+        if src.kind:
+            parts.append(f"{s} {t('dcterms:type')} {nt_literal(src.kind)} .\n")
+        if src.translation:
+            parts.append(
+                f"{s} {t('lin:translation')} {nt_literal(src.translation)} .\n"
+            )
+        if src.version_of:
+            other = self.source(src.version_of)
+            parts.append(f"{s} {t('dcterms:isVersionOf')} {other} .\n")
+        if src.note:
+            parts.append(f"{s} {t('rdfs:comment')} {nt_literal(src.note)} .\n")
+        return "".join(parts)
+
     def _sources(self) -> Iterator[None]:
-        t, add = self.t, self.out.append
         for src in self.facts.sources.values():
-            s = self.source(src.id)
-            kind_type = _SOURCE_TYPES.get(src.kind or "")
-            classes = ("lin:Source",) + ((kind_type,) if kind_type else ())
-            add(_typed(s, t.types(*classes)))
-            add(f"{s} {t('dcterms:identifier')} {nt_literal(src.id)} .\n")
-            add(f"{s} {t('dcterms:title')} {nt_literal(src.title)} .\n")
-            for author in dict.fromkeys(src.authors):
-                add(f"{s} {t('dcterms:creator')} {nt_literal(author)} .\n")
-            add(f'{s} {t("dcterms:issued")} "{src.year}"^^<{_XSD}gYear> .\n')
-            url = nt_literal(src.url) if _IRI_BAD.search(src.url) else nt_iri(src.url)
-            add(f"{s} {t('schema:url')} {url} .\n")
-            cite = f"{', '.join(src.authors)} ({src.year}). {src.title}. {src.url}"
-            add(f"{s} {t('dcterms:bibliographicCitation')} {nt_literal(cite)} .\n")
-            if src.kind:
-                add(f"{s} {t('dcterms:type')} {nt_literal(src.kind)} .\n")
-            if src.translation:
-                add(f"{s} {t('lin:translation')} {nt_literal(src.translation)} .\n")
-            if src.version_of:
-                add(f"{s} {t('dcterms:isVersionOf')} {self.source(src.version_of)} .\n")
-            if src.note:
-                add(f"{s} {t('rdfs:comment')} {nt_literal(src.note)} .\n")
+            self.out.append(self.source_lines(src))
         yield from ()
 
     def _scheme(self, name: str, label: str) -> str:
@@ -668,34 +685,46 @@ class _Writer:
             f"{child} {t('prov:wasGeneratedBy')} {act} .\n"
         )
 
-    def _claims(self) -> Iterator[None]:
-        t, add = self.t, self.out.append
-        claim_pre, cap_pre = t.pre["claim"], t.pre["capability"]
-        types = t.types("lin:Claim")
-        effect = {e: t(f"lin:{e.value}") for e in Effect}
-        mechanism = {m: t(f"lin:{m.value}") for m in Mechanism}
-        boolean = {b: f'"{str(b).lower()}"^^<{_XSD}boolean>' for b in (True, False)}
-        for k, claim in enumerate(self.facts.claims.values()):
-            c = f"{claim_pre}{claim.id}>"
-            add(
-                f'{_typed(c, types)}{c} {t("dcterms:identifier")} "{claim.id}" .\n'
-                f"{c} {t('lin:model')} {self.subject(claim.model)} .\n"
-                f"{c} {t('lin:capability')} {cap_pre}{claim.capability}> .\n"
-                f"{c} {t('lin:effect')} {effect[claim.effect]} .\n"
+    def claim(self, claim: Any) -> str:
+        """What a claim says: its lines without confidence and evidence (the
+        assertion of its nanopublication)."""
+        t = self.t
+        c = f"{t.pre['claim']}{claim.id}>"
+        parts = [
+            f'{_typed(c, self.claim_types)}{c} {t("dcterms:identifier")} "{claim.id}" .\n'
+            f"{c} {t('lin:model')} {self.subject(claim.model)} .\n"
+            f"{c} {t('lin:capability')} {t.pre['capability']}{claim.capability}> .\n"
+            f"{c} {t('lin:effect')} {t('lin:' + claim.effect.value)} .\n"
+        ]
+        if claim.stage is not None:
+            parts.append(f"{c} {t('lin:stage')} {self.stage_iri[claim.stage]} .\n")
+        if claim.mechanism is not None:
+            parts.append(
+                f"{c} {t('lin:mechanism')} {t('lin:' + claim.mechanism.value)} .\n"
             )
-            if claim.stage is not None:
-                add(f"{c} {t('lin:stage')} {self.stage_iri[claim.stage]} .\n")
-            add(f"{c} {t('lin:confidence')} {self.conf[claim.confidence]} .\n")
-            if claim.mechanism is not None:
-                add(f"{c} {t('lin:mechanism')} {mechanism[claim.mechanism]} .\n")
-            if claim.alternative_to:
-                other = f"{claim_pre}{claim.alternative_to}>"
-                add(f"{c} {t('lin:alternativeTo')} {other} .\n")
-            add(f"{c} {t('lin:contested')} {boolean[bool(claim.contested)]} .\n")
-            if claim.note:
-                add(f"{c} {t('rdfs:comment')} {nt_literal(claim.note, '@en')} .\n")
-            if claim.evidence:
-                add(self.evidence(c, claim.evidence))
+        if claim.alternative_to:
+            other = f"{t.pre['claim']}{claim.alternative_to}>"
+            parts.append(f"{c} {t('lin:alternativeTo')} {other} .\n")
+        if claim.note:
+            parts.append(f"{c} {t('rdfs:comment')} {nt_literal(claim.note, '@en')} .\n")
+        return "".join(parts)
+
+    def support(self, claim: Any, subject: str) -> str:
+        """How firmly and on what evidence ``subject`` (the claim, or the
+        assertion graph of its nanopublication) holds."""
+        t = self.t
+        contested = "true" if claim.contested else "false"
+        return (
+            f"{subject} {t('lin:confidence')} {self.conf[claim.confidence]} .\n"
+            f'{subject} {t("lin:contested")} "{contested}"^^<{_XSD}boolean> .\n'
+            + self.evidence(subject, claim.evidence, f"{t.pre['claim']}{claim.id}>")
+        )
+
+    def _claims(self) -> Iterator[None]:
+        pre, add = self.t.pre["claim"], self.out.append
+        for k, claim in enumerate(self.facts.claims.values()):
+            add(self.claim(claim))
+            add(self.support(claim, f"{pre}{claim.id}>"))
             if k % self.BATCH == self.BATCH - 1:
                 yield
 
@@ -805,7 +834,7 @@ def nt_chunks(
     a set of every line. Deterministic: the facts keep file order.
     """
     check_base(base)
-    return _Writer(index_or_facts, base).chunks()
+    return Writer(index_or_facts, base).chunks()
 
 
 def write_chunks(

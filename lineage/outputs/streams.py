@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-__all__ = ["jsonld_chunks", "trig_chunks", "turtle_chunks"]
+__all__ = ["Names", "graph_block", "jsonld_chunks", "trig_chunks", "turtle_chunks"]
 
 Chunks = Iterator[tuple[str, int]]
 
@@ -22,7 +22,7 @@ _LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
 
-class _Names:
+class Names:
     """Prefixed names for the IRIs of the declared namespaces (bounded cache)."""
 
     def __init__(self, prefixes: dict[str, str]) -> None:
@@ -68,7 +68,7 @@ def _prefix_block(prefixes: dict[str, str]) -> str:
     return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in prefixes.items()) + "\n"
 
 
-def _statements(chunks: Chunks, names: _Names) -> Chunks:
+def _statements(chunks: Chunks, names: Names) -> Chunks:
     """Turtle statements (no prefix block), one per run of lines of a subject."""
     subject = predicate = ""
     for text, count in chunks:
@@ -108,22 +108,28 @@ def turtle_chunks(chunks: Chunks, prefixes: dict[str, str]) -> Chunks:
     <BLANKLINE>
     """
     yield _prefix_block(prefixes), 0
-    yield from _statements(chunks, _Names(prefixes))
+    yield from _statements(chunks, Names(prefixes))
+
+
+def graph_block(graph: str, lines: str, names: Names) -> str:
+    """A TriG graph block ``<graph> { ... }`` of N-Triples ``lines``."""
+    body = "".join(t for t, _ in _statements(iter([(lines, 0)]), names))
+    return f"{names.iri(graph)} {{\n{body}}}\n"
 
 
 def trig_chunks(chunks: Chunks, prefixes: dict[str, str], graph: str) -> Chunks:
     """The N-Triples ``chunks`` as TriG: one named graph ``graph`` holding them."""
     yield f"{_prefix_block(prefixes)}<{graph}> {{\n", 0
-    yield from _statements(chunks, _Names(prefixes))
+    yield from _statements(chunks, Names(prefixes))
     yield "}\n", 0
 
 
-def _json_iri(term: str, names: _Names) -> str:
+def _json_iri(term: str, names: Names) -> str:
     iri = names.iri(term)
     return iri[1:-1] if iri[0] == "<" else iri
 
 
-def _json_value(term: str, names: _Names) -> str:
+def _json_value(term: str, names: Names) -> str:
     """A JSON-LD value object; literals keep their N-Triples lexical form.
 
     The quoted text of an N-Triples literal is a valid JSON string as it is
@@ -140,7 +146,7 @@ def _json_value(term: str, names: _Names) -> str:
     return f'{{"@value": {term}}}'
 
 
-def _json_node(subject: str, props: dict[str, list[str]], names: _Names) -> str:
+def _json_node(subject: str, props: dict[str, list[str]], names: Names) -> str:
     fields = [f'"@id": "{_json_iri(subject, names)}"']
     for p, values in props.items():
         if p == _RDF_TYPE:
@@ -160,7 +166,7 @@ def jsonld_chunks(chunks: Chunks, prefixes: dict[str, str]) -> Chunks:
     """
     import json
 
-    names = _Names(prefixes)
+    names = Names(prefixes)
     context = ",\n    ".join(
         f"{json.dumps(p)}: {json.dumps(ns)}" for p, ns in prefixes.items()
     )
