@@ -111,7 +111,7 @@ def test_types_are_closed_under_the_vocabulary(shipped_rdf: Graph) -> None:
 
 
 def test_generation_is_unique_and_alternatives_are_qualified(
-    shipped_rdf: Graph,
+    index, shipped_rdf: Graph
 ) -> None:  # type: ignore[no-untyped-def]
     g = shipped_rdf
     generations = Counter(s for s, _ in g.subject_objects(PROV.wasGeneratedBy))
@@ -119,7 +119,7 @@ def test_generation_is_unique_and_alternatives_are_qualified(
     cdv2 = URIRef(f"{DEFAULT_BASE}model/code-davinci-002")
     assert (cdv2, PROV.wasGeneratedBy, None) not in g
     ders = set(g.objects(cdv2, PROV.qualifiedDerivation))
-    assert len(ders) == 3
+    assert len(ders) == len(index.parents["code-davinci-002"]) >= 3
     for d in ders:
         assert (d, RDF.type, LIN.AlternativeDerivation) in g
         assert (d, PROV.hadActivity, None) not in g
