@@ -157,6 +157,17 @@ if write_ntriples is not None:
     out["export_triples"] = triples
     out["export_triples_per_s"] = triples / out["export_nt_s"]
     out["export_nt_bytes"] = os.path.getsize(target)
+    # Turtle streams too: its time, and how much it adds to the peak memory of the
+    # process (ru_maxrss only grows, so growth ~0 means constant memory)
+    from lineage.outputs.rdf import write_rdf
+    ttl = os.path.join(work, "hub.ttl")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t = time.perf_counter(); write_rdf(index, ttl, "turtle")
+    out["export_turtle_s"] = time.perf_counter() - t
+    out["export_turtle_triples_per_s"] = triples / out["export_turtle_s"]
+    out["export_turtle_peak_growth_mb"] = (
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - before)
+    os.unlink(ttl)
     if n <= rdflib_max:  # rdflib's own serializer, on the same triples
         from lineage.outputs.rdf import to_rdf
         t = time.perf_counter(); g = to_rdf(index)
@@ -166,6 +177,14 @@ if write_ntriples is not None:
         out["rdflib_serialize_triples_per_s"] = len(g) / out["rdflib_serialize_s"]
         out["rdflib_build_serialize_triples_per_s"] = len(g) / (
             out["rdflib_build_s"] + out["rdflib_serialize_s"])
+        out["nt_vs_rdflib_serializer"] = (
+            out["export_triples_per_s"] / out["rdflib_serialize_triples_per_s"])
+        if n <= rdflib_max // 10:  # rdflib's Turtle writer is much slower
+            t = time.perf_counter()
+            g.serialize(os.path.join(work, "rdflib.ttl"), format="turtle")
+            out["rdflib_turtle_s"] = time.perf_counter() - t
+            out["turtle_vs_rdflib_turtle"] = out["rdflib_turtle_s"] / out["export_turtle_s"]
+            os.unlink(os.path.join(work, "rdflib.ttl"))
         os.unlink(os.path.join(work, "rdflib.nt"))
         del g
     out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -247,6 +266,7 @@ def exponents(rows: dict[int, dict[str, float]]) -> dict[str, float]:
         "path_s",
         "ablate_model_s",
         "export_nt_s",
+        "export_turtle_s",
         "sparql_load_s",
         "sparql_ancestors_s",
     )

@@ -1,7 +1,7 @@
 """Nanopublications: one per claim, as TriG (``lineage export --format nanopub``).
 
 Each claim becomes a nanopublication in the shape the nanopub guidelines define
-(https://nanopub.net/guidelines/working_draft/): four named graphs, the head
+(http://nanopub.org/guidelines/working_draft/): four named graphs, the head
 linking the other three to the nanopublication, each non-empty.
 
 - **assertion**: what the claim says: the claim node, its model, capability,
