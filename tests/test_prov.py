@@ -231,3 +231,26 @@ def test_turtle_streams(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
             break
     assert 0 < seen < total / 4
     assert sum(n for _t, n in chunks) + seen == total
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "trig", "jsonld"])
+def test_graphs_with_blank_nodes_serialize(fmt: str) -> None:
+    """A CONSTRUCT result may hold blank nodes: every streamed writer keeps them."""
+    from rdflib import BNode
+
+    from lineage.outputs.rdf import serialize
+
+    g = Graph()
+    node = BNode()
+    g.add((URIRef("https://e.org/a"), URIRef("https://e.org/p"), node))
+    g.add((node, URIRef("https://e.org/q"), Literal("x", lang="en")))
+    back = Dataset() if fmt == "trig" else Graph()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        back.parse(data=serialize(g, fmt), format=PARSERS[fmt])
+    triples = Graph()
+    for s, p, o, *_ in back.quads() if fmt == "trig" else back:
+        triples.add((s, p, o))
+    from rdflib.compare import isomorphic
+
+    assert isomorphic(triples, g)

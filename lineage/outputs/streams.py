@@ -135,7 +135,7 @@ def _json_value(term: str, names: Names) -> str:
     The quoted text of an N-Triples literal is a valid JSON string as it is
     (both escape with ``\\" \\\\ \\n \\t \\b \\f \\r \\uXXXX``).
     """
-    if term[0] == "<":
+    if term[0] in "<_":  # an IRI or a blank node
         return f'{{"@id": "{_json_iri(term, names)}"}}'
     if term[-1] == ">":
         text, _, datatype = term.rpartition("^^")
