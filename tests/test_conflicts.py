@@ -209,3 +209,22 @@ def test_rdf_carries_conflicts_with_typed_sides(extra: str) -> None:
     assert about == {"figure"}
     out = Path(extra) / "out.nt"
     assert write_ntriples(index, out) == len(graph)
+
+
+def test_about_alone_does_not_hide_a_derived_conflict(tmp_path: Path) -> None:
+    (tmp_path / "c.yaml").write_text(
+        """
+conflicts:
+  - id: cot-translated
+    topic: How the translation reads the CoT claim
+    kind: translation
+    about: [cot-code, cot-alt]
+    sides:
+      - {says: a, evidence: [{source: src-a, locator: L, note: n}]}
+      - {says: b, translation: true, evidence: [{source: src-a, locator: zh, note: n}]}
+""",
+        encoding="utf-8",
+    )
+    data = json.loads(conflicts("--json", "--graph", MINI, "--graph", str(tmp_path)))
+    ids = [c["id"] for t in data for c in t["conflicts"]]
+    assert "cot-translated" in ids and "alternatives-cot-code" in ids

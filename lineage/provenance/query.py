@@ -560,10 +560,10 @@ def find_conflicts(index: Index) -> list[ConflictTopic]:
     added as derived conflicts (``loc`` None) unless a record already covers them.
     """
     facts = index.facts
+    # a record covers a derived conflict when its sides name the records that
+    # disagree (``about`` alone does not: it may be another kind of disagreement)
     covered = {
-        ref
-        for c in facts.conflicts.values()
-        for ref in (*c.about, *(r for side in c.sides for r in side.records))
+        ref for c in facts.conflicts.values() for side in c.sides for ref in side.records
     }
     derived = [
         c
