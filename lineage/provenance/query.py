@@ -563,7 +563,10 @@ def find_conflicts(index: Index) -> list[ConflictTopic]:
     # a record covers a derived conflict when its sides name the records that
     # disagree (``about`` alone does not: it may be another kind of disagreement)
     covered = {
-        ref for c in facts.conflicts.values() for side in c.sides for ref in side.records
+        ref
+        for c in facts.conflicts.values()
+        for side in c.sides
+        for ref in side.records
     }
     derived = [
         c
