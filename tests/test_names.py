@@ -220,3 +220,24 @@ def test_check_suggests_stage_for_capitalised_value(write_facts) -> None:  # typ
     assert result.exit_code == 1
     assert "unknown stage 'RLHF'" in result.stderr
     assert "(did you mean 'rlhf'?)" in result.stderr
+
+
+def test_sparql_param_resolves_names_and_says_so(runner: CliRunner) -> None:
+    result = run(
+        runner, "sparql", "ancestors", "-p", "model=ChatGPT", "--format", "csv"
+    )
+    assert result.stderr == (
+        'taking model="ChatGPT" as chatgpt <https://w3id.org/lineage/id/model/chatgpt>\n'
+    )
+    assert "chatgpt,text-davinci-002" in result.stdout
+
+
+def test_sparql_param_unknown_name_is_exit_1(runner: CliRunner) -> None:
+    result = run(runner, "sparql", "ancestors", "-p", "model=frobozz", code=1)
+    assert result.stderr.startswith("error: unknown model 'frobozz'")
+
+
+def test_sparql_param_iri_and_other_names_are_bound_as_given(runner: CliRunner) -> None:
+    iri = "<https://w3id.org/lineage/id/model/chatgpt>"
+    result = run(runner, "sparql", "ancestors", "-p", f"model={iri}")
+    assert result.stderr == ""

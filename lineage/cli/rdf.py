@@ -8,11 +8,12 @@ rdflib, pyoxigraph and the HTTP client are imported inside the commands, so
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..cli import Failure, graph_option, handle_errors, load, table
+from ..errors import LineageError
 
 if TYPE_CHECKING:
     from ..store.index import Index
@@ -135,6 +136,35 @@ def _export_nanopub(index: Index, output: str | None, base_iri: str) -> None:
     click.echo(f"wrote {output} ({count} nanopublications, nanopub)", err=True)
 
 
+def _resolve_params(
+    bindings: dict[str, str], graph_dirs: tuple[str, ...], base_iri: str, local: bool
+) -> Any:
+    """Resolve ``--param`` values named after a kind of record (model, capability,
+    family, stage, source) to the record's id, as every other command does, and
+    say so with its IRI; other values and ``<IRI>`` values stay as given. With
+    ``--endpoint``, only when ``--graph`` says which facts the server holds.
+    Returns the loaded index (None when nothing needed it)."""
+    from ..store.names import KINDS
+
+    named = {k: v for k, v in bindings.items() if k in KINDS and not v.startswith("<")}
+    if not named:
+        return None
+    try:
+        index = load(graph_dirs)
+    except LineageError:
+        if local:
+            raise
+        return None  # a remote endpoint without local facts: bind as given
+    for name, value in named.items():
+        _, rid = index.words.resolve(value, (name,)).ref
+        if rid != value:
+            click.echo(
+                f'taking {name}="{value}" as {rid} <{base_iri}{name}/{rid}>', err=True
+            )
+        bindings[name] = rid
+    return index
+
+
 @click.command()
 @click.argument("query", required=False, metavar="NAME|FILE|-")
 @click.option(
@@ -144,7 +174,8 @@ def _export_nanopub(index: Index, output: str | None, base_iri: str) -> None:
     multiple=True,
     metavar="NAME=VALUE",
     help="Bind ?NAME to VALUE: a string, or <IRI> (repeatable). Bound as an RDF "
-    "term, never pasted into the query.",
+    "term, never pasted into the query. A value of ?model, ?capability, ?family, "
+    "?stage or ?source is a name resolved to the record's id (ChatGPT -> chatgpt).",
 )
 @click.option(
     "--format",
@@ -242,6 +273,9 @@ def sparql(
     else:
         text = load_query(query, queries_dir)[1]
     base_iri = _base(base)
+    index = None
+    if endpoint is None or graph_dirs:  # a remote endpoint's facts may not be ours
+        index = _resolve_params(bindings, graph_dirs, base_iri, endpoint is None)
     if endpoint is not None:
         result = run_query(
             text,
@@ -253,7 +287,7 @@ def sparql(
     else:
         from ..outputs.rdf import to_rdf
 
-        result = run_query(text, to_rdf(load(graph_dirs), base_iri), bindings)
+        result = run_query(text, to_rdf(index or load(graph_dirs), base_iri), bindings)
     if fmt != "table" or result.kind == "graph":
         sys.stdout.write(format_results(result, fmt))
         return
