@@ -177,6 +177,14 @@ def model_json(view: ModelView) -> dict[str, Any]:
             for c in (*view.gained, *view.weakened, *view.lost, *view.alternatives)
         ],
         "figures": [figure_json(f) for f in view.figures],
+        "identifiers": [
+            {
+                "scheme": scheme,
+                "value": value,
+                "evidence": evidence_json(ident.evidence) if ident else [],
+            }
+            for scheme, value, ident in view.identifiers
+        ],
     }
 
 

@@ -723,6 +723,10 @@ def show(model: str, graph_dirs: tuple[str, ...], as_json: bool) -> None:
         if m[key]:
             named = ", ".join(_short_name(index.facts, rid) for rid in m[key])
             click.echo(f"  {label}: {named}")
+    for ident in data["identifiers"]:
+        cited = ident["evidence"][0] if ident["evidence"] else None
+        where = f" ({cited['source']}, {cited['locator']})" if cited else ""
+        click.echo(f"  also known as: {ident['scheme']} '{ident['value']}'{where}")
     click.echo("")
     if data["parents"]:
         for p in data["parents"]:

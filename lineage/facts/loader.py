@@ -46,6 +46,8 @@ from ..facts.model import (
     Facts,
     Family,
     Figure,
+    Identifier,
+    IdScheme,
     Kind,
     Mapping,
     Mechanism,
@@ -962,6 +964,17 @@ _SPECS: dict[str, tuple[type, _Spec]] = {
             "unresolved_dependencies": (_strings, False),
         },
     ),
+    "identifiers": (
+        Identifier,
+        {
+            "id": (_slug, False),
+            "model": (_slug, True),
+            "scheme": (_enum(IdScheme, "unknown-scheme"), True),
+            "value": (_text, True),
+            "evidence": (_evidence, True),
+            "note": (_text, False),
+        },
+    ),
     "assets": (
         Asset,
         {
@@ -1065,6 +1078,7 @@ _SINGULAR = {
     "emergence": "emergence row",
     "conflicts": "conflict",
     "assets": "asset",
+    "identifiers": "identifier",
     "mapping": "mapping",
     "evidence": "evidence item",
     "sides": "conflict side",
@@ -1123,6 +1137,9 @@ def _build(rec: _Record) -> tuple[Any, bool]:
     fields = rec.valid if fields is None else fields
     if rec.section == "stages" and "id" in fields:
         fields["id"] = fields["id"].value
+    if rec.section == "identifiers" and "id" not in fields:
+        owner, scheme = fields.get("model"), fields.get("scheme")
+        fields["id"] = f"{owner}--{scheme.value}" if owner and scheme else None
     if rec.section == "derivations" and "id" not in fields:
         ends = fields.get("parent"), fields.get("child")
         fields["id"] = f"{ends[0]}--{ends[1]}" if None not in ends else None

@@ -37,6 +37,8 @@ __all__ = [
     "StageDef",
     "Asset",
     "AssetKind",
+    "IdScheme",
+    "Identifier",
     "Mapping",
     "date_bounds",
     "date_label",
@@ -62,6 +64,16 @@ class Stage(StrEnum):
     MERGING = "merging"
     #: a dataset records that one model depends on another, but not how
     UNSPECIFIED = "unspecified"
+
+
+class IdScheme(StrEnum):
+    """Datasets and registries whose identifiers a model can carry (the crosswalk)."""
+
+    HUGGINGFACE = "huggingface"
+    WIKIDATA = "wikidata"
+    EPOCH = "epoch"
+    ECOSYSTEM_GRAPHS = "ecosystem_graphs"
+    HELM = "helm"
 
 
 class AssetKind(StrEnum):
@@ -220,7 +232,7 @@ FIELD_NAMES = (
     "records", "version_of", "paper_date", "root", "papers", "approximations",
     "license", "imported_from", "stub", "dependencies", "created", "url", "mappings",
     "scheme", "term", "relation", "trained_on", "empty_fields",
-    "unresolved_dependencies",
+    "unresolved_dependencies", "scheme", "value",
 )  # fmt: skip
 FIELD_INDEX = {name: i for i, name in enumerate(FIELD_NAMES)}
 #: one packed field position: field index, line, column
@@ -394,6 +406,19 @@ class Model:
 
 
 @dataclass(frozen=True, slots=True)
+class Identifier:
+    """The name a model has in another dataset or registry, cited (the crosswalk)."""
+
+    id: str
+    model: str
+    scheme: IdScheme
+    value: str
+    evidence: tuple[Evidence, ...]
+    note: str | None = None
+    loc: SourceLocation | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Asset:
     """A dataset or an application that models are trained on or built into."""
 
@@ -528,6 +553,7 @@ class Facts:
     emergence: dict[str, Emergence] = field(default_factory=dict)
     conflicts: dict[str, Conflict] = field(default_factory=dict)
     assets: dict[str, Asset] = field(default_factory=dict)
+    identifiers: dict[str, Identifier] = field(default_factory=dict)
     files: tuple[str, ...] = ()
     #: entries of the graph directories that are not fact files (hidden, other names)
     skipped: tuple[str, ...] = ()
@@ -565,4 +591,5 @@ class Facts:
             "emergence": len(self.emergence),
             "conflicts": len(self.conflicts),
             "assets": len(self.assets),
+            "identifiers": len(self.identifiers),
         }

@@ -127,6 +127,8 @@ def check_references(facts: Facts) -> Iterator[Problem]:
     for der in facts.derivations.values():
         yield from _ref(der.loc, "parent", "model", der.parent, models)
         yield from _ref(der.loc, "child", "model", der.child, models)
+    for ident in facts.identifiers.values():
+        yield from _ref(ident.loc, "model", "model", ident.model, models)
     assets = facts.assets
     for model in models.values():
         for dep in model.trained_on:
@@ -164,6 +166,8 @@ def check_evidence_sources(facts: Facts) -> Iterator[Problem]:
         *facts.derivations.values(),
         *facts.claims.values(),
         *(side for c in facts.conflicts.values() for side in c.sides or ()),
+        *facts.identifiers.values(),
+        *facts.assets.values(),
     ]
     for holder in holders:
         for ev in holder.evidence or ():

@@ -357,7 +357,7 @@ def _write_asset(
     date = created if created and _DATE.match(created) else None
     deps, missing = _dependencies(asset, ids)
     file = Path(asset.path).stem
-    common = {
+    common: dict[str, Any] = {
         "organization": asset.text("organization")[0],
         "description": asset.text("description")[0],
         "license": asset.text("license")[0],
@@ -397,27 +397,46 @@ def _write_asset(
             },
         )
         report.count("models")
+    written = []
     for parent, where in model_deps:
-        overlay.add(
-            file,
-            "derivations",
+        derivation = _derivation(parent, rid, name, file, where, ids)
+        written.append(derivation)
+        if not crosswalk.has_derivation(parent, rid):
+            overlay.add(file, "derivations", derivation)
+            report.count("derivations")
+    side = {
+        "source": SOURCE_ID,
+        "name": "Ecosystem Graphs",
+        "evidence": [e for d in written for e in d["evidence"]]
+        or [e for e in common["evidence"] if "created_date" in e["locator"]]
+        or common["evidence"],
+    }
+    for conflict in crosswalk.conflicts(rid, [d for d, _ in model_deps], date, side):
+        overlay.add("conflicts", "conflicts", conflict)
+        report.count("conflicts")
+
+
+def _derivation(
+    parent: str, rid: str, name: str, file: str, where: str, ids: dict[Any, Any]
+) -> dict[str, Any]:
+    line = where.split(":")[-2]
+    return {
+        "parent": parent,
+        "child": rid,
+        "stage": "unspecified",
+        "confidence": "established",
+        "note": "Ecosystem Graphs lists the parent as a dependency without saying "
+        "how the model was built from it.",
+        "imported_from": where,
+        "evidence": [
             {
-                "parent": parent,
-                "child": rid,
-                "stage": "unspecified",
-                "confidence": "established",
-                "note": "Ecosystem Graphs lists the parent as a dependency without saying how the model was built from it.",
-                "imported_from": where,
-                "evidence": [
-                    {
-                        "source": SOURCE_ID,
-                        "locator": f"{file}.yaml, asset '{name}', field dependencies (line {where.split(':')[-2]})",
-                        "note": f"dependencies of '{name}' include '{ids['display'].get(parent, parent)}'",
-                    }
-                ],
-            },
-        )
-        report.count("derivations")
+                "source": SOURCE_ID,
+                "locator": f"{file}.yaml, asset '{name}', field dependencies (line {line})",
+                "note": f"dependencies of '{name}' include "
+                f"'{ids['display'].get(parent, parent)}'",
+            }
+        ],
+    }
 
 
 def _source(newest: str) -> dict[str, Any]:

@@ -141,24 +141,9 @@ def import_epoch(
             _check_row(csv_path, line, row, problems)
             date = row["Publication date"].strip()
             newest = max(newest, date if _DATE.match(date) else "")
-            if rid in crosswalk.known:
-                report.attached[name] = rid
-            else:
-                overlay.add("models", "models", _model(row, rid, name, where, line))
-                report.count("models")
-            for record in _figures(row, rid, name, line):
-                overlay.add("figures", "figures", record)
-                report.count("figures")
-            base = _clean(row.get("Base model", ""))
-            if base:
-                parent = crosswalk.record_id("epoch", base, "epoch")
-                wanted.setdefault(parent, (base, where))
-                overlay.add(
-                    "derivations",
-                    "derivations",
-                    _derivation(parent, rid, name, base, where, line),
-                )
-                report.count("derivations")
+            _write_row(
+                row, (line, where), rid, name, crosswalk, overlay, report, wanted
+            )
         if any(p.severity.value == "error" for p in problems):
             raise ImportFailed(problems)
         known = set(ids.values()) | crosswalk.known
@@ -173,6 +158,46 @@ def import_epoch(
         raise
     report.warnings = problems
     return report
+
+
+def _write_row(
+    row: dict[str, str],
+    at: tuple[int, str],
+    rid: str,
+    name: str,
+    crosswalk: Crosswalk,
+    overlay: Overlay,
+    report: ImportReport,
+    wanted: dict[str, tuple[str, str]],
+) -> None:
+    """One row's model, figures and derivation, and its conflicts with shipped facts."""
+    line, where = at
+    model = _model(row, rid, name, where, line)
+    if rid in crosswalk.known:
+        report.attached[name] = rid
+    else:
+        overlay.add("models", "models", model)
+        report.count("models")
+    for record in _figures(row, rid, name, line):
+        overlay.add("figures", "figures", record)
+        report.count("figures")
+    base = _clean(row.get("Base model", ""))
+    parents = []
+    if base:
+        parent = crosswalk.record_id("epoch", base, "epoch")
+        parents.append(parent)
+        wanted.setdefault(parent, (base, where))
+        if not crosswalk.has_derivation(parent, rid):
+            overlay.add(
+                "derivations",
+                "derivations",
+                _derivation(parent, rid, name, base, where, line),
+            )
+            report.count("derivations")
+    side = {"source": SOURCE_ID, "name": "Epoch AI", "evidence": model["evidence"]}
+    for conflict in crosswalk.conflicts(rid, parents, model["released"], side):
+        overlay.add("conflicts", "conflicts", conflict)
+        report.count("conflicts")
 
 
 def _assign_ids(

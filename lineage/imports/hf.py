@@ -321,6 +321,18 @@ def _derivation_records(
         }
 
 
+def der_evidence(card: _Card) -> list[dict[str, str]]:
+    """What the card says about its base model, as evidence."""
+    base = card.meta.get("base_model")
+    return [
+        {
+            "source": SOURCE_ID,
+            "locator": f"model card metadata: base_model ({_HUB}{card.hub_id})",
+            "note": f"base_model: {base}",
+        }
+    ]
+
+
 def _shard(rid: str) -> str:
     """Records are spread over files by their id's first character."""
     first = rid[0]
@@ -421,10 +433,17 @@ def _write_models(
         for hub_parent, parent in linked:
             wanted.setdefault(parent, (hub_parent, "{}:{}:{}".format(*card.base_at)))
         for der in _derivation_records(card, rid, linked, relation):
-            overlay.add(
-                _shard(rid).replace("models", "derivations"), "derivations", der
-            )
-            report.count("derivations")
+            if not crosswalk.has_derivation(der["parent"], rid):
+                overlay.add(_shard(rid), "derivations", der)
+                report.count("derivations")
+        side = {
+            "source": SOURCE_ID,
+            "name": "The model card",
+            "evidence": der_evidence(card),
+        }
+        for conflict in crosswalk.conflicts(rid, [p for _, p in linked], None, side):
+            overlay.add("conflicts", "conflicts", conflict)
+            report.count("conflicts")
     _write_stubs(overlay, wanted, ids, crosswalk, report)
     return newest
 

@@ -162,6 +162,8 @@ class Crosswalk:
             (s, v.strip().casefold()): rid for (s, v), rid in (ids or {}).items()
         }
         self.known: set[str] = set()
+        #: the shipped facts (parents and dates of models), when read from a graph
+        self.facts: Any = None
 
     @classmethod
     def from_graph(cls, directories: Sequence[str | os.PathLike[str]]) -> Crosswalk:
@@ -174,9 +176,78 @@ class Crosswalk:
             for model in facts.models.values()
             for scheme, value in model.external_ids
         }
+        ids.update(
+            {(i.scheme.value, i.value): i.model for i in facts.identifiers.values()}
+        )
         walk = cls(ids)
         walk.known = set(facts.models) | set(facts.families)
+        walk.facts = facts
         return walk
+
+    def has_derivation(self, parent: str, child: str) -> bool:
+        """Whether the shipped facts already derive ``child`` from ``parent``."""
+        return self.facts is not None and any(
+            d.parent == parent and d.child == child
+            for d in self.facts.derivations.values()
+        )
+
+    def conflicts(
+        self,
+        child: str,
+        parents: Sequence[str],
+        date: str | None,
+        side: Mapping[str, Any],
+    ) -> list[dict[str, Any]]:
+        """Conflict records where an import disagrees with the shipped facts.
+
+        ``side`` is what the dataset says: ``{"source": ..., "name": ..., "evidence":
+        [...]}``. A parent the shipped facts do not give a shipped child, or a date
+        outside the shipped one's bounds, is a disagreement between sources: both
+        sides are recorded, cited, and nothing is resolved.
+        """
+        facts = self.facts
+        if facts is None or child not in facts.models:
+            return []
+        out = []
+        shipped = [d for d in facts.derivations.values() if d.child == child]
+        new = [p for p in parents if p not in {d.parent for d in shipped}]
+        if shipped and new:
+            out.append(
+                _conflict(
+                    f"{side['source']}-{child}-parent",
+                    f"{child}'s parent",
+                    child,
+                    (
+                        f"{side['name']} names {', '.join(new)} as what {child} was "
+                        "built on",
+                        [f"{p}--{child}" for p in new],
+                        side["evidence"],
+                    ),
+                    (
+                        f"the shipped facts derive {child} from "
+                        f"{', '.join(sorted({d.parent for d in shipped}))}",
+                        [d.id for d in shipped],
+                        [_ev(e) for d in shipped for e in d.evidence],
+                    ),
+                )
+            )
+        model = facts.models[child]
+        # only a release date answers the same question (a paper date does not)
+        if date and model.released and not _overlap(date, model.released):
+            out.append(
+                _conflict(
+                    f"{side['source']}-{child}-date",
+                    f"{child}'s date",
+                    child,
+                    (f"{side['name']} dates {child} {date}", [], side["evidence"]),
+                    (
+                        f"the shipped facts date {child}'s release {model.released}",
+                        [child],
+                        [_ev(e) for e in model.evidence] or side["evidence"],
+                    ),
+                )
+            )
+        return out
 
     def find(self, scheme: str, value: str) -> str | None:
         """The shipped model id that ``value`` names in ``scheme``, if any."""
@@ -267,6 +338,38 @@ class Overlay:
         os.replace(self.temp, self.target)
         shutil.rmtree(old, ignore_errors=True)
         return sorted(str(self.target / f) for f in self.written)
+
+
+def _ev(ev: Any) -> dict[str, str]:
+    return {"source": ev.source, "locator": ev.locator, "note": ev.note}
+
+
+def _overlap(a: str, b: str) -> bool:
+    from ..facts.model import date_bounds
+
+    (a0, a1), (b0, b1) = date_bounds(a), date_bounds(b)
+    return a0 <= b1 and b0 <= a1
+
+
+def _conflict(
+    cid: str,
+    topic: str,
+    about: str,
+    imported: tuple[str, list[str], list[dict[str, str]]],
+    shipped: tuple[str, list[str], list[dict[str, str]]],
+) -> dict[str, Any]:
+    return {
+        "id": slugify(cid),
+        "topic": topic,
+        "kind": "between-sources",
+        "about": [about],
+        "note": "Found by 'lineage import': the imported dataset and the shipped facts "
+        "disagree; both are kept.",
+        "sides": [
+            {"says": says, "records": records, "evidence": evidence}
+            for says, records, evidence in (imported, shipped)
+        ],
+    }
 
 
 def _remove_stale(output: Path, dataset: str) -> None:

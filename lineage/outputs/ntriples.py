@@ -322,6 +322,7 @@ class Writer:
             self._figures,
             self._emergence,
             self._conflicts,
+            self._datasets,
         )
         for section in sections:
             for _ in section():
@@ -775,6 +776,55 @@ class Writer:
                 add(f"{e} {t('dcterms:bibliographicCitation')} {cite} .\n")
             self._cited(e, row.source, row.locator, row.note)
         yield from ()
+
+    def _datasets(self) -> Iterator[None]:
+        """The crosswalk and what the lineage datasets add (assets, training data).
+
+        An identifier is a ``schema:PropertyValue`` of its model, cited like any
+        fact, and for schemes with IRIs also a ``schema:sameAs`` link; Wikidata
+        entities denote the model itself, so they are ``owl:sameAs`` as well.
+        """
+        t, add, pre = self.t, self.out.append, self.t.pre
+        for ident in self.facts.identifiers.values():
+            m = f"{pre['model']}{ident.model}>"
+            link = _external(ident.scheme.value, ident.value)
+            if link is not None:
+                add(f"{m} {t('schema:sameAs')} {nt_iri(link)} .\n")
+                if ident.scheme.value == "wikidata":
+                    add(f"{m} {t('owl:sameAs')} {nt_iri(link)} .\n")
+            node = f"{pre['identifier']}{ident.id}>"
+            add(
+                f"{m} {t('schema:identifier')} {node} .\n"
+                f"{node} {t.a} {t('schema:PropertyValue')} .\n"
+                f"{node} {t('schema:propertyID')} {nt_literal(ident.scheme.value)} .\n"
+                f"{node} {t('schema:value')} {nt_literal(ident.value)} .\n"
+            )
+            add(self.evidence(node, ident.evidence))
+        yield
+        kinds = {
+            "dataset": "schema:Dataset",
+            "application": "schema:SoftwareApplication",
+        }
+        for k, asset in enumerate(self.facts.assets.values()):
+            node = f"{pre['asset']}{asset.id}>"
+            add(
+                f"{node} {t.a} {t('prov:Entity')} .\n"
+                f"{node} {t.a} {t(kinds[asset.kind.value])} .\n"
+                f"{node} {t('rdfs:label')} {nt_literal(asset.name)} .\n"
+                f"{node} {t('dcterms:identifier')} {nt_literal(asset.id)} .\n"
+            )
+            for dep in asset.dependencies:
+                kind = "asset" if dep in self.facts.assets else "model"
+                add(f"{node} {t('schema:isBasedOn')} {pre[kind]}{dep}> .\n")
+            if asset.evidence:
+                add(self.evidence(node, asset.evidence))
+            if k % self.BATCH == self.BATCH - 1:
+                yield
+        for model in self.facts.models.values():
+            for dep in model.trained_on:
+                add(
+                    f"{pre['model']}{model.id}> {t('schema:isBasedOn')} {pre['asset']}{dep}> .\n"
+                )
 
     def _conflicts(self) -> Iterator[None]:
         """Disagreements of the sources, each side with its evidence."""

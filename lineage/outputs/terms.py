@@ -59,6 +59,8 @@ ID_KINDS = (
     "scheme",
     "conflict",
     "term",
+    "identifier",
+    "asset",
 )
 
 

@@ -31,6 +31,7 @@ from ..facts.model import (
     Facts,
     Family,
     Figure,
+    Identifier,
     Kind,
     Model,
     Side,
@@ -120,6 +121,8 @@ class ModelView:
     limitations: tuple[str, ...]
     figures: tuple[Figure, ...]
     alternatives: tuple[Claim, ...] = ()
+    #: the model's names in other datasets: (scheme, value, the record citing it)
+    identifiers: tuple[tuple[str, str, Identifier | None], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -419,7 +422,21 @@ def show_model(index: Index, model: str) -> ModelView:
         limitations=limitations,
         figures=_figures_of(index, model),
         alternatives=tuple(c for c in own if c.alternative_to is not None),
+        identifiers=_identifiers(facts, record),
     )
+
+
+def _identifiers(
+    facts: Any, record: Model
+) -> tuple[tuple[str, str, Identifier | None], ...]:
+    cited = {
+        (i.scheme.value, i.value): i
+        for i in facts.identifiers.values()
+        if i.model == record.id
+    }
+    plain = {(s, v): None for s, v in record.external_ids if (s, v) not in cited}
+    found: dict[tuple[str, str], Identifier | None] = {**plain, **cited}
+    return tuple((s, v, found[s, v]) for s, v in sorted(found))
 
 
 def show_family(index: Index, family: str) -> FamilyView:
