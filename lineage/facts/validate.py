@@ -22,6 +22,7 @@ from ..facts.model import (
     Stage,
     date_bounds,
 )
+from .confusables import skeleton
 from .fold import normalize, suggest
 
 __all__ = ["RULES", "normalize", "validate"]
@@ -261,11 +262,11 @@ def check_aliases(facts: Facts) -> Iterator[Problem]:
 
 
 def _alias_clashes(records: list[Any]) -> Iterator[Problem]:
-    owner: dict[str, tuple[str, str, bool]] = {}
+    owner: dict[str, tuple[str, str, bool, str]] = {}
     for kind, record_id, loc, labels, imported in records:
         keys: dict[str, str] = {}
         for label in labels:
-            keys.setdefault(normalize(label), label)
+            keys.setdefault(skeleton(normalize(label)), label)
         for key, label in keys.items():
             if not key:
                 yield _problem(
@@ -274,17 +275,32 @@ def _alias_clashes(records: list[Any]) -> Iterator[Problem]:
                     "ambiguous-alias",
                 )
                 continue
-            other = owner.setdefault(key, (kind, record_id, imported))
+            other = owner.setdefault(key, (kind, record_id, imported, label))
             if other[:2] != (kind, record_id):
                 # a name an imported dataset uses is its own affair: people still
                 # reach each record by its id
                 yield _problem(
                     loc.of("aliases") if loc else None,
                     f"name or alias '{label}' of {kind} '{record_id}' also names "
-                    f"{other[0]} '{other[1]}'; a name must lead to one thing",
+                    f"{other[0]} '{other[1]}'{_look_alike(label, other[3])}; a name "
+                    "must lead to one thing",
                     "ambiguous-alias",
                     Severity.WARNING if imported or other[2] else Severity.ERROR,
                 )
+
+
+def _look_alike(label: str, other: str) -> str:
+    """`` (it only looks the same: 'а' is CYRILLIC SMALL LETTER A)`` when two
+    labels differ by letters of another script."""
+    import unicodedata
+
+    if normalize(label) == normalize(other):
+        return ""
+    odd = next((c for c in label + other if skeleton(c) != c), None)
+    if odd is None:
+        return ""
+    what = unicodedata.name(odd, f"U+{ord(odd):04X}")
+    return f" (it only looks the same: '{odd}' is {what})"
 
 
 def _dated(model: Any) -> str:
