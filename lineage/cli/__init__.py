@@ -355,17 +355,17 @@ def check(
     if rdf and not failing:
         conforms, shapes_report, shacl_nodes, shapes = _shacl(index)
         if not conforms:
-            failing.append(
-                Problem(
-                    "<rdf>",
-                    0,
-                    0,
-                    Severity.ERROR,
-                    f"the RDF export does not conform to shapes "
-                    f"({shacl_nodes} nodes checked against {shapes} shapes)",
-                    "shacl",
-                )
+            failed = Problem(
+                "<rdf>",
+                0,
+                0,
+                Severity.ERROR,
+                f"the RDF export does not conform to shapes "
+                f"({shacl_nodes} nodes checked against {shapes} shapes)",
+                "shacl",
             )
+            failing.append(failed)
+            problems = [*problems, failed]  # printed and counted like any other
     files = len(index.facts.files)
     if as_json:
         emit_json(
