@@ -86,7 +86,7 @@ class _Nanopubs:
         assertion = g["assertion"]
         cited = dict.fromkeys(ev.source for ev in claim.evidence)
         provenance = "".join(
-            f"{assertion} {t('prov:wasDerivedFrom')} {w.source(s)} .\n" for s in cited
+            f"{assertion} {t['prov:wasDerivedFrom']} {w.source(s)} .\n" for s in cited
         )
         provenance += w.support(claim, assertion)
         provenance += "".join(
@@ -95,10 +95,10 @@ class _Nanopubs:
         npx = NANOPUB_PREFIXES["npx"]
         label = nt_literal(f"Claim {claim.id} of the lineage graph", "@en")
         pubinfo = (
-            f"{np} {t('rdfs:label')} {label} .\n"
+            f"{np} {t['rdfs:label']} {label} .\n"
             f"{np} <{npx}introduces> {t.pre['claim']}{claim.id}> .\n"
-            f"{np} <{npx}hasNanopubType> {t('lin:Claim')} .\n"
-            f"{np} {t('dcterms:isPartOf')} <{self.base}graph> .\n"
+            f"{np} <{npx}hasNanopubType> {t['lin:Claim']} .\n"
+            f"{np} {t['dcterms:isPartOf']} <{self.base}graph> .\n"
         )
         lines = {
             "Head": head,

@@ -244,32 +244,33 @@ def _facts_of(index_or_facts: Index | Facts) -> Facts:
     return index_or_facts.facts
 
 
-class _Terms:
-    """The N-Triples spelling of every term the export writes, computed once."""
+class _Terms(dict[str, str]):
+    """The N-Triples spelling of every term the export writes: ``t["prov:Entity"]``
+    is ``"<http://www.w3.org/ns/prov#Entity>"``, computed on first use (a dict
+    lookup after that, which the hot loops need)."""
 
     def __init__(self, base: str) -> None:
-        self._cache: dict[str, str] = {}
-        self.a = self("rdf:type")
+        super().__init__()
+        self.a = self["rdf:type"]
         b = nt_iri(base)[:-1]  # "<base" without the closing ">"
         self.b = b
         self.pre = {kind: f"{b}{kind}/" for kind in ID_KINDS}
 
-    def __call__(self, curie: str) -> str:
-        """``<iri>`` of a CURIE (cached: the export uses a few dozen terms)."""
-        out = self._cache.get(curie)
-        if out is None:
-            out = self._cache[curie] = nt_iri(expand(curie))
+    def __missing__(self, curie: str) -> str:
+        out = self[curie] = nt_iri(expand(curie))
         return out
 
     def types(self, *classes: str) -> tuple[str, ...]:
-        """The ``" a <C> .\\n"`` line tails typing a node with ``classes`` and
-        every class above them (so ``?x a prov:Entity`` needs no reasoner)."""
+        """What :func:`_typed` needs to type a node with ``classes`` and every
+        class above them (so ``?x a prov:Entity`` needs no reasoner): ``""``,
+        then one ``" a <C> .\\n"`` line tail per class."""
         seen = dict.fromkeys(c for cls in classes for c in superclasses(cls))
-        return tuple(f" {self.a} {self(c)} .\n" for c in seen)
+        return ("", *(f" {self.a} {self[c]} .\n" for c in seen))
 
 
 def _typed(node: str, tails: tuple[str, ...]) -> str:
-    return "".join(node + tail for tail in tails)
+    """The type lines of ``node``: ``tails`` from :meth:`_Terms.types`."""
+    return node.join(tails)
 
 
 class Writer:
@@ -298,15 +299,16 @@ class Writer:
         self.sources: dict[str, str] = {}
         self.orgs: dict[str, str] = {}  # organisation name -> IRI
         self.org_iris: set[str] = set()  # IRIs whose types are written
-        self.conf = {c: t(f"lin:{c.value}") for c in Confidence}
+        self.conf = {c: t[f"lin:{c.value}"] for c in Confidence}
         self.stage_iri = {s: f"{t.pre['stage']}{s.value}>" for s in Stage}
         self.claim_types = t.types("lin:Claim")
+        self.activity_types = {s: t.types(c) for s, c in STAGE_CLASSES.items()}
         self.ev = (
-            t("lin:evidence"),
+            t["lin:evidence"],
             t.types("lin:Evidence"),
-            t("dcterms:source"),
-            t("lin:locator"),
-            t("rdfs:comment"),
+            t["dcterms:source"],
+            t["lin:locator"],
+            t["rdfs:comment"],
         )
 
     def chunks(self) -> Iterator[tuple[str, int]]:
@@ -362,7 +364,7 @@ class Writer:
                 self.out.append(
                     _typed(o, t.types("prov:Organization", "schema:Organization"))
                 )
-            self.out.append(f"{o} {t('rdfs:label')} {nt_literal(name)} .\n")
+            self.out.append(f"{o} {t['rdfs:label']} {nt_literal(name)} .\n")
         return o
 
     def evidence(self, owner: str, items: Iterable[Any], record: str = "") -> str:
@@ -395,17 +397,17 @@ class Writer:
             q = f"{stem}/quote/{k}>"
             sel = f"{stem}/quote/{k}/selector>"
             parts.append(
-                f"{node} {t('lin:quote')} {q} .\n{q} {t.a} {t('oa:SpecificResource')} .\n"
-                f"{q} {t('oa:hasSource')} {src} .\n{q} {t('lin:locator')} {loc} .\n"
-                f"{q} {t('oa:hasSelector')} {sel} .\n"
-                f"{sel} {t.a} {t('oa:TextQuoteSelector')} .\n"
-                f"{sel} {t('oa:exact')} {nt_literal(passage)} .\n"
+                f"{node} {t['lin:quote']} {q} .\n{q} {t.a} {t['oa:SpecificResource']} .\n"
+                f"{q} {t['oa:hasSource']} {src} .\n{q} {t['lin:locator']} {loc} .\n"
+                f"{q} {t['oa:hasSelector']} {sel} .\n"
+                f"{sel} {t.a} {t['oa:TextQuoteSelector']} .\n"
+                f"{sel} {t['oa:exact']} {nt_literal(passage)} .\n"
             )
         return "".join(parts)
 
     def labels(self, node: str, pred: str, names: Iterable[str]) -> None:
         """``node pred "name"@lang`` for each distinct name."""
-        p = self.t(pred)
+        p = self.t[pred]
         for name in dict.fromkeys(names):
             self.out.append(f"{node} {p} {nt_literal(name, '@' + _lang(name))} .\n")
 
@@ -415,20 +417,20 @@ class Writer:
         """The concepts of the closed vocabularies: type, scheme, label, rank."""
         t, add = self.t, self.out.append
         for name, kind, label, _comment, extra in TERMS:
-            node = t(f"lin:{name}")
+            node = t[f"lin:{name}"]
             if kind not in (SCHEME, CONCEPT):
                 continue
             cls = "skos:ConceptScheme" if kind == SCHEME else "skos:Concept"
-            add(f"{node} {t.a} {t(cls)} .\n")
-            add(f"{node} {t('skos:prefLabel')} {nt_literal(label, '@en')} .\n")
+            add(f"{node} {t.a} {t[cls]} .\n")
+            add(f"{node} {t['skos:prefLabel']} {nt_literal(label, '@en')} .\n")
             if kind == CONCEPT:
-                add(f"{node} {t('skos:notation')} {nt_literal(name)} .\n")
+                add(f"{node} {t['skos:notation']} {nt_literal(name)} .\n")
             for pred, obj in extra:
                 if isinstance(obj, int):
                     value = f'"{obj}"^^<{_XSD}integer>'
                 else:
-                    value = t(obj)
-                add(f"{node} {t(pred)} {value} .\n")
+                    value = t[obj]
+                add(f"{node} {t[pred]} {value} .\n")
         yield from ()
 
     def source_lines(self, src: Any) -> str:
@@ -441,27 +443,27 @@ class Writer:
         cite = f"{', '.join(src.authors)} ({src.year}). {src.title}. {src.url}"
         parts = [
             _typed(s, t.types(*classes)),
-            f"{s} {t('dcterms:identifier')} {nt_literal(src.id)} .\n",
-            f"{s} {t('dcterms:title')} {nt_literal(src.title)} .\n",
+            f"{s} {t['dcterms:identifier']} {nt_literal(src.id)} .\n",
+            f"{s} {t['dcterms:title']} {nt_literal(src.title)} .\n",
             *(
-                f"{s} {t('dcterms:creator')} {nt_literal(author)} .\n"
+                f"{s} {t['dcterms:creator']} {nt_literal(author)} .\n"
                 for author in dict.fromkeys(src.authors)
             ),
-            f'{s} {t("dcterms:issued")} "{src.year}"^^<{_XSD}gYear> .\n',
-            f"{s} {t('schema:url')} {url} .\n",
-            f"{s} {t('dcterms:bibliographicCitation')} {nt_literal(cite)} .\n",
+            f'{s} {t["dcterms:issued"]} "{src.year}"^^<{_XSD}gYear> .\n',
+            f"{s} {t['schema:url']} {url} .\n",
+            f"{s} {t['dcterms:bibliographicCitation']} {nt_literal(cite)} .\n",
         ]
         if src.kind:
-            parts.append(f"{s} {t('dcterms:type')} {nt_literal(src.kind)} .\n")
+            parts.append(f"{s} {t['dcterms:type']} {nt_literal(src.kind)} .\n")
         if src.translation:
             parts.append(
-                f"{s} {t('lin:translation')} {nt_literal(src.translation)} .\n"
+                f"{s} {t['lin:translation']} {nt_literal(src.translation)} .\n"
             )
         if src.version_of:
             other = self.source(src.version_of)
-            parts.append(f"{s} {t('dcterms:isVersionOf')} {other} .\n")
+            parts.append(f"{s} {t['dcterms:isVersionOf']} {other} .\n")
         if src.note:
-            parts.append(f"{s} {t('rdfs:comment')} {nt_literal(src.note)} .\n")
+            parts.append(f"{s} {t['rdfs:comment']} {nt_literal(src.note)} .\n")
         return "".join(parts)
 
     def _sources(self) -> Iterator[None]:
@@ -473,8 +475,8 @@ class Writer:
         t = self.t
         scheme = f"{t.pre['scheme']}{name}>"
         self.out.append(
-            f"{scheme} {t.a} {t('skos:ConceptScheme')} .\n"
-            f"{scheme} {t('skos:prefLabel')} {nt_literal(label, '@en')} .\n"
+            f"{scheme} {t.a} {t['skos:ConceptScheme']} .\n"
+            f"{scheme} {t['skos:prefLabel']} {nt_literal(label, '@en')} .\n"
         )
         return scheme
 
@@ -484,13 +486,13 @@ class Writer:
         """The lines every stage and capability concept has."""
         t, add = self.t, self.out.append
         add(_typed(node, t.types(cls, "skos:Concept")))
-        add(f"{node} {t('skos:definition')} {nt_literal(definition, '@en')} .\n")
-        add(f"{node} {t('dcterms:identifier')} {nt_literal(rid)} .\n")
-        add(f"{node} {t('skos:notation')} {nt_literal(rid)} .\n")
-        add(f"{node} {t('skos:inScheme')} {scheme} .\n")
+        add(f"{node} {t['skos:definition']} {nt_literal(definition, '@en')} .\n")
+        add(f"{node} {t['dcterms:identifier']} {nt_literal(rid)} .\n")
+        add(f"{node} {t['skos:notation']} {nt_literal(rid)} .\n")
+        add(f"{node} {t['skos:inScheme']} {scheme} .\n")
         if top:
-            add(f"{node} {t('skos:topConceptOf')} {scheme} .\n")
-            add(f"{scheme} {t('skos:hasTopConcept')} {node} .\n")
+            add(f"{node} {t['skos:topConceptOf']} {scheme} .\n")
+            add(f"{scheme} {t['skos:hasTopConcept']} {node} .\n")
 
     def _stages(self) -> Iterator[None]:
         t, add = self.t, self.out.append
@@ -501,9 +503,9 @@ class Writer:
             s = f"{pre}{stage.id}>"
             top = not stage.broader
             self._concept(s, "lin:Stage", stage.id, scheme, top, stage.definition)
-            add(f"{s} {t('skos:prefLabel')} {nt_literal(stage.name, '@en')} .\n")
+            add(f"{s} {t['skos:prefLabel']} {nt_literal(stage.name, '@en')} .\n")
             for wider in dict.fromkeys(stage.broader):
-                add(f"{s} {t('skos:broader')} {pre}{wider}> .\n")
+                add(f"{s} {t['skos:broader']} {pre}{wider}> .\n")
             for mapping in stage.mappings:
                 add(self._mapping(s, mapping, seen))
         yield from ()
@@ -516,20 +518,20 @@ class Writer:
         name = _iri_part(mapping.scheme)
         scheme = f"{t.pre['scheme']}{name}>"
         term = f"{t.pre['term']}{name}/{_iri_part(mapping.term)}>"
-        parts = [f"{stage} {t(_MAPPING_PROPERTIES[mapping.relation])} {term} .\n"]
+        parts = [f"{stage} {t[_MAPPING_PROPERTIES[mapping.relation]]} {term} .\n"]
         if term not in seen:
             seen.add(term)
             parts.append(
-                f"{term} {t.a} {t('skos:Concept')} .\n"
-                f"{term} {t('skos:inScheme')} {scheme} .\n"
-                f"{term} {t('skos:notation')} {nt_literal(mapping.term)} .\n"
-                f"{term} {t('skos:prefLabel')} {nt_literal(mapping.term, '@en')} .\n"
+                f"{term} {t.a} {t['skos:Concept']} .\n"
+                f"{term} {t['skos:inScheme']} {scheme} .\n"
+                f"{term} {t['skos:notation']} {nt_literal(mapping.term)} .\n"
+                f"{term} {t['skos:prefLabel']} {nt_literal(mapping.term, '@en')} .\n"
             )
         if scheme not in seen:
             seen.add(scheme)
             parts.append(
-                f"{scheme} {t.a} {t('skos:ConceptScheme')} .\n"
-                f"{scheme} {t('skos:prefLabel')} {nt_literal(mapping.scheme)} .\n"
+                f"{scheme} {t.a} {t['skos:ConceptScheme']} .\n"
+                f"{scheme} {t['skos:prefLabel']} {nt_literal(mapping.scheme)} .\n"
             )
         return "".join(parts)
 
@@ -544,10 +546,10 @@ class Writer:
             self._concept(c, "lin:Capability", cap.id, scheme, top, cap.description)
             self.labels(c, "skos:prefLabel", [cap.name])
             self.labels(c, "skos:altLabel", cap.aliases)
-            add(f"{c} {t('lin:kind')} {t('lin:' + cap.kind.value)} .\n")
+            add(f"{c} {t['lin:kind']} {t['lin:' + cap.kind.value]} .\n")
             for b in dict.fromkeys(broader):
-                add(f"{c} {t('skos:broader')} {pre}{b}> .\n")
-                add(f"{pre}{b}> {t('skos:narrower')} {c} .\n")
+                add(f"{c} {t['skos:broader']} {pre}{b}> .\n")
+                add(f"{pre}{b}> {t['skos:narrower']} {c} .\n")
         yield from ()
 
     def _families(self) -> Iterator[None]:
@@ -557,17 +559,17 @@ class Writer:
         for fam in known.values():
             f = f"{pre}{fam.id}>"
             add(_typed(f, types))
-            add(f'{f} {t("dcterms:identifier")} "{fam.id}" .\n')
-            add(f"{f} {t('rdfs:label')} {nt_literal(fam.name)} .\n")
+            add(f'{f} {t["dcterms:identifier"]} "{fam.id}" .\n')
+            add(f"{f} {t['rdfs:label']} {nt_literal(fam.name)} .\n")
             self.labels(f, "skos:altLabel", fam.aliases)
             if fam.organization:
                 org = self.organization(fam.organization)
-                add(f"{f} {t('prov:wasAttributedTo')} {org} .\n")
+                add(f"{f} {t['prov:wasAttributedTo']} {org} .\n")
             if fam.description:
                 text = nt_literal(fam.description, "@en")
-                add(f"{f} {t('dcterms:description')} {text} .\n")
+                add(f"{f} {t['dcterms:description']} {text} .\n")
             if fam.parent_family and fam.parent_family in known:
-                add(f"{f} {t('dcterms:isPartOf')} {pre}{fam.parent_family}> .\n")
+                add(f"{f} {t['dcterms:isPartOf']} {pre}{fam.parent_family}> .\n")
         yield from ()
 
     def _models(self) -> Iterator[None]:
@@ -576,10 +578,10 @@ class Writer:
         families = self.facts.families
         types = t.types("lin:Model")
         ident, label, family, member = (
-            t("dcterms:identifier"),
-            t("rdfs:label"),
-            t("lin:family"),
-            t("prov:hadMember"),
+            t["dcterms:identifier"],
+            t["rdfs:label"],
+            t["lin:family"],
+            t["prov:hadMember"],
         )
         for k, model in enumerate(self.facts.models.values()):
             m = f"{model_pre}{model.id}>"
@@ -593,22 +595,22 @@ class Writer:
                 add(f"{m} {family} {f} .\n{f} {member} {m} .\n")
             if model.organization:
                 org = self.organization(model.organization)
-                add(f"{m} {t('prov:wasAttributedTo')} {org} .\n")
+                add(f"{m} {t['prov:wasAttributedTo']} {org} .\n")
             if model.released or model.paper_date:
                 add(self.dates(m, model))
             for paper in model.papers:
-                add(f"{m} {t('lin:paper')} {self.source(paper)} .\n")
+                add(f"{m} {t['lin:paper']} {self.source(paper)} .\n")
             for other in model.approximations:
-                add(f"{self.subject(other)} {t('lin:approximates')} {m} .\n")
+                add(f"{self.subject(other)} {t['lin:approximates']} {m} .\n")
             if model.description:
                 text = nt_literal(model.description, "@en")
-                add(f"{m} {t('dcterms:description')} {text} .\n")
+                add(f"{m} {t['dcterms:description']} {text} .\n")
             if model.training_data:
                 text = nt_literal(model.training_data, "@en")
-                add(f"{m} {t('lin:trainingData')} {text} .\n")
+                add(f"{m} {t['lin:trainingData']} {text} .\n")
             links = (_external(scheme, value) for scheme, value in model.external_ids)
             for link in dict.fromkeys(x for x in links if x is not None):
-                add(f"{m} {t('schema:sameAs')} {nt_iri(link)} .\n")
+                add(f"{m} {t['schema:sameAs']} {nt_iri(link)} .\n")
             if model.evidence:
                 add(self.evidence(m, model.evidence))
             if k % self.BATCH == self.BATCH - 1:
@@ -621,14 +623,14 @@ class Writer:
         if model.released:
             start, _, end = model.released.partition("/")
             if end:
-                parts.append(f"{m} {t('lin:releasedFrom')} {_nt_date(start)} .\n")
-                parts.append(f"{m} {t('lin:releasedUntil')} {_nt_date(end)} .\n")
+                parts.append(f"{m} {t['lin:releasedFrom']} {_nt_date(start)} .\n")
+                parts.append(f"{m} {t['lin:releasedUntil']} {_nt_date(end)} .\n")
             else:
-                parts.append(f"{m} {t('dcterms:issued')} {_nt_date(start)} .\n")
+                parts.append(f"{m} {t['dcterms:issued']} {_nt_date(start)} .\n")
         if model.paper_date:
             paper = model.paper_date
             value = nt_literal(paper) if "/" in paper else _nt_date(paper)
-            parts.append(f"{m} {t('lin:paperDate')} {value} .\n")
+            parts.append(f"{m} {t['lin:paperDate']} {value} .\n")
         return "".join(parts)
 
     def _derivations(self) -> Iterator[None]:
@@ -639,11 +641,11 @@ class Writer:
         single = t.types("lin:Derivation")
         alternative = t.types("lin:AlternativeDerivation")
         ident, entity, stage_p = (
-            t("dcterms:identifier"),
-            t("prov:entity"),
-            t("lin:stage"),
+            t["dcterms:identifier"],
+            t["prov:entity"],
+            t["lin:stage"],
         )
-        derived, qualified = t("prov:wasDerivedFrom"), t("prov:qualifiedDerivation")
+        derived, qualified = t["prov:wasDerivedFrom"], t["prov:qualifiedDerivation"]
         pairs: set[tuple[str, str]] = set()
         for k, der in enumerate(self.facts.derivations.values()):
             parent = f"{model_pre}{der.parent}>"
@@ -659,16 +661,16 @@ class Writer:
                 f"{_typed(d, alternative if len(siblings) >= 2 else single)}"
                 f'{d} {ident} "{der.id}" .\n{d} {entity} {parent} .\n'
                 f"{d} {stage_p} {self.stage_iri[der.stage]} .\n"
-                f"{d} {t('lin:confidence')} {self.conf[der.confidence]} .\n"
+                f"{d} {t['lin:confidence']} {self.conf[der.confidence]} .\n"
             )
             if der.note:
-                add(f"{d} {t('rdfs:comment')} {nt_literal(der.note, '@en')} .\n")
+                add(f"{d} {t['rdfs:comment']} {nt_literal(der.note, '@en')} .\n")
             if der.evidence:
                 add(self.evidence(d, der.evidence))
             if len(siblings) >= 2:
                 for other in siblings:
                     if other.id != der.id:
-                        add(f"{d} {t('lin:alternativeTo')} {der_pre}{other.id}> .\n")
+                        add(f"{d} {t['lin:alternativeTo']} {der_pre}{other.id}> .\n")
             else:
                 add(self._activity(d, child, parent, der.stage))
             if k % self.BATCH == self.BATCH - 1:
@@ -679,11 +681,11 @@ class Writer:
         t = self.t
         act = f"{d[:-1]}/activity>"
         return (
-            f"{d} {t('prov:hadActivity')} {act} .\n"
-            f"{_typed(act, t.types(STAGE_CLASSES[stage]))}"
-            f"{act} {t('lin:stage')} {self.stage_iri[stage]} .\n"
-            f"{act} {t('prov:used')} {parent} .\n"
-            f"{child} {t('prov:wasGeneratedBy')} {act} .\n"
+            f"{d} {t['prov:hadActivity']} {act} .\n"
+            f"{_typed(act, self.activity_types[stage])}"
+            f"{act} {t['lin:stage']} {self.stage_iri[stage]} .\n"
+            f"{act} {t['prov:used']} {parent} .\n"
+            f"{child} {t['prov:wasGeneratedBy']} {act} .\n"
         )
 
     def claim(self, claim: Any) -> str:
@@ -692,22 +694,22 @@ class Writer:
         t = self.t
         c = f"{t.pre['claim']}{claim.id}>"
         parts = [
-            f'{_typed(c, self.claim_types)}{c} {t("dcterms:identifier")} "{claim.id}" .\n'
-            f"{c} {t('lin:model')} {self.subject(claim.model)} .\n"
-            f"{c} {t('lin:capability')} {t.pre['capability']}{claim.capability}> .\n"
-            f"{c} {t('lin:effect')} {t('lin:' + claim.effect.value)} .\n"
+            f'{_typed(c, self.claim_types)}{c} {t["dcterms:identifier"]} "{claim.id}" .\n'
+            f"{c} {t['lin:model']} {self.subject(claim.model)} .\n"
+            f"{c} {t['lin:capability']} {t.pre['capability']}{claim.capability}> .\n"
+            f"{c} {t['lin:effect']} {t['lin:' + claim.effect.value]} .\n"
         ]
         if claim.stage is not None:
-            parts.append(f"{c} {t('lin:stage')} {self.stage_iri[claim.stage]} .\n")
+            parts.append(f"{c} {t['lin:stage']} {self.stage_iri[claim.stage]} .\n")
         if claim.mechanism is not None:
             parts.append(
-                f"{c} {t('lin:mechanism')} {t('lin:' + claim.mechanism.value)} .\n"
+                f"{c} {t['lin:mechanism']} {t['lin:' + claim.mechanism.value]} .\n"
             )
         if claim.alternative_to:
             other = f"{t.pre['claim']}{claim.alternative_to}>"
-            parts.append(f"{c} {t('lin:alternativeTo')} {other} .\n")
+            parts.append(f"{c} {t['lin:alternativeTo']} {other} .\n")
         if claim.note:
-            parts.append(f"{c} {t('rdfs:comment')} {nt_literal(claim.note, '@en')} .\n")
+            parts.append(f"{c} {t['rdfs:comment']} {nt_literal(claim.note, '@en')} .\n")
         return "".join(parts)
 
     def support(self, claim: Any, subject: str) -> str:
@@ -716,8 +718,8 @@ class Writer:
         t = self.t
         contested = "true" if claim.contested else "false"
         return (
-            f"{subject} {t('lin:confidence')} {self.conf[claim.confidence]} .\n"
-            f'{subject} {t("lin:contested")} "{contested}"^^<{_XSD}boolean> .\n'
+            f"{subject} {t['lin:confidence']} {self.conf[claim.confidence]} .\n"
+            f'{subject} {t["lin:contested"]} "{contested}"^^<{_XSD}boolean> .\n'
             + self.evidence(subject, claim.evidence, f"{t.pre['claim']}{claim.id}>")
         )
 
@@ -732,10 +734,10 @@ class Writer:
     def _cited(self, node: str, source: str, locator: str, note: str | None) -> None:
         """Source, locator and note of a figure or an emergence row."""
         t, add = self.t, self.out.append
-        add(f"{node} {t('dcterms:source')} {self.source(source)} .\n")
-        add(f"{node} {t('lin:locator')} {nt_literal(locator)} .\n")
+        add(f"{node} {t['dcterms:source']} {self.source(source)} .\n")
+        add(f"{node} {t['lin:locator']} {nt_literal(locator)} .\n")
         if note:
-            add(f"{node} {t('rdfs:comment')} {nt_literal(note, '@en')} .\n")
+            add(f"{node} {t['rdfs:comment']} {nt_literal(note, '@en')} .\n")
 
     def _figures(self) -> Iterator[None]:
         t, add = self.t, self.out.append
@@ -743,37 +745,37 @@ class Writer:
         for fig in self.facts.figures.values():
             f = f"{t.pre['figure']}{fig.id}>"
             add(_typed(f, types))
-            add(f"{f} {t('dcterms:identifier')} {nt_literal(fig.id)} .\n")
-            add(f"{f} {t('schema:about')} {self.subject(fig.subject)} .\n")
-            add(f"{f} {t('schema:propertyID')} {nt_literal(fig.property)} .\n")
-            add(f"{f} {t('schema:value')} {_nt_number(fig.value)} .\n")
-            add(f"{f} {t('schema:unitText')} {nt_literal(fig.unit)} .\n")
+            add(f"{f} {t['dcterms:identifier']} {nt_literal(fig.id)} .\n")
+            add(f"{f} {t['schema:about']} {self.subject(fig.subject)} .\n")
+            add(f"{f} {t['schema:propertyID']} {nt_literal(fig.property)} .\n")
+            add(f"{f} {t['schema:value']} {_nt_number(fig.value)} .\n")
+            add(f"{f} {t['schema:unitText']} {nt_literal(fig.unit)} .\n")
             if fig.qualifier:
-                add(f"{f} {t('lin:qualifier')} {nt_literal(fig.qualifier)} .\n")
+                add(f"{f} {t['lin:qualifier']} {nt_literal(fig.qualifier)} .\n")
             self._cited(f, fig.source, fig.locator, fig.note)
         yield from ()
 
     def _emergence(self) -> Iterator[None]:
         t, add = self.t, self.out.append
         types = t.types("lin:Emergence")
-        setting = {x: t(f"lin:{x.value}") for x in Setting}
+        setting = {x: t[f"lin:{x.value}"] for x in Setting}
         for row in self.facts.emergence.values():
             e = f"{t.pre['emergence']}{row.id}>"
             add(_typed(e, types))
-            add(f"{e} {t('dcterms:identifier')} {nt_literal(row.id)} .\n")
-            add(f"{e} {t('lin:capability')} {t.pre['capability']}{row.capability}> .\n")
-            add(f"{e} {t('lin:task')} {nt_literal(row.task)} .\n")
-            add(f"{e} {t('lin:setting')} {setting[row.setting]} .\n")
-            add(f"{e} {t('lin:model')} {self.subject(row.model)} .\n")
+            add(f"{e} {t['dcterms:identifier']} {nt_literal(row.id)} .\n")
+            add(f"{e} {t['lin:capability']} {t.pre['capability']}{row.capability}> .\n")
+            add(f"{e} {t['lin:task']} {nt_literal(row.task)} .\n")
+            add(f"{e} {t['lin:setting']} {setting[row.setting]} .\n")
+            add(f"{e} {t['lin:model']} {self.subject(row.model)} .\n")
             if row.training_flops is not None:
                 add(
-                    f"{e} {t('lin:trainingFlops')} {_nt_double(row.training_flops)} .\n"
+                    f"{e} {t['lin:trainingFlops']} {_nt_double(row.training_flops)} .\n"
                 )
             if row.parameters is not None:
-                add(f"{e} {t('lin:parameters')} {_nt_double(row.parameters)} .\n")
+                add(f"{e} {t['lin:parameters']} {_nt_double(row.parameters)} .\n")
             if row.reference:
                 cite = nt_literal(row.reference)
-                add(f"{e} {t('dcterms:bibliographicCitation')} {cite} .\n")
+                add(f"{e} {t['dcterms:bibliographicCitation']} {cite} .\n")
             self._cited(e, row.source, row.locator, row.note)
         yield from ()
 
@@ -789,15 +791,15 @@ class Writer:
             m = f"{pre['model']}{ident.model}>"
             link = _external(ident.scheme.value, ident.value)
             if link is not None:
-                add(f"{m} {t('schema:sameAs')} {nt_iri(link)} .\n")
+                add(f"{m} {t['schema:sameAs']} {nt_iri(link)} .\n")
                 if ident.scheme.value == "wikidata":
-                    add(f"{m} {t('owl:sameAs')} {nt_iri(link)} .\n")
+                    add(f"{m} {t['owl:sameAs']} {nt_iri(link)} .\n")
             node = f"{pre['identifier']}{ident.id}>"
             add(
-                f"{m} {t('schema:identifier')} {node} .\n"
-                f"{node} {t.a} {t('schema:PropertyValue')} .\n"
-                f"{node} {t('schema:propertyID')} {nt_literal(ident.scheme.value)} .\n"
-                f"{node} {t('schema:value')} {nt_literal(ident.value)} .\n"
+                f"{m} {t['schema:identifier']} {node} .\n"
+                f"{node} {t.a} {t['schema:PropertyValue']} .\n"
+                f"{node} {t['schema:propertyID']} {nt_literal(ident.scheme.value)} .\n"
+                f"{node} {t['schema:value']} {nt_literal(ident.value)} .\n"
             )
             add(self.evidence(node, ident.evidence))
         yield
@@ -808,14 +810,14 @@ class Writer:
         for k, asset in enumerate(self.facts.assets.values()):
             node = f"{pre['asset']}{asset.id}>"
             add(
-                f"{node} {t.a} {t('prov:Entity')} .\n"
-                f"{node} {t.a} {t(kinds[asset.kind.value])} .\n"
-                f"{node} {t('rdfs:label')} {nt_literal(asset.name)} .\n"
-                f"{node} {t('dcterms:identifier')} {nt_literal(asset.id)} .\n"
+                f"{node} {t.a} {t['prov:Entity']} .\n"
+                f"{node} {t.a} {t[kinds[asset.kind.value]]} .\n"
+                f"{node} {t['rdfs:label']} {nt_literal(asset.name)} .\n"
+                f"{node} {t['dcterms:identifier']} {nt_literal(asset.id)} .\n"
             )
             for dep in asset.dependencies:
                 kind = "asset" if dep in self.facts.assets else "model"
-                add(f"{node} {t('schema:isBasedOn')} {pre[kind]}{dep}> .\n")
+                add(f"{node} {t['schema:isBasedOn']} {pre[kind]}{dep}> .\n")
             if asset.evidence:
                 add(self.evidence(node, asset.evidence))
             if k % self.BATCH == self.BATCH - 1:
@@ -823,7 +825,7 @@ class Writer:
         for model in self.facts.models.values():
             for dep in model.trained_on:
                 add(
-                    f"{pre['model']}{model.id}> {t('schema:isBasedOn')} {pre['asset']}{dep}> .\n"
+                    f"{pre['model']}{model.id}> {t['schema:isBasedOn']} {pre['asset']}{dep}> .\n"
                 )
 
     def _conflicts(self) -> Iterator[None]:
@@ -842,23 +844,23 @@ class Writer:
         for conflict in facts.conflicts.values():
             c = f"{t.pre['conflict']}{conflict.id}>"
             add(_typed(c, types))
-            add(f"{c} {t('dcterms:identifier')} {nt_literal(conflict.id)} .\n")
-            add(f"{c} {t('lin:topic')} {nt_literal(conflict.topic, '@en')} .\n")
-            add(f"{c} {t('lin:conflictKind')} {nt_literal(conflict.kind.value)} .\n")
+            add(f"{c} {t['dcterms:identifier']} {nt_literal(conflict.id)} .\n")
+            add(f"{c} {t['lin:topic']} {nt_literal(conflict.topic, '@en')} .\n")
+            add(f"{c} {t['lin:conflictKind']} {nt_literal(conflict.kind.value)} .\n")
             for rid in conflict.about:
                 record = f"{t.pre[kinds.get(rid, 'source')]}{rid}>"
-                add(f"{c} {t('lin:about')} {record} .\n")
+                add(f"{c} {t['lin:about']} {record} .\n")
             if conflict.note:
-                add(f"{c} {t('rdfs:comment')} {nt_literal(conflict.note, '@en')} .\n")
+                add(f"{c} {t['rdfs:comment']} {nt_literal(conflict.note, '@en')} .\n")
             for n, side in enumerate(conflict.sides, 1):
                 s = f"{c[:-1]}/side/{n}>"
-                add(f"{c} {t('lin:side')} {s} .\n{_typed(s, side_types)}")
-                add(f"{s} {t('lin:says')} {nt_literal(side.says, '@en')} .\n")
+                add(f"{c} {t['lin:side']} {s} .\n{_typed(s, side_types)}")
+                add(f"{s} {t['lin:says']} {nt_literal(side.says, '@en')} .\n")
                 reading = boolean[bool(side.translation)]
-                add(f"{s} {t('lin:translationReading')} {reading} .\n")
+                add(f"{s} {t['lin:translationReading']} {reading} .\n")
                 for rid in side.records:
                     record = f"{t.pre[kinds.get(rid, 'source')]}{rid}>"
-                    add(f"{s} {t('lin:statedIn')} {record} .\n")
+                    add(f"{s} {t['lin:statedIn']} {record} .\n")
                 if side.evidence:
                     add(self.evidence(s, side.evidence))
         yield from ()

@@ -10,6 +10,8 @@ over :data:`NAMESPACES`.
 
 from __future__ import annotations
 
+import functools
+
 __all__ = [
     "CLASS",
     "CONCEPT",
@@ -732,6 +734,7 @@ TERMS: tuple[tuple[str, str, str, str, tuple[tuple[str, str | int], ...]], ...] 
 )
 
 
+@functools.cache
 def superclasses(curie: str) -> tuple[str, ...]:
     """``curie`` and every class above it, nearest first (``rdfs:subClassOf``).
 
