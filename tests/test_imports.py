@@ -323,3 +323,21 @@ def test_slugify_gives_valid_ids() -> None:
 
     for name in ["Org/Model_v1.5", "  x", "_private/x", "ÄÖ/ü", "GPT-3 175B (davinci)"]:
         assert re.fullmatch(r"[a-z0-9][a-z0-9.-]*", slugify(name)), name
+
+
+def test_the_readme_example_overlay_is_what_the_import_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)  # the overlay records relative input paths
+    out = tmp_path / "overlay"
+    inputs = Path("examples/inputs")
+    import_hf(
+        [inputs / "cards"],
+        out,
+        snapshot="2024-06-01",
+        crosswalk=Crosswalk.from_graph([GRAPH]),
+    )
+    import_epoch(inputs / "epoch.csv", out, crosswalk=Crosswalk.from_graph([GRAPH]))
+    assert _digest(out) == _digest(ROOT / "examples" / "overlay"), (
+        "examples/overlay is stale: regenerate it as examples/README.md says"
+    )

@@ -83,14 +83,18 @@ def _finish(report: Any, as_json: bool) -> None:
             )
         )
         return
-    written = (
-        ", ".join(f"{n:,} {k}" for k, n in sorted(report.counts.items())) or "nothing"
-    )
+    written = ", ".join(_count(n, k) for k, n in sorted(report.counts.items()))
     click.echo(
-        f"{report.dataset}: read {report.read:,} records; wrote {written} to {report.output}"
+        f"{report.dataset}: read {_count(report.read, 'records')}; "
+        f"wrote {written or 'nothing'} to {report.output}"
     )
     for name, rid in sorted(report.attached.items()):
         click.echo(f"  attached '{name}' to the existing model '{rid}'")
+
+
+def _count(n: int, plural: str) -> str:
+    """``1 model``, ``2 models`` (section names are plurals)."""
+    return f"{n:,} {plural[:-1] if n == 1 else plural}"
 
 
 def _crosswalk(graph_dirs: tuple[str, ...]) -> Any:

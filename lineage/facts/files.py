@@ -43,6 +43,8 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 #: codes of :func:`walk` entries that are not problems
 FILE = ""
 SKIPPED = "skipped"
+#: the marker of a folder written by ``lineage import`` (expected; not reported)
+IMPORT_MARKER = ".lineage-import"
 #: problem codes of :func:`walk` that are warnings (the rest are errors)
 WARNING_CODES = frozenset({"symlink-loop"})
 
@@ -273,7 +275,8 @@ def list_facts(directories: Sequence[str | os.PathLike[str]]) -> Listing:
             if code == FILE:
                 files.append(Path(path))
             elif code == SKIPPED:
-                skipped.append(display(path))
+                if os.path.basename(path) != IMPORT_MARKER:
+                    skipped.append(display(path))
             else:
                 severity = Severity.WARNING if code in WARNING_CODES else Severity.ERROR
                 problems.append(Problem(display(path), 0, 0, severity, message, code))

@@ -12,17 +12,18 @@ or a crash never leaves a half-written overlay.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring as _quote  # C speedup
 from pathlib import Path
 from typing import IO, Any
 
 from ..errors import LineageError, Problem, Severity
+from ..facts.files import IMPORT_MARKER
 
 __all__ = [
     "Crosswalk",
@@ -36,7 +37,7 @@ __all__ = [
 ]
 
 #: the marker file that says a folder was written by ``lineage import``
-MARKER = ".lineage-import"
+MARKER = IMPORT_MARKER
 #: called with (records read so far, total if known) on long runs
 Progress = Callable[[int, int | None], None]
 
@@ -97,14 +98,18 @@ def slugify(name: str) -> str:
 
 
 def _scalar(value: Any) -> str:
+    if type(value) is str:  # the common case first: most values are text
+        text = _quote(value)
+        if _YAML_UNSAFE.search(text) is None:
+            return text
+        return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
         return repr(value) if value == value and abs(value) != float("inf") else '""'
-    text = json.dumps(str(value), ensure_ascii=False)
-    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _scalar(str(value))
 
 
 def _lines(key: str, value: Any, indent: str) -> Iterable[str]:
@@ -143,8 +148,10 @@ def yaml_record(record: Mapping[str, Any]) -> str:
     """
     out: list[str] = []
     for key, value in record.items():
-        for line in _lines(key, value, "    "):
-            out.append(line)
+        if type(value) is str:
+            out.append(f"    {key}: {_scalar(value)}")
+        elif value is not None:
+            out.extend(_lines(key, value, "    "))
     if out:
         out[0] = "  - " + out[0].lstrip()
     return "\n".join(out) + "\n"
