@@ -48,24 +48,29 @@ def _time_cmd(cmd: list[str], runs: int, env: dict[str, str], cwd: Path) -> floa
 
 
 def bench_startup(runs: int) -> dict[str, float]:
-    """`lineage why "chain of thought"` against `python -c pass`, interleaved."""
+    """Fresh questions against `python -c pass`, interleaved, on a built store."""
     cache = tempfile.mkdtemp(prefix="lineage-bench-")
     env = _env(LINEAGE_CACHE_DIR=cache)
-    why = [PY, "-m", "lineage", "why", "chain of thought"]
-    subprocess.run(why, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
-    base, memo, compiled = [], [], []
-    for _ in range(runs):  # interleave so that machine noise hits all alike
-        base.append(_time_cmd([PY, "-c", "pass"], 1, env, ROOT))
-        memo.append(_time_cmd(why, 1, env, ROOT))
-        compiled.append(_time_cmd(why, 1, {**env, "LINEAGE_NO_MEMO": "1"}, ROOT))
-    b, m, c = (statistics.median(x) for x in (base, memo, compiled))
-    return {
-        "python_pass_s": b,
-        "why_memo_s": m,
-        "why_compiled_cache_s": c,
-        "ratio_memo": m / b,
-        "ratio_compiled_cache": c / b,
+    lineage = [PY, "-m", "lineage"]
+    commands = {
+        "why": [*lineage, "why", "chain of thought"],
+        "show": [*lineage, "show", "code-davinci-002"],
+        "check": [*lineage, "check"],
     }
+    build_start = time.perf_counter()
+    subprocess.run(commands["check"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+    build = time.perf_counter() - build_start
+    times: dict[str, list[float]] = {"pass": [], **{k: [] for k in commands}}
+    for _ in range(runs):  # interleave so that machine noise hits all alike
+        times["pass"].append(_time_cmd([PY, "-c", "pass"], 1, env, ROOT))
+        for name, cmd in commands.items():
+            times[name].append(_time_cmd(cmd, 1, env, ROOT))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    out = {"python_pass_s": med["pass"], "store_build_s": build}
+    for name in commands:
+        out[f"{name}_s"] = med[name]
+        out[f"ratio_{name}"] = med[name] / med["pass"]
+    return out
 
 
 def bench_rdf_way(runs: int) -> dict[str, float] | None:

@@ -416,7 +416,7 @@ def test_failed_plot_leaves_the_old_file(tmp_path: Path, shipped_index) -> None:
     assert target.read_bytes() == b"old" and list(tmp_path.iterdir()) == [target]
 
 
-def test_plot_is_not_memoized(
+def test_plot_is_written_on_every_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from lineage import _entry

@@ -7,10 +7,8 @@ the commands that need them, so ``lineage why`` starts fast.
 from __future__ import annotations
 
 import functools
-import io
 import json
 import os
-import sys
 from collections.abc import Callable, Iterable
 from typing import IO, Any, TypeVar
 
@@ -1059,61 +1057,9 @@ def _conflict_summary(data: list[dict[str, Any]]) -> str:
     )
 
 
-class _Tee(io.TextIOBase):
-    """Passes writes through to a stream and keeps a copy (for the answer memo)."""
-
-    def __init__(self, stream: IO[str]) -> None:
-        self.stream = stream
-        self.parts: list[str] = []
-
-    def write(self, text: str) -> int:
-        if not isinstance(text, str):  # click probes with b"" for a binary stream
-            msg = "text stream"
-            raise TypeError(msg)
-        self.parts.append(text)
-        return self.stream.write(text)
-
-    def flush(self) -> None:
-        self.stream.flush()
-
-    def isatty(self) -> bool:
-        return self.stream.isatty()
-
-    @property
-    def encoding(self) -> str:  # type: ignore[override]
-        return getattr(self.stream, "encoding", "utf-8") or "utf-8"
-
-    def fileno(self) -> int:
-        return self.stream.fileno()
-
-
-def run_and_capture(argv: list[str], memo_key: str | None) -> None:
-    """Run the CLI; with a memo key, store stdout of a successful run under it."""
-    if memo_key is None:
-        cli(args=argv, prog_name="lineage")
-        return
-    tee = _Tee(sys.stdout)
-    code: int | str | None = 1  # an uncaught exception is not an answer
-    sys.stdout = tee
-    try:
-        cli(args=argv, prog_name="lineage")
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-        raise
-    finally:
-        sys.stdout = tee.stream
-        if code in (0, None):
-            from ..store.cache import write_cache
-
-            write_cache(memo_key, "".join(tee.parts))
-
-
 def main() -> None:
     """Entry point for ``python -m lineage``."""
-    from .._entry import main as entry
-
-    entry()
+    cli(prog_name="lineage")
 
 
 if __name__ == "__main__":  # pragma: no cover

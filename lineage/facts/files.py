@@ -1,12 +1,12 @@
 """Finding and reading fact files: the one listing every reader of the facts uses.
 
-The loader, the cache key and the memo key of :mod:`lineage._entry` all walk a graph
+The loader and the store (:mod:`lineage.store.db`) both walk a graph
 directory with :func:`walk` and read with :func:`read_fact_bytes`, so they agree on
 what a fact file is: a regular file named ``*.yaml`` or ``*.yml`` (symbolic links
 followed), never a FIFO, a device or a socket, and never more than
 :data:`MAX_FILE_BYTES`, checked before reading. Every other entry is accounted for:
 skipped (hidden, or not a fact file) or reported (unreadable, broken link, bad name).
-Only :mod:`os` and :mod:`stat` are imported at the top, so the memo path stays cheap.
+Only :mod:`os` and :mod:`stat` are imported at the top, so listing stays cheap.
 """
 
 from __future__ import annotations

@@ -67,9 +67,13 @@ __all__ = [
     "MAX_DEPTH",
     "MAX_FILE_BYTES",
     "MAX_NODES",
+    "add_records",
+    "document_records",
     "fact_files",
     "json_schema",
     "load_facts",
+    "parse_document",
+    "read_fact_data",
 ]
 
 #: Alias expansion past this many nodes in one file is refused ("billion laughs").
@@ -449,12 +453,28 @@ class _Reader:
 
 
 def _read_document(path: Path, shown: str, problems: list[Problem]) -> Any:
+    data = read_fact_data(path, shown, problems)
+    return None if data is None else parse_document(data, shown, problems)
+
+
+def read_fact_data(path: Path, shown: str, problems: list[Problem]) -> bytes | None:
+    """The bytes of one fact file, or None after appending why to ``problems``."""
     reader = _Reader(shown, problems)
     try:
         data = read_fact_bytes(path, MAX_FILE_BYTES)
     except Unreadable as exc:
         reader.problem(0, 0, exc.message, exc.code)
         return None
+    return data
+
+
+def parse_document(data: bytes, shown: str, problems: list[Problem]) -> Any:
+    """Compose the YAML document held in ``data`` (the bytes of file ``shown``).
+
+    Returns the converted document (mappings and lists that know their positions),
+    or None after appending the reason to ``problems``.
+    """
+    reader = _Reader(shown, problems)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -1260,31 +1280,59 @@ def _load_files(files: list[Path], facts: Facts, problems: list[Problem]) -> Non
     partial: dict[tuple[str, str | None], Any] = {}  # incomplete records by id
     for path, shown in zip(files, facts.files, strict=True):
         document = _read_document(path, shown, problems)
-        if document is None:
-            continue
-        for rec in _sections(document, shown, problems):
-            record, complete = _build(rec)
-            table: dict[str, Any] = getattr(facts, rec.section)
-            first = table.get(record.id) or partial.get((rec.section, record.id))
-            if first is not None and record.id is not None:
-                line, column = rec.at("id")
-                problems.append(
-                    Problem(
-                        shown,
-                        line,
-                        column,
-                        Severity.ERROR,
-                        f"duplicate id '{record.id}' in {rec.section} (first defined at "
-                        f"{first.loc})",
-                        "duplicate-id",
-                    )
+        if document is not None:
+            records = document_records(document, shown, problems)
+            add_records(facts, records, problems, partial)
+
+
+#: one record of a file: its section, the record, and whether it had no error
+FileRecord = tuple[str, Any, bool]
+
+
+def document_records(
+    document: Any, shown: str, problems: list[Problem]
+) -> list[FileRecord]:
+    """The ``(section, record, complete)`` triples a parsed document holds, in file
+    order (a record with errors is built from its valid fields, ``complete`` False)."""
+    out = []
+    for rec in _sections(document, shown, problems):
+        record, complete = _build(rec)
+        out.append((rec.section, record, complete))
+    return out
+
+
+def add_records(
+    facts: Facts,
+    records: Iterable[FileRecord],
+    problems: list[Problem],
+    partial: dict[tuple[str, str | None], Any],
+) -> None:
+    """Add one file's records to ``facts`` (files in reading order, ``partial``
+    shared between them): a repeated id is a problem and that record is kept apart
+    in ``facts.incomplete``, as is a record with errors; neither is ever answered
+    from."""
+    for section, record, complete in records:
+        table: dict[str, Any] = getattr(facts, section)
+        first = table.get(record.id) or partial.get((section, record.id))
+        if first is not None and record.id is not None:
+            at = record.loc.of("id")
+            problems.append(
+                Problem(
+                    at.path,
+                    at.line,
+                    at.column,
+                    Severity.ERROR,
+                    f"duplicate id '{record.id}' in {section} (first defined at "
+                    f"{first.loc})",
+                    "duplicate-id",
                 )
-                complete = False
-            if complete:
-                table[record.id] = record
-            else:
-                facts.incomplete.append((rec.section, record))
-                partial.setdefault((rec.section, record.id), record)
+            )
+            complete = False
+        if complete:
+            table[record.id] = record
+        else:
+            facts.incomplete.append((section, record))
+            partial.setdefault((section, record.id), record)
 
 
 def json_schema() -> dict[str, Any]:

@@ -274,7 +274,7 @@ def find_origins(index: Index, capability: str) -> Why:
     broader = tuple(
         facts.capabilities[b] for b in cap.broader if b in facts.capabilities
     )
-    emergence = tuple(r for r in facts.emergence.values() if r.capability == capability)
+    emergence = index.emergence_of(capability)
     return Why(cap, tuple(origins), tuple(primary), broader, narrower, emergence)
 
 
@@ -381,10 +381,6 @@ def _closure(index: Index, *models: str) -> set[str]:
     return out
 
 
-def _figures_of(index: Index, subject: str) -> tuple[Figure, ...]:
-    return tuple(f for f in index.facts.figures.values() if f.subject == subject)
-
-
 def show_model(index: Index, model: str) -> ModelView:
     """A model's parents, and what it gained, inherited, weakened and lost."""
     facts = index.facts
@@ -420,7 +416,7 @@ def show_model(index: Index, model: str) -> ModelView:
         weakened=tuple(c for c in primary if c.effect is Effect.WEAKENED),
         lost=tuple(c for c in primary if c.effect is Effect.LOST),
         limitations=limitations,
-        figures=_figures_of(index, model),
+        figures=index.figures_of(model),
         alternatives=tuple(c for c in own if c.alternative_to is not None),
         identifiers=_identifiers(facts, record),
     )
@@ -445,7 +441,7 @@ def show_family(index: Index, family: str) -> FamilyView:
     return FamilyView(
         index.facts.families[family],
         tuple(index.facts.models[m] for m in members),
-        _figures_of(index, family),
+        index.figures_of(family),
     )
 
 

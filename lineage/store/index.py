@@ -9,10 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..facts.model import Claim, Derivation, Facts, date_sort_key
+from ..facts.model import Claim, Derivation, Emergence, Facts, Figure, date_sort_key
 from .names import Names, build_names
 
-__all__ = ["Index", "build_index"]
+__all__ = [
+    "Index",
+    "build_index",
+    "component_sizes",
+    "derivation_tables",
+    "topological_order",
+]
 
 
 @dataclass(slots=True)
@@ -64,8 +70,31 @@ class Index:
         """The given models, parents before children."""
         return sorted(models, key=self.order.__getitem__)
 
+    def figures_of(self, subject: str) -> tuple[Figure, ...]:
+        """The figures about one model, family or source, in file order."""
+        return tuple(f for f in self.facts.figures.values() if f.subject == subject)
 
-def _topological_order(
+    def emergence_of(self, capability: str) -> tuple[Emergence, ...]:
+        """The emergence observations of one capability, in file order."""
+        return tuple(
+            r for r in self.facts.emergence.values() if r.capability == capability
+        )
+
+
+def derivation_tables(
+    facts: Facts,
+) -> tuple[dict[str, list[Derivation]], dict[str, list[Derivation]]]:
+    """Derivations between known models, by child (parents) and by parent (children)."""
+    parents: dict[str, list[Derivation]] = {}
+    children: dict[str, list[Derivation]] = {}
+    for der in facts.derivations.values():
+        if der.parent in facts.models and der.child in facts.models:
+            parents.setdefault(der.child, []).append(der)
+            children.setdefault(der.parent, []).append(der)
+    return parents, children
+
+
+def topological_order(
     facts: Facts,
     parents: dict[str, list[Derivation]],
     children: dict[str, list[Derivation]],
@@ -92,7 +121,7 @@ def _topological_order(
     return order
 
 
-def _component_sizes(
+def component_sizes(
     facts: Facts, children: dict[str, list[Derivation]]
 ) -> dict[str, int]:
     """Size of each model's weakly connected lineage (union-find)."""
@@ -126,12 +155,9 @@ def build_index(facts: Facts) -> Index:
     {}
     """
     index = Index(facts)
-    for der in facts.derivations.values():
-        if der.parent in facts.models and der.child in facts.models:
-            index.parents.setdefault(der.child, []).append(der)
-            index.children.setdefault(der.parent, []).append(der)
-    index.order = _topological_order(facts, index.parents, index.children)
-    index.component_size = _component_sizes(facts, index.children)
+    index.parents, index.children = derivation_tables(facts)
+    index.order = topological_order(facts, index.parents, index.children)
+    index.component_size = component_sizes(facts, index.children)
     for claim in facts.claims.values():
         index.claims_by_model.setdefault(claim.model, []).append(claim)
         index.claims_by_capability.setdefault(claim.capability, []).append(claim)

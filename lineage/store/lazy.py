@@ -1,0 +1,303 @@
+"""The stored graph with the interface of an :class:`~lineage.store.index.Index`.
+
+:class:`StoredIndex` answers ``index.parents.get(m)``, ``index.facts.models[m]``,
+``index.order[m]`` ... with indexed SELECTs on the store, remembering each answer for
+the rest of the process, so a question reads only the rows it touches and the query
+code does not know whether its index is in memory or on disk. Iterating a table
+(``facts.models.values()``) reads it in file order without keeping it, so whole-graph
+commands (tree, export, conflicts) stream.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from ..facts.model import Emergence, Facts, Figure
+from .db import NAME_KINDS, Store
+from .index import Index
+from .rows import decode
+
+__all__ = ["StoredIndex"]
+
+_ABSENT: Any = object()
+#: ids per ``IN (...)`` query when many rows are read at once
+_CHUNK = 500
+
+
+class _Lazy(dict):  # type: ignore[type-arg]
+    """A dict that fetches a missing key from the store once and keeps it.
+
+    ``fetch(key)`` returns the value or ``_ABSENT``; ``every()`` yields all pairs
+    (for iteration, not kept); ``count()`` is the number of keys.
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[Any], Any],
+        every: Callable[[], Iterator[tuple[Any, Any]]],
+        count: Callable[[], int],
+    ) -> None:
+        super().__init__()
+        self._fetch = fetch
+        self._every = every
+        self._count = count
+        self._absent: set[Any] = set()
+
+    def _load(self, key: Any) -> bool:
+        if dict.__contains__(self, key):
+            return True
+        if key in self._absent:
+            return False
+        value = self._fetch(key)
+        if value is _ABSENT:
+            self._absent.add(key)
+            return False
+        dict.__setitem__(self, key, value)
+        return True
+
+    def __missing__(self, key: Any) -> Any:
+        if self._load(key):
+            return dict.__getitem__(self, key)
+        raise KeyError(key)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        return dict.__getitem__(self, key) if self._load(key) else default
+
+    def __contains__(self, key: object) -> bool:
+        return self._load(key)
+
+    def __len__(self) -> int:
+        return self._count()
+
+    def __iter__(self) -> Iterator[Any]:
+        return (k for k, _ in self._every())
+
+    def keys(self) -> Any:
+        return list(self)
+
+    def values(self) -> Any:
+        return (v for _, v in self._every())
+
+    def items(self) -> Any:
+        return self._every()
+
+    def __eq__(self, other: object) -> bool:
+        return dict(self.items()) == other
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"<stored table of {len(self)}>"
+
+
+class StoredIndex(Index):
+    """An :class:`Index` whose tables are read from a :class:`~lineage.store.db.Store`."""
+
+    def __init__(self, store: Store) -> None:  # noqa: D107 - no dataclass init
+        self.store = store
+        self._db: sqlite3.Connection = store.conn
+        rows = self._db.execute("SELECT fid, shown, ord FROM files ORDER BY ord")
+        self._files = [(fid, shown) for fid, shown, _ in rows]
+        self._shown = dict(self._files)
+        self._ord = {fid: n for n, (fid, _) in enumerate(self._files)}
+        counts = store.meta("counts") or {}
+        self._facts = Facts(
+            **{
+                section: self._table(section, counts.get(section, 0))
+                for section in counts
+            },
+            files=tuple(store.meta("files") or ()),
+            skipped=tuple(store.meta("skipped") or ()),
+        )
+        self._parents = self._lists("edges", "child", "derivations")
+        self._children = self._lists("edges", "parent", "derivations")
+        self._by_model = self._lists("claim_keys", "model", "claims")
+        self._by_capability = self._lists("claim_keys", "capability", "claims")
+        self._members = _Lazy(
+            self._member_ids,
+            self._every_members,
+            lambda: len(dict(self._every_members())),
+        )
+        self._order = self._topo_column("ord")
+        self._sizes = self._topo_column("size")
+        self._words = _StoredNames(self)
+
+    # --- the Index fields -----------------------------------------------------------
+
+    facts = property(lambda self: self._facts)
+    parents = property(lambda self: self._parents)
+    children = property(lambda self: self._children)
+    claims_by_model = property(lambda self: self._by_model)
+    claims_by_capability = property(lambda self: self._by_capability)
+    members = property(lambda self: self._members)
+    order = property(lambda self: self._order)
+    component_size = property(lambda self: self._sizes)
+
+    words = property(lambda self: self._words)  # a Names, as far as readers can tell
+
+    # --- reading rows ---------------------------------------------------------------
+
+    def _decode(self, section: str, fid: int, body: str) -> Any:
+        return decode(section, body, self._shown[fid])
+
+    def _sorted(self, section: str, rows: list[tuple[int, int, str]]) -> list[Any]:
+        rows.sort(key=lambda r: (self._ord[r[0]], r[1]))
+        return [self._decode(section, fid, body) for fid, _, body in rows]
+
+    def _table(self, section: str, count: int) -> _Lazy:
+        def fetch(rid: Any) -> Any:
+            rows = self._db.execute(
+                "SELECT fid, seq, body FROM records WHERE section = ? AND id = ? "
+                "AND complete",
+                (section, rid),
+            ).fetchall()
+            return self._sorted(section, rows)[0] if rows else _ABSENT
+
+        def every() -> Iterator[tuple[str, Any]]:
+            for fid, shown in self._files:
+                rows = self._db.execute(
+                    "SELECT id, body FROM records WHERE section = ? AND fid = ? "
+                    "AND complete ORDER BY seq",
+                    (section, fid),
+                )
+                for rid, body in rows:
+                    yield rid, decode(section, body, shown)
+
+        return _Lazy(fetch, every, lambda: count)
+
+    def _lists(self, table: str, column: str, section: str) -> _Lazy:
+        sql = (
+            f"SELECT r.fid, r.seq, r.body FROM {table} k JOIN records r "  # noqa: S608
+            f"ON r.fid = k.fid AND r.seq = k.seq WHERE k.{column} = ?"
+        )
+
+        def fetch(key: Any) -> Any:
+            rows = self._db.execute(sql, (key,)).fetchall()
+            return self._sorted(section, rows) if rows else _ABSENT
+
+        def every() -> Iterator[tuple[str, list[Any]]]:
+            out: dict[str, list[Any]] = {}
+            for record in self._facts.__getattribute__(section).values():
+                out.setdefault(getattr(record, column), []).append(record)
+            return iter(out.items())
+
+        return _Lazy(fetch, every, lambda: len(dict(every())))
+
+    def _member_ids(self, family: Any) -> Any:
+        rows = self._db.execute(
+            "SELECT fid, seq, model FROM members WHERE family = ?", (family,)
+        ).fetchall()
+        rows.sort(key=lambda r: (self._ord[r[0]], r[1]))
+        return [r[2] for r in rows] if rows else _ABSENT
+
+    def _every_members(self) -> Iterator[tuple[str, list[str]]]:
+        out: dict[str, list[str]] = {}
+        for model in self._facts.models.values():
+            if model.family:
+                out.setdefault(model.family, []).append(model.id)
+        return iter(out.items())
+
+    def _topo_column(self, column: str) -> _Lazy:
+        def fetch(mid: Any) -> Any:
+            row = self._db.execute(
+                f"SELECT {column} FROM topo WHERE id = ?",  # noqa: S608
+                (mid,),
+            ).fetchone()
+            return _ABSENT if row is None else row[0]
+
+        def every() -> Iterator[tuple[str, int]]:
+            return iter(
+                self._db.execute(f"SELECT id, {column} FROM topo ORDER BY ord")  # noqa: S608
+            )
+
+        return _Lazy(fetch, every, lambda: len(self._facts.models))
+
+    # --- Index methods that read many rows at once ----------------------------------
+
+    def topo(self, models: set[str]) -> list[str]:
+        missing = [m for m in models if not dict.__contains__(self._order, m)]
+        for start in range(0, len(missing), _CHUNK):
+            chunk = missing[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for mid, n in self._db.execute(
+                f"SELECT id, ord FROM topo WHERE id IN ({marks})",  # noqa: S608
+                chunk,
+            ):
+                dict.__setitem__(self._order, mid, n)
+        return super().topo(models)
+
+    def figures_of(self, subject: str) -> tuple[Figure, ...]:
+        return tuple(self._keyed("figure_keys", "subject", "figures", subject))
+
+    def emergence_of(self, capability: str) -> tuple[Emergence, ...]:
+        return tuple(
+            self._keyed("emergence_keys", "capability", "emergence", capability)
+        )
+
+    def _name_rows(
+        self, key: str, how: int, kinds: list[str]
+    ) -> set[tuple[str, str, str]]:
+        """``(kind, id, label)`` of the names of ``kinds`` stored under ``key``."""
+        if not kinds:
+            return set()
+        marks = ",".join("?" * len(kinds))
+        rows = self._db.execute(
+            f"SELECT kind, id, label FROM names WHERE key = ? AND how = ? "  # noqa: S608
+            f"AND kind IN ({marks}) ORDER BY rowid",
+            (key, how, *kinds),
+        ).fetchall()
+        found: dict[tuple[str, str], str] = {}
+        for kind, rid, label in rows:
+            found.setdefault((kind, rid), label)
+        return {(k, i, label) for (k, i), label in found.items()}
+
+    def _keyed(self, table: str, column: str, section: str, key: str) -> list[Any]:
+        rows = self._db.execute(
+            f"SELECT r.fid, r.seq, r.body FROM {table} k JOIN records r "  # noqa: S608
+            f"ON r.fid = k.fid AND r.seq = k.seq WHERE k.{column} = ?",
+            (key,),
+        ).fetchall()
+        return self._sorted(section, rows)
+
+
+class _StoredNames:
+    """:class:`~lineage.store.names.Names` for a stored index: the first two steps of
+    :meth:`~lineage.store.names.Names.lookup` (an id, then a name or alias ignoring
+    case and punctuation) are one indexed SELECT each; anything else (folding,
+    typos, suggestions, ambiguity) builds the whole name table once, from the
+    store, and asks it."""
+
+    def __init__(self, index: StoredIndex) -> None:
+        self._index = index
+        self._full: Any = None
+
+    def _names(self) -> Any:
+        if self._full is None:
+            from .names import build_names
+
+            self._full = build_names(self._index.facts)
+        return self._full
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._names(), name)
+
+    def resolve(self, text: str, kinds: Iterable[str] | None = None) -> Any:
+        from ..facts.fold import normalize
+        from ..facts.model import Stage
+        from .names import KINDS, Match
+
+        wanted = tuple(kinds or KINDS)
+        stored = [k for k in wanted if k in NAME_KINDS]
+        steps = [(0, text.strip(), "id"), (1, normalize(text), "name")]
+        for how, key, called in steps:
+            if how == 0 and "stage" in wanted and key in set(Stage):
+                return self._names().resolve(text, wanted)  # the closed vocabulary
+            hits = self._index._name_rows(key, how, stored)
+            if len(hits) == 1:
+                kind, rid, label = hits.pop()
+                return Match(kind, rid, label if how else rid, called)
+            if hits:
+                break
+        return self._names().resolve(text, wanted)

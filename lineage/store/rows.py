@@ -1,0 +1,116 @@
+"""Records as rows: each record is JSON (its fields in declaration order) plus its
+position, so reading the store never runs code (no pickle) and decoding builds the
+same frozen records the loader builds.
+
+The conversions are derived from the dataclasses' own annotations, so a field added
+to :mod:`lineage.facts.model` is stored without a change here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable
+from enum import Enum
+from typing import Any
+
+from ..facts import model
+from ..facts.model import Evidence, Side, SourceLocation
+
+__all__ = ["CLASSES", "decode", "encode"]
+
+#: section name -> record class
+CLASSES: dict[str, type] = {
+    "sources": model.Source,
+    "stages": model.StageDef,
+    "capabilities": model.Capability,
+    "families": model.Family,
+    "models": model.Model,
+    "derivations": model.Derivation,
+    "claims": model.Claim,
+    "figures": model.Figure,
+    "emergence": model.Emergence,
+    "conflicts": model.Conflict,
+}
+
+_Decode = Callable[[Any, str], Any]
+
+
+def _loc_out(loc: SourceLocation | None) -> list[Any] | None:
+    if loc is None:
+        return None
+    return [loc.line, loc.column, loc.fields.hex()]
+
+
+def _loc_in(data: list[Any] | None, path: str) -> SourceLocation | None:
+    if data is None:
+        return None
+    return SourceLocation(path, int(data[0]), int(data[1]), bytes.fromhex(data[2]))
+
+
+def _out(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return [_out(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [*_fields_out(value), _loc_out(getattr(value, "loc", None))]
+    return value
+
+
+def _fields_out(record: Any) -> list[Any]:
+    return [_out(getattr(record, f.name)) for f in _FIELDS[type(record)]]
+
+
+def _converter(annotation: str) -> _Decode:
+    """How to turn a JSON value back into a field of the given annotation."""
+    text = annotation.replace(" | None", "").strip()
+    for nested in (Evidence, Side):
+        if text == f"tuple[{nested.__name__}, ...]":
+            return _nested_tuple(nested)
+    if text.startswith("tuple[tuple"):
+        return lambda v, _p: None if v is None else tuple(tuple(x) for x in v)
+    if text.startswith("tuple"):
+        return lambda v, _p: None if v is None else tuple(v)
+    enum = getattr(model, text, None)
+    if isinstance(enum, type) and issubclass(enum, Enum):
+        return lambda v, _p: None if v is None else enum(v)
+    return lambda v, _p: v
+
+
+def _nested_tuple(cls: type) -> _Decode:
+    return lambda v, path: (
+        None if v is None else tuple(_build(cls, item, path) for item in v)
+    )
+
+
+def _build(cls: type, values: list[Any], path: str) -> Any:
+    kwargs = {
+        f.name: convert(value, path)
+        for (f, convert), value in zip(_PLAN[cls], values, strict=False)
+    }
+    return cls(**kwargs, loc=_loc_in(values[len(_PLAN[cls])], path))
+
+
+_FIELDS: dict[type, tuple[dataclasses.Field[Any], ...]] = {}
+_PLAN: dict[type, list[tuple[dataclasses.Field[Any], _Decode]]] = {}
+for _cls in (*CLASSES.values(), Evidence, Side):
+    _FIELDS[_cls] = tuple(f for f in dataclasses.fields(_cls) if f.name != "loc")
+    _PLAN[_cls] = [(f, _converter(str(f.type))) for f in _FIELDS[_cls]]
+
+
+def encode(record: Any) -> str:
+    """The JSON text of a record (fields in declaration order, then its position)."""
+    return json.dumps(_out(record), ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(section: str, body: str, path: str) -> Any:
+    """The record of ``section`` that :func:`encode` wrote, positioned in ``path``.
+
+    Examples
+    --------
+    >>> from lineage.facts.model import Stage, StageDef
+    >>> decode("stages", encode(StageDef("rlhf", "RLHF", "d")), "x.yaml")
+    StageDef(id='rlhf', name='RLHF', definition='d')
+    """
+    return _build(CLASSES[section], json.loads(body), path)

@@ -1,0 +1,244 @@
+"""The on-disk store: reused, updated one file at a time, equal to a fresh build,
+never executes what it reads, safe under concurrent builders and kill -9."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from lineage.api import check_facts, load_graph
+from lineage.errors import FactsInvalid
+from lineage.provenance.query import find_origins, show_model, to_jsonable
+from lineage.store import cache, db
+from lineage.store.lazy import StoredIndex
+
+MINI = Path(__file__).parent / "data" / "mini" / "mini.yaml"
+
+
+def _graph(tmp_path: Path) -> Path:
+    graph = tmp_path / "g"
+    graph.mkdir()
+    (graph / "mini.yaml").write_bytes(MINI.read_bytes())
+    return graph
+
+
+def _stores() -> list[Path]:
+    return sorted(cache.cache_dir().glob("store-*.sqlite"))
+
+
+def _answers(index: object) -> object:
+    facts = index.facts  # type: ignore[attr-defined]
+    return (
+        [to_jsonable(find_origins(index, c)) for c in facts.capabilities],  # type: ignore[arg-type]
+        [to_jsonable(show_model(index, m)) for m in facts.models],  # type: ignore[arg-type]
+    )
+
+
+def test_store_answers_equal_the_in_memory_index(tmp_path: Path) -> None:
+    graph = _graph(tmp_path)
+    stored = load_graph([graph])
+    assert isinstance(stored, StoredIndex)
+    assert _answers(stored) == _answers(load_graph([graph], cache=False))
+    assert len(_stores()) == 1
+
+
+def test_second_load_parses_nothing(tmp_path: Path) -> None:
+    graph = _graph(tmp_path)
+    load_graph([graph])
+    parsed: list[str] = []
+    index = load_graph([graph], progress=parsed.append)
+    assert parsed == []
+    assert index.facts.counts()["claims"] == 9
+
+
+def test_one_edited_file_is_the_only_one_parsed(tmp_path: Path) -> None:
+    graph = _graph(tmp_path)
+    (graph / "more.yaml").write_text("models:\n  - {id: extra, name: Extra}\n")
+    load_graph([graph])
+    path = graph / "mini.yaml"
+    path.write_text(path.read_text().replace("Writes text.", "Writes prose."))
+    parsed: list[str] = []
+    index = load_graph([graph], progress=parsed.append)
+    assert [p for p in parsed if p.endswith(".yaml")] == [str(path)]
+    assert index.facts.capabilities["generation"].description == "Writes prose."
+    assert "extra" in index.facts.models
+
+
+def test_new_and_removed_files(tmp_path: Path) -> None:
+    graph = _graph(tmp_path)
+    load_graph([graph])
+    (graph / "more.yaml").write_text("models:\n  - {id: extra, name: Extra}\n")
+    assert "extra" in load_graph([graph]).facts.models
+    (graph / "more.yaml").unlink()
+    assert "extra" not in load_graph([graph]).facts.models
+
+
+def test_an_edit_in_one_file_makes_a_problem_in_another(tmp_path: Path) -> None:
+    graph = _graph(tmp_path)
+    extra = graph / "extra.yaml"
+    extra.write_text("models:\n  - {id: extra, name: Extra, family: fam}\n")
+    assert check_facts([graph])[1] == []
+    mini = graph / "mini.yaml"
+    text = mini.read_text()
+    mini.write_text(
+        text.replace("- {id: fam, name: Family One", "- {id: fan, name: Family One")
+    )
+    problems = [str(p) for p in check_facts([graph])[1]]
+    assert any("extra.yaml" in p and "'fam'" in p for p in problems), problems
+    mini.write_text(text)
+    assert check_facts([graph])[1] == []
+
+
+def test_same_size_edit_with_restored_mtime_is_seen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 13 item 10: the key is what was parsed, not what a stat promised."""
+    monkeypatch.setattr(db, "RACY_SECONDS", 0.0)
+    graph = _graph(tmp_path)
+    path = graph / "mini.yaml"
+    old = os.stat(path)
+    os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns - 10**10))
+    load_graph([graph])
+    before = os.stat(path)
+    path.write_text(path.read_text().replace("Writes text.", "Writes TEXT."))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # as `touch -r` would
+    assert os.stat(path).st_size == before.st_size
+    index = load_graph([graph])
+    assert index.facts.capabilities["generation"].description == "Writes TEXT."
+
+
+def test_file_edited_while_being_built_is_read_again(tmp_path: Path) -> None:
+    """Issue 13 item 10: an edit during a run never leaves a stale answer behind."""
+    graph = _graph(tmp_path)
+    path = graph / "mini.yaml"
+    text = path.read_text()
+
+    def edit_meanwhile(shown: str) -> None:
+        if shown.endswith("mini.yaml"):
+            path.write_text(text.replace("Writes text.", "Writes later text."))
+
+    first = load_graph([graph], progress=edit_meanwhile)
+    assert first.facts.capabilities["generation"].description == "Writes text."
+    second = load_graph([graph])
+    assert second.facts.capabilities["generation"].description == "Writes later text."
+
+
+def test_invalid_facts_are_stored_and_reported_every_time(tmp_path: Path) -> None:
+    graph = _graph(tmp_path)
+    (graph / "bad.yaml").write_text("models:\n  - {id: bad, name: Bad, family: nope}\n")
+    for _ in range(2):
+        with pytest.raises(FactsInvalid) as caught:
+            load_graph([graph])
+        assert [p.code for p in caught.value.problems] == ["unknown-reference"]
+
+
+def test_corrupt_store_is_rebuilt(tmp_path: Path) -> None:
+    graph = _graph(tmp_path)
+    load_graph([graph])
+    (store,) = _stores()
+    data = store.read_bytes()
+    store.write_bytes(b"garbage" * 100 + data[700:])
+    for suffix in ("-wal", "-shm"):
+        Path(f"{store}{suffix}").unlink(missing_ok=True)
+    assert load_graph([graph]).facts.counts()["claims"] == 9
+
+
+def test_store_with_foreign_tables_is_not_used(tmp_path: Path) -> None:
+    """A store someone else wrote (extra tables, triggers) is replaced, not trusted."""
+    graph = _graph(tmp_path)
+    load_graph([graph])
+    (store,) = _stores()
+    conn = sqlite3.connect(store)
+    conn.execute(
+        "CREATE TRIGGER t AFTER INSERT ON problems BEGIN DELETE FROM problems; END"
+    )
+    conn.commit()
+    conn.close()
+    (graph / "bad.yaml").write_text("models:\n  - {id: bad, name: Bad, family: nope}\n")
+    with pytest.raises(FactsInvalid):
+        load_graph([graph])
+
+
+def test_no_pickle_is_ever_read(tmp_path: Path) -> None:
+    """Issue 13 item 5: a planted pickle in the cache directory is deleted, not run."""
+    graph = _graph(tmp_path)
+    directory = cache.cache_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    marker = tmp_path / "ran"
+    planted = directory / "deadbeef.pickle"
+    payload = f"cos\nsystem\n(S'touch {marker}'\ntR.".encode()
+    planted.write_bytes(payload)
+    load_graph([graph])
+    assert not marker.exists() and not planted.exists()
+
+
+def test_unwritable_cache_dir_does_not_break_queries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "file-not-dir"
+    blocker.write_text("x")
+    monkeypatch.setenv("LINEAGE_CACHE_DIR", str(blocker / "sub"))
+    assert load_graph([_graph(tmp_path)]).facts.counts()["models"] == 6
+
+
+def test_old_stores_are_evicted(tmp_path: Path) -> None:
+    for n in range(db.KEEP_STORES + 3):
+        graph = tmp_path / f"g{n}"
+        graph.mkdir()
+        (graph / "mini.yaml").write_bytes(MINI.read_bytes())
+        load_graph([graph])
+    assert len(_stores()) == db.KEEP_STORES
+
+
+def test_concurrent_builders_agree(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    graph = _graph(tmp_path)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: load_graph([graph]).facts.counts(), range(8)))
+    assert all(r == results[0] for r in results)
+    assert len(_stores()) == 1
+
+
+_BUILD_AND_DIE = textwrap.dedent(
+    """
+    import os, sys
+    from lineage.store import db
+    def die(conn, facts):
+        os._exit(9)  # as kill -9 would: no rollback, no cleanup
+    db.BUILD_HOOKS.append(die)
+    from lineage.api import load_graph
+    load_graph([sys.argv[1]])
+    """
+)
+
+
+def test_build_killed_half_way_leaves_the_previous_build(tmp_path: Path) -> None:
+    graph = _graph(tmp_path)
+    load_graph([graph])
+    path = graph / "mini.yaml"
+    path.write_text(path.read_text().replace("Writes text.", "Writes prose."))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run(
+        [sys.executable, "-c", _BUILD_AND_DIE, str(graph)], env=env, check=False
+    )
+    assert done.returncode == 9
+    index = load_graph([graph])
+    assert index.facts.capabilities["generation"].description == "Writes prose."
+
+
+def test_reader_keeps_its_snapshot_during_a_build(tmp_path: Path) -> None:
+    graph = _graph(tmp_path)
+    reader = load_graph([graph])
+    path = graph / "mini.yaml"
+    path.write_text(path.read_text().replace("Writes text.", "Writes prose."))
+    assert load_graph([graph]).facts.capabilities["generation"].description == (
+        "Writes prose."
+    )
+    assert reader.facts.capabilities["generation"].description == "Writes text."

@@ -1,0 +1,107 @@
+"""Property: after any sequence of edits, the store's answer (problems, and every
+why/show when the facts are valid) equals the answer of a build from scratch."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lineage.api import check_facts
+from lineage.provenance.query import find_origins, show_model, to_jsonable
+from lineage.store.index import Index
+
+HEAD = """sources:
+  - {id: src, title: S, authors: [A], year: 2022, url: 'https://example.org/s'}
+capabilities:
+  - {id: cap-a, name: Cap A, aliases: [alpha], kind: ability, description: a}
+  - {id: cap-b, name: Cap B, kind: ability, description: b, broader: [cap-a]}
+"""
+MODELS = [f"m{i}" for i in range(6)]
+EV = "evidence: [{source: src, locator: p1, note: n}]"
+
+# one file's content is a few records drawn from these pieces
+model = st.builds(
+    lambda i, year, alias: (
+        f"  - {{id: m{i}, name: M{i}, released: '{year}'"
+        + (f", aliases: [{alias}]" if alias else "")
+        + "}"
+    ),
+    st.integers(0, 5),
+    st.sampled_from(["2019", "2020", "2021", "2022"]),
+    st.sampled_from([None, "alpha", "same", "M1"]),
+)
+derivation = st.builds(
+    lambda p, c, stage: (
+        f"  - {{parent: m{p}, child: m{c}, stage: {stage}, confidence: likely, {EV}}}"
+    ),
+    st.integers(0, 6),
+    st.integers(0, 6),
+    st.sampled_from(["pretraining", "instruction_tuning", "rlhf"]),
+)
+claim = st.builds(
+    lambda n, m, cap, effect: (
+        f"  - {{id: c{n}, model: m{m}, capability: {cap}, "
+        f"effect: {effect}, stage: instruction_tuning, confidence: likely, {EV}}}"
+    ),
+    st.integers(0, 4),
+    st.integers(0, 5),
+    st.sampled_from(["cap-a", "cap-b", "cap-x"]),
+    st.sampled_from(["gained", "lost", "strengthened"]),
+)
+
+
+def _text(models: list[str], ders: list[str], claims: list[str]) -> str:
+    out = ""
+    for section, rows in (
+        ("models", models),
+        ("derivations", ders),
+        ("claims", claims),
+    ):
+        if rows:
+            out += f"{section}:\n" + "\n".join(rows) + "\n"
+    return out or "models: []\n"
+
+
+content = st.builds(
+    _text,
+    st.lists(model, max_size=3),
+    st.lists(derivation, max_size=3),
+    st.lists(claim, max_size=2),
+)
+edit = st.tuples(st.integers(0, 2), st.one_of(content, st.just(None)))
+
+
+def _answer(index: Index, problems: list) -> object:
+    shown = [str(p) for p in problems]
+    if any(p.severity.value == "error" for p in problems):
+        return shown
+    return (
+        shown,
+        [to_jsonable(find_origins(index, c)) for c in index.facts.capabilities],
+        [to_jsonable(show_model(index, m)) for m in index.facts.models],
+    )
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(st.lists(edit, min_size=1, max_size=5))
+def test_store_after_edits_equals_a_fresh_build(
+    tmp_path_factory, edits: list[tuple[int, str | None]]
+) -> None:
+    graph = tmp_path_factory.mktemp("g")
+    (graph / "0-head.yaml").write_text(HEAD)
+    files = [graph / f"{n}-part.yaml" for n in (1, 2, 3)]
+    for path in files:
+        path.write_text("models: []\n")
+    check_facts([graph])
+    for which, text in edits:
+        if text is None:
+            files[which].unlink(missing_ok=True)
+        else:
+            files[which].write_text(text)
+        stored = check_facts([graph])
+        fresh = check_facts([graph], cache=False)
+        assert _answer(*stored) == _answer(*fresh)
