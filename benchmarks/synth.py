@@ -78,6 +78,10 @@ def write_hub(n: int, out: Path, seed: int = 42) -> dict[str, int]:
         + "}"
         for c in range(CAPABILITIES)
     ]
+    head.append(
+        "  - {id: cap-rare, name: Rare capability, kind: ability, "
+        "description: synthetic, aliases: [rare]}"
+    )
     (out / "000-vocabulary.yaml").write_text("\n".join(head) + "\n")
     counts = {"models": n, "derivations": 0, "claims": 0}
     for start in range(0, n, PER_FILE):
@@ -102,6 +106,14 @@ def write_hub(n: int, out: Path, seed: int = 42) -> dict[str, int]:
                     f"{effect}, stage: {stage}, confidence: {rng.choice(CONFIDENCES)}, "
                     f"evidence: [{{source: hub, locator: 'card m{i}', note: "
                     f"'eval {c}'}}]}}"
+                )
+                counts["claims"] += 1
+        if start == 0:  # a rare capability: gained by three of the newest models
+            for i in sorted({max(0, n - k) for k in (1, 2, 3)}):
+                claims.append(
+                    f"  - {{id: rare-{i}, model: m{i}, capability: cap-rare, effect: "
+                    f"gained, stage: instruction_tuning, confidence: likely, "
+                    f"evidence: [{{source: hub, locator: 'card m{i}', note: rare}}]}}"
                 )
                 counts["claims"] += 1
         text = "\n".join([*models, *derivations, *claims]) + "\n"

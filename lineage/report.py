@@ -134,6 +134,7 @@ def why_json(why: Why) -> dict[str, Any]:
         "broader": [c.id for c in why.broader],
         "narrower": [c.id for c in why.narrower],
         "emergence": [emergence_json(r) for r in why.emergence],
+        "omitted": {"origins": why.more_origins} if why.more_origins else {},
     }
 
 
@@ -282,3 +283,58 @@ def source_json(source: Source) -> dict[str, Any]:
         "note": source.note,
         "version_of": source.version_of,
     }
+
+
+#: the lists each answer cuts to the limit, and what their items are called
+LIMITED: dict[str, tuple[tuple[str, str], ...]] = {
+    "why": (("origins", "origins"), ("history", "claims in the history")),
+    "show": (("children", "children"), ("inherited", "inherited capabilities")),
+    "family": (("members", "members"),),
+    "diff": (
+        ("only_in_a", "capabilities only in the first model"),
+        ("only_in_b", "capabilities only in the second model"),
+    ),
+    "ablate": (("models", "models"),),
+}
+
+
+def limit_answer(
+    data: dict[str, Any], answer: str, limit: int | None
+) -> dict[str, Any]:
+    """Cut the long lists of an answer (``LIMITED[answer]``) to ``limit`` items.
+
+    ``data["omitted"]`` maps each cut list to how many items were left out (empty
+    when nothing was); ``limit`` None keeps everything.
+
+    Examples
+    --------
+    >>> limit_answer({"models": {"a": [], "b": [], "c": []}}, "ablate", 1)
+    {'models': {'a': []}, 'omitted': {'models': 2}}
+    """
+    omitted = dict(data.get("omitted", {}))
+    for key, _ in LIMITED[answer]:
+        items = data[key]
+        if limit is None or len(items) <= limit:
+            continue
+        omitted[key] = omitted.get(key, 0) + len(items) - limit
+        if isinstance(items, dict):
+            data[key] = dict(list(items.items())[:limit])
+        else:
+            data[key] = items[:limit]
+    if answer == "diff":
+        kept = {*data["only_in_a"], *data["only_in_b"]}
+        data["steps"] = [s for s in data["steps"] if s["capability"] in kept]
+    if answer == "why":
+        data["lineage"] = data["origins"][0]["lineage"] if data["origins"] else []
+    data["omitted"] = omitted
+    return data
+
+
+def omitted_lines(data: dict[str, Any], answer: str) -> list[str]:
+    """``… and 1,742 more origins; --all or --limit N`` for each cut list."""
+    nouns = dict(LIMITED[answer])
+    return [
+        f"… and {count:,} more {nouns[key]}; --all or --limit N"
+        for key, count in data.get("omitted", {}).items()
+        if count
+    ]

@@ -166,6 +166,7 @@ def test_ablate_json(runner: CliRunner) -> None:
             "chatty": ["cot"],
             "rl": ["cot"],
         },
+        "omitted": {},
     }
 
 
@@ -175,6 +176,32 @@ def test_ablate_unknown_stage_is_exit_1_with_suggestion(runner: CliRunner) -> No
     assert result.stderr.startswith(
         "error: unknown stage 'rlxx'\nstages: pretraining, code_training, "
     )
+
+
+def test_long_answers_are_cut_with_counts(runner: CliRunner) -> None:
+    text = run(runner, "ablate", "code_training", "--limit", "1").stdout
+    assert text.rstrip().endswith("… and 3 more models; --all or --limit N")
+    assert "tuned" not in text
+    data = json.loads(
+        run(runner, "ablate", "code_training", "--limit", "2", "--json").stdout
+    )
+    assert list(data["models"]) == ["coder", "tuned"] and data["omitted"] == {
+        "models": 2
+    }
+    everything = json.loads(
+        run(runner, "ablate", "code_training", "--limit", "1", "--all", "--json").stdout
+    )
+    assert len(everything["models"]) == 4 and everything["omitted"] == {}
+    shown = json.loads(run(runner, "show", "root", "--limit", "1", "--json").stdout)
+    assert len(shown["children"]) <= 1
+    why = json.loads(run(runner, "why", "cot", "--limit", "1", "--json").stdout)
+    assert len(why["origins"]) == 1 and len(why["history"]) <= 1
+    assert why["lineage"] == why["origins"][0]["lineage"]
+
+
+def test_limit_must_be_positive(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["why", "cot", "--limit", "0", "--graph", MINI])
+    assert result.exit_code == 2 and "--limit" in result.stderr
 
 
 def test_conflicts_json(runner: CliRunner) -> None:

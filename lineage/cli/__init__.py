@@ -82,6 +82,38 @@ def json_option(func: F) -> F:
     )(func)
 
 
+#: default number of items each long list of an answer shows (``--limit``)
+ANSWER_LIMIT = 25
+
+
+def limit_options(func: F) -> F:
+    """``--limit N`` and ``--all``, passed on as ``limit`` (None: no limit)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, limit: int, show_all: bool, **kwargs: Any) -> Any:
+        return func(*args, limit=None if show_all else limit, **kwargs)
+
+    wrapper = click.option(
+        "--all", "show_all", is_flag=True, help="Show every item of every list."
+    )(wrapper)
+    wrapper = click.option(
+        "--limit",
+        type=click.IntRange(min=1),
+        default=ANSWER_LIMIT,
+        show_default=True,
+        metavar="N",
+        help="Show at most N items of each long list, and how many were left out.",
+    )(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
+def echo_omitted(data: dict[str, Any], answer: str) -> None:
+    from ..report import omitted_lines
+
+    for line in omitted_lines(data, answer):
+        click.echo(click.style(line, dim=True))
+
+
 def report_problems(problems: Iterable[Problem]) -> None:
     for problem in problems:
         colour = "red" if problem.severity is Severity.ERROR else "yellow"
@@ -548,8 +580,11 @@ def sources(graph_dirs: tuple[str, ...], as_json: bool) -> None:
 @click.argument("capability")
 @graph_option
 @json_option
+@limit_options
 @handle_errors
-def why(capability: str, graph_dirs: tuple[str, ...], as_json: bool) -> None:
+def why(
+    capability: str, graph_dirs: tuple[str, ...], as_json: bool, limit: int | None
+) -> None:
     """Where did CAPABILITY come from? Origin, confidence, evidence, lineage, fate.
 
     CAPABILITY is an id, name or alias in any case or spelling (CoT, ICL, 思维链).
@@ -560,11 +595,11 @@ def why(capability: str, graph_dirs: tuple[str, ...], as_json: bool) -> None:
         lineage why ICL --json
     """
     from ..provenance.query import find_origins
-    from ..report import why_json
+    from ..report import limit_answer, why_json
 
     index = load(graph_dirs)
     _, cap_id = resolve_name(index, capability, ("capability",))
-    data = why_json(find_origins(index, cap_id))
+    data = limit_answer(why_json(find_origins(index, cap_id, limit)), "why", limit)
     if as_json:
         emit_json(data)
         return
@@ -649,6 +684,7 @@ def why(capability: str, graph_dirs: tuple[str, ...], as_json: bool) -> None:
         ]
         for line in table(rows):
             click.echo(line)
+    echo_omitted(data, "why")
 
 
 def _sci(value: float | None) -> str:
@@ -668,8 +704,11 @@ def _params(value: float | None) -> str:
 @click.argument("model")
 @graph_option
 @json_option
+@limit_options
 @handle_errors
-def show(model: str, graph_dirs: tuple[str, ...], as_json: bool) -> None:
+def show(
+    model: str, graph_dirs: tuple[str, ...], as_json: bool, limit: int | None
+) -> None:
     """Show MODEL (or a family): parents, what it gained, inherited and lost, figures.
 
     \b
@@ -678,12 +717,12 @@ def show(model: str, graph_dirs: tuple[str, ...], as_json: bool) -> None:
         lineage show GPT-3.5
     """
     from ..provenance.query import show_family, show_model
-    from ..report import family_json, model_json
+    from ..report import family_json, limit_answer, model_json
 
     index = load(graph_dirs)
     kind, rid = resolve_name(index, model, ("model", "family"))
     if kind == "family":
-        fam = family_json(show_family(index, rid))
+        fam = limit_answer(family_json(show_family(index, rid)), "family", limit)
         if as_json:
             emit_json(fam)
             return
@@ -697,8 +736,9 @@ def show(model: str, graph_dirs: tuple[str, ...], as_json: bool) -> None:
                 click.echo(line)
         click.echo("  members: " + (", ".join(fam["members"]) or "-"))
         _echo_figures(fam["figures"])
+        echo_omitted(fam, "family")
         return
-    data = model_json(show_model(index, rid))
+    data = limit_answer(model_json(show_model(index, rid)), "show", limit)
     if as_json:
         emit_json(data)
         return
@@ -775,6 +815,7 @@ def show(model: str, graph_dirs: tuple[str, ...], as_json: bool) -> None:
             + ", ".join(f"{c['model']} ({c['stage']})" for c in data["children"])
         )
     _echo_figures(data["figures"])
+    echo_omitted(data, "show")
 
 
 def _echo_figures(figures: list[dict[str, Any]]) -> None:
@@ -876,8 +917,11 @@ def _two_models(index: Any, a: str, b: str) -> tuple[str, str]:
 @click.argument("b")
 @graph_option
 @json_option
+@limit_options
 @handle_errors
-def diff(a: str, b: str, graph_dirs: tuple[str, ...], as_json: bool) -> None:
+def diff(
+    a: str, b: str, graph_dirs: tuple[str, ...], as_json: bool, limit: int | None
+) -> None:
     """Capabilities that B has and A lacks, and the reverse, with the step responsible.
 
     \b
@@ -885,11 +929,11 @@ def diff(a: str, b: str, graph_dirs: tuple[str, ...], as_json: bool) -> None:
         lineage diff code-davinci-002 text-davinci-002
     """
     from ..provenance.query import diff_models
-    from ..report import diff_json
+    from ..report import diff_json, limit_answer
 
     index = load(graph_dirs)
     a_id, b_id = _two_models(index, a, b)
-    data = diff_json(diff_models(index, a_id, b_id))
+    data = limit_answer(diff_json(diff_models(index, a_id, b_id)), "diff", limit)
     if as_json:
         emit_json(data)
         return
@@ -917,6 +961,7 @@ def diff(a: str, b: str, graph_dirs: tuple[str, ...], as_json: bool) -> None:
                 + " "
                 + ", ".join(data[key])
             )
+    echo_omitted(data, "diff")
 
 
 @cli.command()
@@ -930,9 +975,14 @@ def diff(a: str, b: str, graph_dirs: tuple[str, ...], as_json: bool) -> None:
 )
 @graph_option
 @json_option
+@limit_options
 @handle_errors
 def ablate(
-    stage: str, model: str | None, graph_dirs: tuple[str, ...], as_json: bool
+    stage: str,
+    model: str | None,
+    graph_dirs: tuple[str, ...],
+    as_json: bool,
+    limit: int | None,
 ) -> None:
     """Counterfactual: which capabilities would be missing without STAGE?
 
@@ -947,12 +997,13 @@ def ablate(
     """
     from ..facts.model import Stage
     from ..provenance.query import ablate as run_ablation
-    from ..report import ablation_json
+    from ..report import ablation_json, limit_answer
 
     index = load(graph_dirs)
     stage = resolve_name(index, stage, ("stage",))[1]
     model_id = _model(index, model)[1] if model else None
     data = ablation_json(run_ablation(index, Stage(stage), model_id))
+    data = limit_answer(data, "ablate", limit)
     if as_json:
         emit_json(data)
         return
@@ -966,6 +1017,7 @@ def ablate(
     ]
     for line in table(rows):
         click.echo(line)
+    echo_omitted(data, "ablate")
 
 
 def _short_name(facts: Any, rid: str) -> str:

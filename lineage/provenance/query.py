@@ -95,6 +95,8 @@ class Why:
     broader: tuple[Capability, ...] = ()
     narrower: tuple[Capability, ...] = ()
     emergence: tuple[Emergence, ...] = ()
+    #: origins found but left out by ``limit`` (their lineage was not traced)
+    more_origins: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +227,7 @@ def _primary(claims: list[Claim]) -> list[Claim]:
     return [c for c in claims if c.alternative_to is None]
 
 
-def find_origins(index: Index, capability: str) -> Why:
+def find_origins(index: Index, capability: str, limit: int | None = None) -> Why:
     """Where a capability came from: origin claims, their lineage, and its history.
 
     Parameters
@@ -234,6 +236,9 @@ def find_origins(index: Index, capability: str) -> Why:
         The compiled facts.
     capability
         A capability id (resolve names first with :meth:`Index.resolve`).
+    limit
+        Trace the lineage of at most this many origins (the first by rank); the
+        number left out is ``more_origins``.
 
     Returns
     -------
@@ -265,7 +270,9 @@ def find_origins(index: Index, capability: str) -> Why:
         if claim.alternative_to:
             alternatives.setdefault(claim.alternative_to, []).append(claim)
     origins = []
-    for claim in _by_reach(index, capability, gains):
+    ranked = _by_reach(index, capability, gains)
+    kept = ranked if limit is None else ranked[:limit]
+    for claim in kept:
         chain, steps = lineage_of(index, claim.model)
         origins.append(
             Origin(claim, chain, steps, tuple(alternatives.get(claim.id, ())))
@@ -275,7 +282,15 @@ def find_origins(index: Index, capability: str) -> Why:
         facts.capabilities[b] for b in cap.broader if b in facts.capabilities
     )
     emergence = index.emergence_of(capability)
-    return Why(cap, tuple(origins), tuple(primary), broader, narrower, emergence)
+    return Why(
+        cap,
+        tuple(origins),
+        tuple(primary),
+        broader,
+        narrower,
+        emergence,
+        len(ranked) - len(kept),
+    )
 
 
 def _by_reach(index: Index, capability: str, gains: list[Claim]) -> list[Claim]:

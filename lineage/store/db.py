@@ -27,13 +27,13 @@ way leaves the previous build in place. Nothing read from the store is executed:
 rows are JSON and numbers, the schema is compared with the expected one before use,
 and ``trusted_schema`` is off.
 
-Other parts fill their own tables in the same transaction through
-:data:`BUILD_HOOKS` (the full-text index of :mod:`lineage.store.search`).
+The full-text index (:func:`lineage.store.search.build_search`, tables named
+``search*``) is filled in the same transaction, as is anything in
+:data:`BUILD_HOOKS`; queries reach the rows through ``StoredIndex.store.conn``.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sqlite3
@@ -127,9 +127,21 @@ NAME_KINDS = {
 }
 
 
-def _code_digest() -> str:
-    """A digest of the modules that shape the stored form (a new version, a new file)."""
-    digest = hashlib.sha256(f"schema {SCHEMA_VERSION}".encode())
+def _key(parts: Iterable[bytes]) -> str:
+    """A 64-bit hex key of ``parts`` (two CRCs: a cache name, not a signature; what
+    a store holds is checked when read, and the bytes it parsed carry a SHA-256).
+    ``zlib`` instead of ``hashlib`` keeps OpenSSL out of every question's start-up."""
+    import zlib
+
+    crc, adler = 0, 1
+    for part in parts:
+        crc, adler = zlib.crc32(part, crc), zlib.adler32(part, adler)
+    return f"{crc:08x}{adler:08x}"
+
+
+def _code_parts() -> Iterator[bytes]:
+    """The modules that shape the stored form (a new version, a new file)."""
+    yield f"schema {SCHEMA_VERSION}".encode()
     here = Path(__file__).resolve().parent.parent
     for name in (
         "facts/model.py",
@@ -143,10 +155,9 @@ def _code_digest() -> str:
         "store/db.py",
     ):
         try:
-            digest.update((here / name).read_bytes())
+            yield (here / name).read_bytes()
         except OSError:
-            digest.update(b"-")
-    return digest.hexdigest()
+            yield b"-"
 
 
 def store_path(directories: Sequence[str | os.PathLike[str]]) -> Path:
@@ -159,11 +170,9 @@ def store_path(directories: Sequence[str | os.PathLike[str]]) -> Path:
     from ..facts.files import display as _display
     from .cache import cache_dir
 
-    digest = hashlib.sha256(_code_digest().encode())
-    for directory in directories:
-        root = Path(directory)
-        digest.update(f"{root.resolve()}\0{_display(root)}\0".encode())
-    return cache_dir() / f"store-{digest.hexdigest()[:24]}.sqlite"
+    roots = [Path(d) for d in directories]
+    dirs = (f"{r.resolve()}\0{_display(r)}\0".encode() for r in roots)
+    return cache_dir() / f"store-{_key([*_code_parts(), *dirs])}.sqlite"
 
 
 @dataclass(frozen=True, slots=True)
@@ -433,6 +442,8 @@ def _read_and_parse(
     data = read_fact_data(path, shown, problems)
     if data is None:
         return _Parsed([], problems), None
+    import hashlib
+
     digest = hashlib.sha256(data).hexdigest()
     if row is not None and row[6] == digest:
         return None, digest
@@ -577,8 +588,18 @@ def _rebuild_graph(
     facts.files = tuple(shown_files)
     problems = sorted([*problems, *validate(facts)], key=lambda p: p.sort_key)
     _write_graph_tables(conn, facts, problems, listing)
-    for hook in BUILD_HOOKS:
+    for hook in (*_search_builders(), *BUILD_HOOKS):
         hook(conn, facts)
+
+
+def _search_builders() -> list[Callable[[sqlite3.Connection, Facts], None]]:
+    """The full-text index's builder, when :mod:`lineage.store.search` is present
+    (it fills its own ``search`` FTS5 table from the facts, in this transaction)."""
+    try:
+        from .search import build_search  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return []
+    return [build_search]
 
 
 def _write_graph_tables(
