@@ -242,3 +242,32 @@ def test_reader_keeps_its_snapshot_during_a_build(tmp_path: Path) -> None:
         "Writes prose."
     )
     assert reader.facts.capabilities["generation"].description == "Writes text."
+
+
+def test_names_resolve_as_the_in_memory_table(graph_dir: Path) -> None:
+    """Every id, name and alias of the shipped graph (and a few near misses) leads
+    where the in-memory name table leads, or fails the same way."""
+    from lineage.errors import LineageError
+    from lineage.store.names import KINDS, _labels_of
+
+    stored = load_graph([graph_dir])
+    memory = load_graph([graph_dir], cache=False)
+    texts = {"rlhf", "cot", "chain of thougth", "GPT 3", "nonsense", "  davinci "}
+    for kind, table in (("capability", "capabilities"), ("model", "models")):
+        for record in getattr(memory.facts, table).values():
+            texts.update(_labels_of(kind, record))
+    for text in sorted(texts):
+        for kinds in (KINDS, ("capability",), ("model", "family"), ("stage",)):
+            try:
+                expected: object = memory.words.resolve(text, kinds)
+            except LineageError as exc:
+                expected = str(exc)
+            try:
+                got: object = stored.words.resolve(text, kinds)
+            except LineageError as exc:
+                got = str(exc)
+            if hasattr(expected, "ref"):
+                assert hasattr(got, "ref") and got.ref == expected.ref, (text, kinds)
+                assert got.how == expected.how, (text, kinds)
+            else:
+                assert got == expected, (text, kinds)
