@@ -2,6 +2,7 @@
 
     python benchmarks/store.py --size 100000 --runs 5
     python benchmarks/store.py --size 2000 --runs 3 --out /tmp/x    # quick
+    python benchmarks/store.py --hf --size 186000                    # HF-shaped
 
 Every command runs as its own process (as a user runs it), interleaved with
 `python -c pass` so that machine noise hits all alike; peak memory is the child's
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from synth import write_hub  # noqa: E402
+from synth import write_hf, write_hub  # noqa: E402
 
 
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float]:
@@ -81,17 +82,26 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out")
     parser.add_argument("--no-pickle", action="store_true")
+    parser.add_argument(
+        "--hf",
+        action="store_true",
+        help="the Hugging Face tree's shape (synth.write_hf)",
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="lineage-store-"))
     graph = work / "hub"
-    counts = write_hub(args.size, graph)
+    counts = (write_hf if args.hf else write_hub)(args.size, graph)
     env = {**os.environ, "LINEAGE_CACHE_DIR": str(work / "cache")}
     env["PYTHONPATH"] = str(ROOT)
     os.environ["LINEAGE_CACHE_DIR"] = env["LINEAGE_CACHE_DIR"]
     lineage = [PY, "-m", "lineage"]
     g = ["--graph", str(graph)]
-    results: dict[str, object] = {"size": args.size, "counts": counts}
+    results: dict[str, object] = {
+        "size": args.size,
+        "shape": "hf" if args.hf else "hub",
+        "counts": counts,
+    }
 
     build_s, build_cpu, build_mb = run([*lineage, "check", *g], env)
     store_files = list((work / "cache").glob("store-*.sqlite"))
@@ -146,7 +156,7 @@ def main() -> None:
     results["first_query_after_edit_s"] = statistics.median(e[0] for e in edits)
     results["first_query_after_edit_cpu_s"] = statistics.median(e[1] for e in edits)
     results["targets"] = t
-    out = args.out / f"store-{args.size}.json"
+    out = args.out / f"store-{'hf-' if args.hf else ''}{args.size}.json"
     out.write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
 

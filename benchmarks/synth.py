@@ -1,6 +1,7 @@
 """Write a synthetic lineage shaped like a public model hub, for benchmarks.
 
     python benchmarks/synth.py 100000 /tmp/hub-100k
+    python benchmarks/synth.py --hf 1860000 /tmp/hf     # the Hugging Face tree's shape
 
 Shape (seeded, deterministic): about 2% of models are base models (pretraining roots);
 the rest are fine-tunes of an earlier model, chosen with a preference for popular
@@ -121,7 +122,97 @@ def write_hub(n: int, out: Path, seed: int = 42) -> dict[str, int]:
     return counts
 
 
+#: the Hugging Face model tree's measured shape (base-model edges by relation, of
+#: 1.86M models): most models are roots; the rest hang off popular bases
+HF_MODELS = 1_860_000
+HF_EDGES = {"finetune": 189_000, "adapter": 241_000, "quantization": 102_000}
+HF_MERGE_EDGES = 42_000
+#: the closed stage vocabulary has no quantization or adapter stage: the relation is
+#: kept in the derivation's note, the stage is a stand-in
+HF_STAGE = {"finetune": "instruction_tuning", "adapter": "instruction_tuning"}
+
+
+def _hf_parent(i: int, pool: list[int], recent: list[int], rng: random.Random) -> int:
+    if recent and rng.random() < 0.35:  # a fine-tune of a fine-tune: chains
+        return rng.choice(recent[-2000:])
+    return rng.choice(pool) if pool else rng.randrange(i)
+
+
+def _relation(roll: float, share: dict[str, float], merge: float) -> str:
+    """The relation a model has to its base ("" for a root), by the shares."""
+    for rel, p in (*share.items(), ("merge", merge)):
+        if roll < p:
+            return rel
+        roll -= p
+    return ""
+
+
+def write_hf(n: int, out: Path, seed: int = 7) -> dict[str, int]:
+    """Write ``n`` models shaped like the Hugging Face tree (scaled from 1.86M)."""
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.yaml"):
+        old.unlink()
+    scale = n / HF_MODELS
+    share = {rel: count * scale / n for rel, count in HF_EDGES.items()}
+    merge_share = HF_MERGE_EDGES * scale / 2.5 / n
+    head = [
+        "sources:",
+        "  - {id: hub, title: Synthetic HF-shaped hub, authors: [lineage benchmarks], "
+        "year: 2024, url: 'https://example.org/hub'}",
+        "capabilities:",
+        "  - {id: cap-base, name: Base ability, kind: ability, description: synthetic}",
+        "  - {id: cap-rare, name: Rare capability, kind: ability, "
+        "description: synthetic, aliases: [rare]}",
+    ]
+    (out / "000-vocabulary.yaml").write_text("\n".join(head) + "\n")
+    counts = {"models": n, "derivations": 0, "claims": 0, **dict.fromkeys(HF_EDGES, 0)}
+    counts["merge"] = 0
+    pool: list[int] = []  # roots, once per child they have (preferential attachment)
+    recent: list[int] = []
+    for start in range(0, n, PER_FILE):
+        models, ders, claims = ["models:"], ["derivations:"], ["claims:"]
+        for i in range(start, min(n, start + PER_FILE)):
+            models.append(f"  - {{id: m{i}, name: Model {i}, released: '2024'}}")
+            rel = _relation(rng.random(), share, merge_share) if i > 3 else ""
+            if rel == "merge":
+                parents = sorted({rng.randrange(i) for _ in range(rng.choice((2, 3)))})
+            else:
+                parents = [_hf_parent(i, pool, recent, rng)] if rel else []
+            for parent in parents:
+                stage = HF_STAGE.get(rel, "instruction_tuning")
+                ders.append(
+                    f"  - {{parent: m{parent}, child: m{i}, stage: {stage}, confidence: "
+                    f"likely, note: {rel}, evidence: [{{source: hub, locator: "
+                    f"'card m{i}', note: base_model}}]}}"
+                )
+                counts["derivations"] += 1
+                counts[rel] += 1
+                pool.append(parent)
+            if parents:
+                recent.append(i)
+            else:
+                pool.append(i)
+                claims.append(
+                    f"  - {{id: k{i}, model: m{i}, capability: cap-base, effect: "
+                    f"gained, stage: pretraining, confidence: likely, evidence: "
+                    f"[{{source: hub, locator: 'card m{i}', note: base}}]}}"
+                )
+                counts["claims"] += 1
+        if start == 0:
+            claims.append(
+                "  - {id: rare-0, model: m0, capability: cap-rare, effect: gained, "
+                "stage: pretraining, confidence: likely, evidence: [{source: hub, "
+                "locator: 'card m0', note: rare}]}"
+            )
+        text = "\n".join([*models, *ders, *claims]) + "\n"
+        (out / f"hub-{start // PER_FILE:05d}.yaml").write_text(text)
+    return counts
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: python benchmarks/synth.py N OUT_DIR")
-    print(write_hub(int(sys.argv[1]), Path(sys.argv[2])))
+    args = [a for a in sys.argv[1:] if a != "--hf"]
+    if len(args) != 2:
+        sys.exit("usage: python benchmarks/synth.py [--hf] N OUT_DIR")
+    write = write_hf if "--hf" in sys.argv else write_hub
+    print(write(int(args[0]), Path(args[1])))

@@ -110,7 +110,8 @@ def decode(section: str, body: str, path: str) -> Any:
     Examples
     --------
     >>> from lineage.facts.model import Stage, StageDef
-    >>> decode("stages", encode(StageDef("rlhf", "RLHF", "d")), "x.yaml")
-    StageDef(id='rlhf', name='RLHF', definition='d')
+    >>> stage = StageDef("rlhf", "RLHF", "d")
+    >>> decode("stages", encode(stage), "x.yaml") == stage
+    True
     """
     return _build(CLASSES[section], json.loads(body), path)
