@@ -104,13 +104,11 @@ class StoredIndex(Index):
         self._ord = {fid: n for n, (fid, _) in enumerate(self._files)}
         counts = store.meta("counts") or {}
         self._facts = Facts(
-            **{
-                section: self._table(section, counts.get(section, 0))
-                for section in counts
-            },
             files=tuple(store.meta("files") or ()),
             skipped=tuple(store.meta("skipped") or ()),
         )
+        for section, count in counts.items():
+            setattr(self._facts, section, self._table(section, count))
         self._parents = self._lists("edges", "child", "derivations")
         self._children = self._lists("edges", "parent", "derivations")
         self._by_model = self._lists("claim_keys", "model", "claims")
