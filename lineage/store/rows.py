@@ -49,17 +49,14 @@ def _loc_in(data: list[Any] | None, path: str) -> SourceLocation | None:
 
 
 def _out(value: Any) -> Any:
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, tuple):
+    # str-valued enums are written by json as their values; only records and
+    # tuples need taking apart (this runs once per field of every record built)
+    names = _NAMES.get(type(value))
+    if names is not None:
+        return [*(_out(getattr(value, n)) for n in names), _loc_out(value.loc)]
+    if type(value) is tuple:
         return [_out(v) for v in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [*_fields_out(value), _loc_out(getattr(value, "loc", None))]
     return value
-
-
-def _fields_out(record: Any) -> list[Any]:
-    return [_out(getattr(record, f.name)) for f in _FIELDS[type(record)]]
 
 
 def _converter(annotation: str) -> _Decode:
@@ -92,11 +89,12 @@ def _build(cls: type, values: list[Any], path: str) -> Any:
     return cls(**kwargs, loc=_loc_in(values[len(_PLAN[cls])], path))
 
 
-_FIELDS: dict[type, tuple[dataclasses.Field[Any], ...]] = {}
+_NAMES: dict[type, tuple[str, ...]] = {}
 _PLAN: dict[type, list[tuple[dataclasses.Field[Any], _Decode]]] = {}
 for _cls in (*CLASSES.values(), Evidence, Side):
-    _FIELDS[_cls] = tuple(f for f in dataclasses.fields(_cls) if f.name != "loc")
-    _PLAN[_cls] = [(f, _converter(str(f.type))) for f in _FIELDS[_cls]]
+    _fields = tuple(f for f in dataclasses.fields(_cls) if f.name != "loc")
+    _NAMES[_cls] = tuple(f.name for f in _fields)
+    _PLAN[_cls] = [(f, _converter(str(f.type))) for f in _fields]
 
 
 def encode(record: Any) -> str:
