@@ -186,6 +186,7 @@ def model_json(view: ModelView) -> dict[str, Any]:
             }
             for scheme, value, ident in view.identifiers
         ],
+        "omitted": {},
     }
 
 
@@ -203,6 +204,7 @@ def family_json(view: FamilyView) -> dict[str, Any]:
         },
         "members": [m.id for m in view.members],
         "figures": [figure_json(x) for x in view.figures],
+        "omitted": {},
     }
 
 
@@ -230,6 +232,7 @@ def diff_json(diff: Diff) -> dict[str, Any]:
         ],
         "weakened_in_a": list(diff.weakened_in_a),
         "weakened_in_b": list(diff.weakened_in_b),
+        "omitted": {},
     }
 
 
@@ -238,6 +241,7 @@ def ablation_json(result: Ablation) -> dict[str, Any]:
     return {
         "stage": result.stage.value,
         "models": {m: list(caps) for m, caps in result.models.items()},
+        "omitted": {},
     }
 
 

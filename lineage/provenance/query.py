@@ -471,12 +471,19 @@ def path_between(index: Index, a: str, b: str) -> PathResult:
     """
     if a == b:
         return PathResult((a,), ())
+    # Only b's ancestors can be on a path to b: walking up from b first keeps the
+    # search to b's lineage (a hub's root has millions of other descendants). A
+    # pruned model has no child that reaches b, so the path found is the same.
+    allowed = index.ancestors(b) | {b}
     back: dict[str, Any] = {a: None}
-    queue = deque([a])
+    if a not in allowed:
+        queue: deque[str] = deque()
+    else:
+        queue = deque([a])
     while queue:
         node = queue.popleft()
         children = sorted(
-            index.children.get(node, ()),
+            (d for d in index.children.get(node, ()) if d.child in allowed),
             key=lambda d: (d.confidence.rank, index.order[d.child]),
         )
         for der in children:
@@ -493,7 +500,7 @@ def path_between(index: Index, a: str, b: str) -> PathResult:
                 steps.reverse()
                 return PathResult((a, *(s.to for s in steps)), tuple(steps))
             queue.append(der.child)
-    if a in index.descendants(b):
+    if b in index.ancestors(a):
         msg = (
             f"no derivation path from '{a}' to '{b}': '{b}' is an ancestor of "
             f"'{a}' (try: path {b} {a})"
