@@ -150,6 +150,7 @@ def _code_parts() -> Iterator[bytes]:
         "facts/validate.py",
         "facts/fold.py",
         "store/names.py",
+        "store/search.py",
         "store/index.py",
         "store/rows.py",
         "store/db.py",

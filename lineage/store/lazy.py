@@ -212,6 +212,11 @@ class StoredIndex(Index):
 
         return _Lazy(fetch, every, lambda: len(self._facts.models))
 
+    def search_connection(self) -> sqlite3.Connection:
+        """The connection holding the full-text ``search`` table (filled by
+        :func:`lineage.store.search.build_search` in each build)."""
+        return self._db
+
     # --- Index methods that read many rows at once ----------------------------------
 
     def topo(self, models: set[str]) -> list[str]:

@@ -15,22 +15,33 @@ from enum import Enum
 from typing import Any
 
 from ..facts import model
-from ..facts.model import Evidence, Side, SourceLocation
+from ..facts.model import SourceLocation
 
 __all__ = ["CLASSES", "decode", "encode"]
 
-#: section name -> record class
+
+def _record_class(annotation: str) -> type | None:
+    """The record class a ``dict[str, X]`` field of :class:`Facts` holds."""
+    if not annotation.startswith("dict[str, "):
+        return None
+    found = getattr(model, annotation[len("dict[str, ") : -1].strip(), None)
+    return found if isinstance(found, type) else None
+
+
+#: section name -> record class (every ``dict[str, Record]`` field of Facts)
 CLASSES: dict[str, type] = {
-    "sources": model.Source,
-    "stages": model.StageDef,
-    "capabilities": model.Capability,
-    "families": model.Family,
-    "models": model.Model,
-    "derivations": model.Derivation,
-    "claims": model.Claim,
-    "figures": model.Figure,
-    "emergence": model.Emergence,
-    "conflicts": model.Conflict,
+    f.name: cls
+    for f in dataclasses.fields(model.Facts)
+    if (cls := _record_class(str(f.type))) is not None
+}
+#: records nested in records (evidence items, conflict sides, mappings ...)
+_NESTED: dict[str, type] = {
+    name: obj
+    for name, obj in vars(model).items()
+    if isinstance(obj, type)
+    and dataclasses.is_dataclass(obj)
+    and obj not in CLASSES.values()
+    and obj not in (model.Facts, SourceLocation)
 }
 
 _Decode = Callable[[Any, str], Any]
@@ -48,12 +59,16 @@ def _loc_in(data: list[Any] | None, path: str) -> SourceLocation | None:
     return SourceLocation(path, int(data[0]), int(data[1]), bytes.fromhex(data[2]))
 
 
+def _loc_of(value: Any) -> SourceLocation | None:
+    return value.loc if type(value) in _HAS_LOC else None
+
+
 def _out(value: Any) -> Any:
     # str-valued enums are written by json as their values; only records and
     # tuples need taking apart (this runs once per field of every record built)
     names = _NAMES.get(type(value))
     if names is not None:
-        return [*(_out(getattr(value, n)) for n in names), _loc_out(value.loc)]
+        return [*(_out(getattr(value, n)) for n in names), _loc_out(_loc_of(value))]
     if type(value) is tuple:
         return [_out(v) for v in value]
     return value
@@ -62,9 +77,11 @@ def _out(value: Any) -> Any:
 def _converter(annotation: str) -> _Decode:
     """How to turn a JSON value back into a field of the given annotation."""
     text = annotation.replace(" | None", "").strip()
-    for nested in (Evidence, Side):
-        if text == f"tuple[{nested.__name__}, ...]":
+    for name, nested in _NESTED.items():
+        if text == f"tuple[{name}, ...]":
             return _nested_tuple(nested)
+        if text == name:
+            return _nested_one(nested)
     if text.startswith("tuple[tuple"):
         return lambda v, _p: None if v is None else tuple(tuple(x) for x in v)
     if text.startswith("tuple"):
@@ -81,19 +98,29 @@ def _nested_tuple(cls: type) -> _Decode:
     )
 
 
+def _nested_one(cls: type) -> _Decode:
+    return lambda v, path: None if v is None else _build(cls, v, path)
+
+
 def _build(cls: type, values: list[Any], path: str) -> Any:
+    plan = _PLAN[cls]
     kwargs = {
         f.name: convert(value, path)
-        for (f, convert), value in zip(_PLAN[cls], values, strict=False)
+        for (f, convert), value in zip(plan, values, strict=False)
     }
-    return cls(**kwargs, loc=_loc_in(values[len(_PLAN[cls])], path))
+    if cls in _HAS_LOC:
+        kwargs["loc"] = _loc_in(values[len(plan)], path)
+    return cls(**kwargs)
 
 
 _NAMES: dict[type, tuple[str, ...]] = {}
+_HAS_LOC: set[type] = set()
 _PLAN: dict[type, list[tuple[dataclasses.Field[Any], _Decode]]] = {}
-for _cls in (*CLASSES.values(), Evidence, Side):
+for _cls in (*CLASSES.values(), *_NESTED.values()):
     _fields = tuple(f for f in dataclasses.fields(_cls) if f.name != "loc")
     _NAMES[_cls] = tuple(f.name for f in _fields)
+    if any(f.name == "loc" for f in dataclasses.fields(_cls)):
+        _HAS_LOC.add(_cls)
     _PLAN[_cls] = [(f, _converter(str(f.type))) for f in _fields]
 
 
