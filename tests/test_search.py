@@ -134,4 +134,7 @@ def test_cli_search_reuses_its_cached_table(runner: CliRunner, tmp_path) -> None
     files = list(os.scandir(os.environ["LINEAGE_CACHE_DIR"]))
     second = runner.invoke(cli, ["search", "3599"])
     assert first.stdout == second.stdout
-    assert [f.name for f in files if f.name.startswith("search-")]
+    # the table lives in the store, built with it (no file of its own)
+    names = [f.name for f in files]
+    assert [n for n in names if n.startswith("store-")], names
+    assert not [n for n in names if n.startswith("search-")], names
