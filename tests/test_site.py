@@ -495,3 +495,45 @@ def test_hostile_facts_stay_text_in_the_browser(
         assert html.escape("<img") not in tab.locator("#card h2").inner_text()
     finally:
         tab.close()
+
+
+def test_page_resolves_names_as_the_command_line(page: Any) -> None:
+    """The page's copy of the resolver folds and resolves the phrasing table as
+    lineage.store.names does (capabilities, models, families and stages)."""
+    from lineage.facts.fold import words
+
+    index = load_graph([ROOT / "graph"], cache=False)
+    rows = [
+        line.split("\t")
+        for line in (ROOT / "tests" / "data" / "phrasings.tsv")
+        .read_text("utf-8")
+        .splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    texts = [text for text, expected in rows if not expected.startswith("source:")]
+    folded = page.evaluate("(xs) => xs.map((x) => window.lineageFold(x))", texts)
+    assert folded == [list(index.words.fold(t)) for t in texts]
+    fixed = page.evaluate(
+        "(xs) => xs.map((x) => window.lineageResolve(x).map((r) => r.join(':')))", texts
+    )
+    kinds = ("capability", "model", "family", "stage")
+    expected = [
+        sorted(f"{m.kind}:{m.id}" for m in index.words.lookup(t, kinds)) for t in texts
+    ]
+    assert [sorted(r) for r in fixed] == expected
+    assert words("x") == ["x"]
+
+
+def test_search_box_takes_stages_and_full_text(page: Any) -> None:
+    page.fill("#q", "reinforcement learning from human feedback")
+    _wait_for_card(page, "stage", "rlhf")
+    assert "Reinforcement learning from human feedback" in page.inner_text("#card h2")
+    assert "text-davinci-002" in page.inner_text("#card")
+    page.fill("#q", "modeling dialogue history")
+    _wait_for_card(page, "capability", "dialogue-history-modelling")
+    page.fill("#q", "alignment tax")
+    first = page.locator("#results li").first
+    assert "alignment tax" in first.inner_text().lower()
+    page.keyboard.press("Enter")
+    _wait_for_card(page, "stage", "instruction_tuning")  # its definition names it
+    assert page.locator("#results li").count() >= 3  # and the claims that do

@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 #: the kinds of record the page has a card for
-PAGE_KINDS = ("capability", "model", "family")
+PAGE_KINDS = ("capability", "model", "family", "stage")
 #: Files copied from ``lineage/site/`` into ``assets/``.
 ASSETS = ("site.css", "site.js")
 #: Marks a directory written by :func:`build_site`; only such a directory (or an
@@ -84,6 +84,54 @@ def name_index(index: Index) -> dict[str, list[list[str]]]:
         if refs:
             out[key] = [[k, rid] for k, rid in refs]
     return dict(sorted(out.items()))
+
+
+def _target(index: Index, kind: str, rid: str) -> list[str] | None:
+    """The card a text search hit opens: its own, or its claim's capability, its
+    derivation's child, its figure's subject (None: no card)."""
+    facts = index.facts
+    if kind in PAGE_KINDS:
+        return [kind, rid]
+    if kind == "claim":
+        return ["capability", facts.claims[rid].capability]
+    if kind == "emergence":
+        return ["capability", facts.emergence[rid].capability]
+    if kind == "derivation":
+        return ["model", facts.derivations[rid].child]
+    if kind == "figure":
+        subject = facts.figures[rid].subject
+        for table, name in ((facts.models, "model"), (facts.families, "family")):
+            if subject in table:
+                return [name, subject]
+    return None
+
+
+def words_json(index: Index) -> dict[str, Any]:
+    """What the page's search needs: the resolver's folding rules and tables
+    (:mod:`lineage.store.names`, run by ``site.js`` the same way) and the texts
+    of :mod:`lineage.store.search`, each with the card it opens."""
+    from ..facts.fold import rules_json
+    from ..store.search import text_rows
+
+    words = index.words
+    folded: dict[str, list[list[str]]] = {}
+    for key, entries in words.folded.items():
+        refs = sorted({(k, rid) for k, rid, _ in entries if k in PAGE_KINDS})
+        if refs:
+            folded[" ".join(key)] = [[k, rid] for k, rid in refs]
+    texts = []
+    for kind, rid, field, text in text_rows(index.facts):
+        target = _target(index, kind, rid)
+        if target is not None:
+            texts.append([kind, rid, field, text, *target])
+    return {
+        "rules": rules_json(),
+        "folded": dict(sorted(folded.items())),
+        "abbreviations": {k: list(v) for k, v in sorted(words.abbreviations.items())},
+        "vocabulary": sorted(words.by_word),
+        "spelt": sorted(words.spelt),
+        "texts": texts,
+    }
 
 
 def _highlight_json(index: Index, capability: str) -> dict[str, list[str]]:
@@ -141,7 +189,11 @@ def site_data(index: Index) -> dict[str, Any]:
         "generator": f"lineage {__version__}",
         "counts": facts.counts(),
         "stages": {
-            str(s.id): {"name": s.name, "definition": s.definition}
+            str(s.id): {
+                "name": s.name,
+                "definition": s.definition,
+                "aliases": list(s.aliases),
+            }
             for s in facts.stages.values()
         },
         "capabilities": {
@@ -155,6 +207,7 @@ def site_data(index: Index) -> dict[str, Any]:
         "emergence": [row_json(r) for r in emergence_table(index)],
         "conflicts": _conflicts(index, find_conflicts),
         "names": name_index(index),
+        "words": words_json(index),
         "lineage": lineage,
         "derivations": [
             {

@@ -36,6 +36,7 @@ __all__ = [
     "kind_of",
     "open_search",
     "search",
+    "text_rows",
 ]
 
 #: BM25 is multiplied by these (fields not listed weigh 1)
@@ -121,7 +122,8 @@ def _texts(record: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
                     yield from _texts(item, "")
 
 
-def _rows(facts: Facts) -> Iterator[tuple[str, str, str, str]]:
+def text_rows(facts: Facts) -> Iterator[tuple[str, str, str, str]]:
+    """``(kind, id, field, text)`` for every text of every record."""
     for spec in dataclasses.fields(facts):
         table = getattr(facts, spec.name)
         if not isinstance(table, dict):
@@ -132,7 +134,7 @@ def _rows(facts: Facts) -> Iterator[tuple[str, str, str, str]]:
                 continue
             for name, text in _texts(record):
                 if text.strip():
-                    yield kind, rid, name, _spaced(text)
+                    yield kind, rid, name, text
 
 
 def build_search(conn: sqlite3.Connection, facts: Facts) -> None:
@@ -142,7 +144,10 @@ def build_search(conn: sqlite3.Connection, facts: Facts) -> None:
     """
     conn.execute("DROP TABLE IF EXISTS search")
     conn.execute(_SCHEMA)
-    conn.executemany("INSERT INTO search VALUES (?, ?, ?, ?)", _rows(facts))
+    conn.executemany(
+        "INSERT INTO search VALUES (?, ?, ?, ?)",
+        ((k, rid, field, _spaced(text)) for k, rid, field, text in text_rows(facts)),
+    )
 
 
 def _variants(word: str) -> set[str]:

@@ -58,7 +58,116 @@
   }
   window.lineageNormalize = normalize; // for the tests: the page folds as Python does
 
-  const KIND_RANK = { capability: 0, model: 1, family: 2 };
+  // --- the name resolver (lineage.store.names, rules from lineage.facts.fold) --------
+
+  const W = D.words, R = W.rules;
+  const FILLER = new Set(R.filler);
+  const BRITISH = Object.fromEntries(R.spelling);
+  const BRITISH_END = new RegExp("(" + R.spelling.map((p) => p[0]).join("|") + ")$");
+  const IDEO = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff";
+  const CJK_ONE = new RegExp("^[" + IDEO + "]$"), CJK_ANY = new RegExp("[" + IDEO + "]");
+  const WORD = new RegExp("[" + IDEO + "]|[\\p{L}\\p{N}\\p{M}]+", "gu");
+  const POSSESSIVE = /(?:\bthe\s+)?\bmodel['\u2019]s\b|['\u2019]s\b|\bits\b/g;
+  const LETTERS = /^\p{L}+$/u;
+  const VOCAB = new Set(W.vocabulary), SPELT = W.spelt;
+
+  /** lineage.facts.fold.words: folded words, each CJK character a word. */
+  function words(text) {
+    let t = casefold(String(text).normalize("NFKC")).replace(POSSESSIVE, " ");
+    if (CJK_ANY.test(t)) for (const f of R.cjk_filler) t = t.split(f).join(" ");
+    return t.match(WORD) || [];
+  }
+  const ends = (w, s) => w.endsWith(s);
+  function american(w) {
+    if (w.length < R.spelling_min) return w;
+    const m = BRITISH_END.exec(w);
+    return m ? w.slice(0, m.index) + BRITISH[m[1]] : w;
+  }
+  function stem(w) {
+    if (w.length <= 3 || !LETTERS.test(w)) return w;
+    if (ends(w, "ies") && w.length > 4) w = w.slice(0, -3) + "y";
+    else if (ends(w, "sses")) w = w.slice(0, -2);
+    else if (ends(w, "s") && !ends(w, "ss") && !ends(w, "us") && !ends(w, "is")) w = w.slice(0, -1);
+    if (ends(w, "ization")) w = w.slice(0, -5) + "e";
+    for (const suffix of ["ing", "ed", "ion"]) {
+      if (ends(w, suffix) && w.length - suffix.length >= 3) { w = w.slice(0, -suffix.length); break; }
+    }
+    if (ends(w, "e") && w.length > 3) w = w.slice(0, -1);
+    const last = w[w.length - 1];
+    return w.length > 3 && last === w[w.length - 2] && !"aeiou".includes(last) ? w.slice(0, -1) : w;
+  }
+  /** lineage.facts.fold.canon */
+  const canon = (w) => (CJK_ONE.test(w) ? w : stem(american(w)));
+  function distance(a, b, limit) {
+    if (Math.abs(a.length - b.length) >= limit) return limit;
+    let prev2 = [], prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const row = [i];
+      for (let j = 1; j <= b.length; j++) {
+        row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j], prev2[j - 2] + 1);
+      }
+      if (Math.min(...row) >= limit) return limit;
+      prev2 = prev; prev = row;
+    }
+    return Math.min(prev[b.length], limit);
+  }
+  /** Names.correct: the one word of the labels within a typo (one edit, two from 7 letters). */
+  function correct(w) {
+    if (w.length < 4 || !LETTERS.test(w) || SPELT.includes(w)) return null;
+    const limit = w.length < 7 ? 1 : 2;
+    let best = limit + 1, found = [];
+    for (const other of SPELT) {
+      if (Math.abs(other.length - w.length) > limit) continue;
+      const d = distance(w, other, limit + 1);
+      if (d < best) { best = d; found = [other]; } else if (d === best) found.push(other);
+    }
+    if (best > limit || new Set(found.map(canon)).size !== 1) return null;
+    return found[0];
+  }
+  function split(w) {
+    for (let cut = 2; cut < w.length - 1; cut++) {
+      const left = canon(w.slice(0, cut)), right = canon(w.slice(cut));
+      if (VOCAB.has(left) && VOCAB.has(right)) return [left, right];
+    }
+    return [w];
+  }
+  /** Names.fold: the sorted bag of canonical words, abbreviations expanded. */
+  function fold(text, fix) {
+    const raw = words(text), kept = raw.filter((w) => !FILLER.has(w));
+    const out = [];
+    for (const word of kept.length ? kept : raw) {
+      let c = canon(word);
+      if (fix && !VOCAB.has(c)) c = canon(correct(word) || word);
+      if (W.abbreviations[c]) out.push(...W.abbreviations[c]);
+      else if (!VOCAB.has(c) && c.length >= 5) out.push(...split(c));
+      else out.push(c);
+    }
+    return out.sort();
+  }
+  window.lineageFold = (text) => fold(text, false); // for the tests: as Names.fold
+  /** Names.lookup: id or name, then folded words, then typos fixed, then a label holding them all. */
+  function resolve(text) {
+    const steps = [() => D.names[normalize(text)], () => W.folded[fold(text, false).join(" ")],
+      () => W.folded[fold(text, true).join(" ")], () => holding(fold(text, true))];
+    for (const step of steps) {
+      const refs = step();
+      if (refs && refs.length) return refs;
+    }
+    return [];
+  }
+  function holding(query) {
+    if (!query.length) return [];
+    const seen = new Map();
+    for (const [key, refs] of Object.entries(W.folded)) {
+      const have = new Set(key.split(" "));
+      if (query.every((w) => have.has(w))) for (const r of refs) seen.set(r.join(":"), r);
+    }
+    return [...seen.values()];
+  }
+  window.lineageResolve = resolve;
+
+  const KIND_RANK = { capability: 0, model: 1, family: 2, stage: 3 };
   const capName = (id) => (D.capabilities[id] ? D.capabilities[id].capability.name : id);
   const modelName = (id) =>
     D.models[id] ? D.models[id].model.name : D.families[id] ? D.families[id].family.name : id;
@@ -68,7 +177,8 @@
   const sourcesById = Object.fromEntries(D.sources.map((s) => [s.id, s]));
 
   function link(kind, id, label) {
-    const known = kind === "capability" ? D.capabilities[id] : kind === "model" ? D.models[id] : D.families[id];
+    const known = kind === "capability" ? D.capabilities[id] : kind === "model" ? D.models[id]
+      : kind === "stage" ? D.stages[id] : D.families[id];
     if (!known) return h("span", {}, label);
     return h("a", { href: "#" + kind + "/" + encodeURIComponent(id), class: "ref ref-" + kind }, label);
   }
@@ -378,6 +488,20 @@
     ];
   }
 
+  function stageCard(sid) {
+    const st = D.stages[sid];
+    const made = D.derivations.filter((d) => d.stage === sid);
+    return [
+      h("p", { class: "kicker" }, "Training stage"),
+      h("h2", { id: "card-h" }, st.name),
+      h("p", { class: "meta" }, h("code", {}, sid), st.aliases.length ? " · also: " + st.aliases.join(", ") : ""),
+      h("p", {}, st.definition),
+      h("h3", {}, "Derivations made by it"),
+      made.length ? h("ul", { class: "derivations" }, made.map((d) => h("li", {}, modelLink(d.parent), " → ", modelLink(d.child))))
+        : h("p", { class: "muted" }, "No derivation of this graph is made by this stage."),
+    ];
+  }
+
   function showIntro() {
     document.title = baseTitle;
     setCard(h("h2", { id: "card-h" }, "Ask where a capability came from"),
@@ -399,12 +523,13 @@
     else if (kind === "family" && D.families[id]) {
       content = familyCard(id); clearHighlight();
       mark(D.families[id].members, "is-selected"); showLegend("model");
-    } else { showIntro(); return; }
+    } else if (kind === "stage" && D.stages[id]) { content = stageCard(id); clearHighlight(); }
+    else { showIntro(); return; }
     setCard(...content);
     card.dataset.kind = kind;
     card.dataset.id = id;
     document.title = (kind === "capability" ? D.capabilities[id].capability.name
-      : modelName(id)) + " · " + baseTitle;
+      : kind === "stage" ? D.stages[id].name : modelName(id)) + " · " + baseTitle;
     if (focus) {
       // keyboard and screen-reader users land on the answer; the page scrolls only
       // when the card is out of sight (below the tree on narrow screens)
@@ -420,7 +545,7 @@
     else location.hash = hash;
   }
   function route(focus) {
-    const match = /^#(capability|model|family)\/(.+)$/.exec(location.hash);
+    const match = /^#(capability|model|family|stage)\/(.+)$/.exec(location.hash);
     if (!match) { clearHighlight(); showIntro(); return; }
     let id;
     try { id = decodeURIComponent(match[2]); } catch (e) { showIntro(); return; }
@@ -441,12 +566,47 @@
   for (const [id, v] of Object.entries(D.models)) addEntries("model", id, v.model.name, v.model.aliases);
   for (const [id, v] of Object.entries(D.families)) addEntries("family", id, v.family.name, v.family.aliases);
 
-  /** Exact matches first (the records Index.resolve would find), then prefixes, then substrings. */
+  for (const [id, st] of Object.entries(D.stages)) addEntries("stage", id, st.name, st.aliases);
+
+  /** Full text (lineage.store.search, without FTS5): records whose text holds every
+   * typed word, in either spelling, as a word start; a name weighs more than a quote. */
+  const TEXT_WEIGHT = { name: 4, title: 4, aliases: 3, topic: 3, description: 2, definition: 2, says: 1.5, note: 1.2 };
+  const texts = W.texts.map(([kind, id, field, text, tkind, tid]) =>
+    ({ kind, id, field, text, tkind, tid, folded: " " + words(text).join(" ") }));
+  function variants(w) {
+    const out = [w];
+    for (const [british, american] of R.spelling) {
+      if (w.length >= 5 && w.endsWith(british)) out.push(w.slice(0, -british.length) + american);
+      else if (w.length >= 5 && w.endsWith(american)) out.push(w.slice(0, -american.length) + british);
+    }
+    return out;
+  }
+  function fullText(text) {
+    const typed = words(text).filter((w) => !FILLER.has(w));
+    if (!typed.length) return [];
+    const wanted = typed.map((w) => variants(CJK_ONE.test(w) ? w : canon(w)));
+    const best = new Map();
+    for (const t of texts) {
+      if (!wanted.every((vs) => vs.some((v) => t.folded.includes(" " + v)))) continue;
+      const score = TEXT_WEIGHT[t.field] || 1, key = t.tkind + ":" + t.tid, seen = best.get(key);
+      if (!seen || score > seen.weight) best.set(key, { kind: t.tkind, id: t.tid, score: 3, weight: score, label: null, hit: t });
+    }
+    return [...best.values()].sort((a, b) => b.weight - a.weight);
+  }
+  function snippet(t, text) {
+    const first = words(text).find((w) => !FILLER.has(w)) || "";
+    const at = Math.max(0, casefold(t.text).indexOf(first.slice(0, 4)));
+    const start = Math.max(0, at - 30);
+    return (start ? "…" : "") + t.text.slice(start, start + 110) + (start + 110 < t.text.length ? "…" : "");
+  }
+
+  /** What the resolver finds (lineage.store.names: one answer, or several), then
+   * names that start with or contain what is typed, then full-text hits. */
   function search(text) {
     const key = normalize(text);
     if (!key) return [];
     const best = new Map();
-    for (const [kind, id] of D.names[key] || []) best.set(kind + ":" + id, { kind, id, score: 0, label: null });
+    for (const [kind, id] of resolve(text)) best.set(kind + ":" + id, { kind, id, score: 0, label: null });
     for (const e of entries) {
       const score = e.key === key ? 0 : e.key.startsWith(key) ? 1 : e.key.includes(key) ? 2 : -1;
       if (score < 0) continue;
@@ -455,10 +615,13 @@
         best.set(k, { kind: e.kind, id: e.id, score, label: e.label });
       }
     }
-    return [...best.values()].sort((a, b) => a.score - b.score || KIND_RANK[a.kind] - KIND_RANK[b.kind] ||
-      nameOf(a).localeCompare(nameOf(b))).slice(0, 12);
+    const named = [...best.values()].sort((a, b) => a.score - b.score || KIND_RANK[a.kind] - KIND_RANK[b.kind] ||
+      nameOf(a).localeCompare(nameOf(b)));
+    const found = fullText(text).filter((r) => !best.has(r.kind + ":" + r.id))
+      .map((r) => ({ ...r, label: r.hit.kind + " " + r.hit.id + ": " + snippet(r.hit, text) }));
+    return [...named, ...found].slice(0, 12);
   }
-  const nameOf = (r) => (r.kind === "capability" ? capName(r.id) : modelName(r.id));
+  const nameOf = (r) => (r.kind === "capability" ? capName(r.id) : r.kind === "stage" ? D.stages[r.id].name : modelName(r.id));
 
   let hits = [], active = -1;
   function renderResults() {
@@ -488,6 +651,7 @@
     active = hits.length ? 0 : -1;
     renderResults();
     const exact = hits.filter((r) => r.score === 0);
+    status.dataset.resolved = exact.length === 1 ? exact[0].kind + ":" + exact[0].id : "";
     status.textContent = input.value.trim() ? (hits.length ? hits.length + " matches" : "No match") : "";
     if (exact.length === 1) show(exact[0].kind, exact[0].id, false);
   });
@@ -500,7 +664,7 @@
     } else if (event.key === "Enter") {
       event.preventDefault();
       if (hits.length) choose(Math.max(active, 0));
-      else status.textContent = "No capability or model is called that";
+      else status.textContent = "No record is called that or holds those words";
     } else if (event.key === "Escape") {
       if (!results.hidden) { results.hidden = true; input.setAttribute("aria-expanded", "false"); }
       else input.value = "";
