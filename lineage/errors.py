@@ -6,12 +6,15 @@ only sorts and prints them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "plain",
+    "shown",
     "AmbiguousNameError",
     "FactError",
     "FactsInvalid",
@@ -47,6 +50,38 @@ class Problem:
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def plain(text: str) -> str:
+    """``text`` with control characters (other than tab and newline) as spaces.
+
+    For labels in drawings and markup, where they are invalid (XML) or unprintable.
+
+    Examples
+    --------
+    >>> plain("Ro\\fot")
+    'Ro ot'
+    """
+    return _CONTROL.sub(" ", text)
+
+
+def shown(text: str, limit: int = 200) -> str:
+    """``text`` (from a server, a file or a user) made safe to print on one line.
+
+    Unprintable characters become ``?``, runs of white space one space, and the
+    text is cut at ``limit`` characters.
+
+    Examples
+    --------
+    >>> shown("bad\\x1b[31m red\\r\\nline")
+    'bad?[31m red line'
+    """
+    printable = "".join(c if c.isprintable() or c.isspace() else "?" for c in text)
+    flat = " ".join(printable.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 from collections.abc import Callable, Iterable
 from typing import IO, Any, TypeVar
@@ -22,6 +23,7 @@ from ..errors import (
     Problem,
     Severity,
     UnknownNameError,
+    shown,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -141,25 +143,60 @@ def skipped_note(skipped: tuple[str, ...], shown: int = 5) -> str:
     return f"{len(skipped)} skipped ({', '.join(names)}{more}), "
 
 
+class LibraryLog(logging.Handler):
+    """Collects what rdflib and friends log, for one warning line at the end.
+
+    Their records carry tracebacks (rdflib logs one for every literal it cannot
+    convert); a user needs to know that something was odd, not the stack.
+    """
+
+    LOGGERS = ("rdflib", "pyoxigraph", "pyshacl", "owlrl")
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+        self._saved: list[tuple[logging.Logger, bool]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def __enter__(self) -> LibraryLog:
+        for name in self.LOGGERS:
+            logger = logging.getLogger(name)
+            self._saved.append((logger, logger.propagate))
+            logger.addHandler(self)
+            logger.propagate = False
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for logger, propagate in self._saved:
+            logger.removeHandler(self)
+            logger.propagate = propagate
+        if self.records:
+            click.echo(self.summary(), err=True)
+
+    def summary(self) -> str:
+        first = self.records[0]
+        text = first.getMessage()
+        if first.exc_info and first.exc_info[1] is not None:
+            text += f" ({first.exc_info[1]})"
+        more = len(self.records) - 1
+        tail = f" (and {more} more message{'s' * (more != 1)})" if more else ""
+        return f"warning: {first.name.partition('.')[0]}: {shown(text, 300)}{tail}"
+
+
 def handle_errors(func: F) -> F:
-    """Turn library errors into clean messages and exit codes (never a traceback)."""
+    """Turn library errors into clean messages and exit codes (never a traceback).
+
+    Also: a closed pipe on stdout ends quietly with status 141, an output error
+    (full disk, closed stdout) is one ``error:`` line, and library log records
+    become one warning line.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except FactsInvalid as exc:
-            report_problems(exc.problems)
-            files = exc.files or len({p.path for p in exc.problems})
-            click.echo(count_line(exc.problems, files), err=True)
-            raise click.exceptions.Exit(1) from None
-        except FactError as exc:
-            report_problems([exc.problem])
-            raise click.exceptions.Exit(1) from None
-        except UnknownNameError as exc:
-            raise Failure(unknown_name_text(exc)) from None
-        except LineageError as exc:
-            raise Failure(str(exc)) from None
+        with LibraryLog():
+            return _run_guarded(func, args, kwargs)
 
     return wrapper  # type: ignore[return-value]
 
@@ -216,6 +253,33 @@ def resolve_name(index: Any, text: str, kinds: tuple[str, ...]) -> tuple[str, st
         what = f"{match.kind} {match.id}" if len(kinds) > 1 else match.id
         click.echo(f'taking "{text}" as {what}', err=True)
     return match.kind, match.id
+
+
+def _run_guarded(func: Callable[..., Any], args: Any, kwargs: Any) -> Any:
+    from .._entry import EXIT_CLOSED_PIPE, OUTPUT_ERRNOS, silence_stdout
+
+    try:
+        return func(*args, **kwargs)
+    except BrokenPipeError:
+        silence_stdout()
+        raise click.exceptions.Exit(EXIT_CLOSED_PIPE) from None
+    except OSError as exc:
+        if exc.errno not in OUTPUT_ERRNOS:
+            raise
+        msg = f"cannot write to standard output: {exc.strerror or exc}"
+        raise Failure(msg) from None
+    except FactsInvalid as exc:
+        report_problems(exc.problems)
+        files = exc.files or len({p.path for p in exc.problems})
+        click.echo(count_line(exc.problems, files), err=True)
+        raise click.exceptions.Exit(1) from None
+    except FactError as exc:
+        report_problems([exc.problem])
+        raise click.exceptions.Exit(1) from None
+    except UnknownNameError as exc:
+        raise Failure(unknown_name_text(exc)) from None
+    except LineageError as exc:
+        raise Failure(str(exc)) from None
 
 
 def load(graph_dirs: tuple[str, ...]) -> Any:

@@ -30,7 +30,8 @@ timeout_option = click.option(
     default=30.0,
     show_default=True,
     metavar="SECONDS",
-    help="Give up on the server after this many seconds (0.1 to 3600).",
+    help="Give up after this many seconds in all (0.1 to 3600): the whole "
+    "exchange with a server, or a local query's evaluation.",
 )
 base_option = click.option(
     "--base",
@@ -69,7 +70,8 @@ def _graph_iri(value: str | None) -> str | None:
     "--output",
     metavar="FILE",
     default=None,
-    help="Write to FILE (atomically) instead of standard output.",
+    help="Write to FILE (atomically) instead of standard output ('-' is "
+    "standard output).",
 )
 @click.option(
     "--format",
@@ -106,6 +108,8 @@ def export(
 
     base_iri = _base(base)
     index = load(graph_dirs)
+    if output == "-":
+        output = None
     if fmt == "nanopub":
         _export_nanopub(index, output, base_iri)
         return
@@ -208,6 +212,13 @@ def _resolve_params(
     help="Saved-query directory (default: ./queries, else the shipped queries).",
 )
 @click.option("--list", "list_only", is_flag=True, help="List the saved queries.")
+@click.option(
+    "--allow-service",
+    is_flag=True,
+    help="Let a local query call SERVICE <http(s)://...>, contacting that server "
+    "with the query's data. Off by default: a query from someone else could "
+    "send your data anywhere. See docs/reliability.md.",
+)
 @base_option
 @graph_option
 @handle_errors
@@ -220,6 +231,7 @@ def sparql(
     timeout: float,
     queries_dir: str | None,
     list_only: bool,
+    allow_service: bool,
     base: str | None,
     graph_dirs: tuple[str, ...],
 ) -> None:
@@ -227,7 +239,8 @@ def sparql(
 
     Runs on the compiled graph, or with --endpoint on a SPARQL 1.1 server
     (after `lineage push`); both give the same results. Read-only: updates are
-    refused. Parameters are bound as RDF terms in a VALUES block.
+    refused, and so are FROM clauses and (unless --allow-service) SERVICE calls.
+    Parameters are bound as RDF terms in a VALUES block.
 
     \b
     Example:
@@ -264,6 +277,9 @@ def sparql(
         if not sep or not name:
             msg = f"'{item}' is not NAME=VALUE"
             raise click.BadParameter(msg, param_hint="--param")
+        if name in bindings:
+            msg = f"?{name} is bound twice; give each variable one value"
+            raise click.BadParameter(msg, param_hint="--param")
         bindings[name] = value
     if query == "-":
         text = sys.stdin.read()
@@ -277,17 +293,20 @@ def sparql(
     if endpoint is None or graph_dirs:  # a remote endpoint's facts may not be ours
         index = _resolve_params(bindings, graph_dirs, base_iri, endpoint is None)
     if endpoint is not None:
-        result = run_query(
-            text,
-            endpoint,
-            bindings,
-            timeout=timeout,
-            default_graph=_graph_iri(named_graph),
-        )
+        source: Any = endpoint
     else:
         from ..outputs.rdf import to_rdf
 
-        result = run_query(text, to_rdf(index or load(graph_dirs), base_iri), bindings)
+        source = to_rdf(index or load(graph_dirs), base_iri)
+    result = run_query(
+        text,
+        source,
+        bindings,
+        default_graph=_graph_iri(named_graph) if endpoint else None,
+        timeout=timeout,
+        literal=True,
+        allow_service=allow_service,
+    )
     if fmt != "table" or result.kind == "graph":
         sys.stdout.write(format_results(result, fmt))
         return
@@ -348,9 +367,11 @@ def push(
             --named-graph https://example.org/my-lineage
         lineage sparql origin --endpoint http://127.0.0.1:7878/query
     """
+    from ..outputs.endpoint import check_url
     from ..outputs.rdf import to_rdf
     from ..outputs.sparql import push_graph
 
+    check_url(endpoint, "a Graph Store endpoint")  # before the work of exporting
     target = _graph_iri(named_graph)
     graph = to_rdf(load(graph_dirs), _base(base))
     result = push_graph(graph, endpoint, target, timeout)

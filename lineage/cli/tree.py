@@ -7,6 +7,7 @@ svg, png and pdf.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -25,6 +26,13 @@ def _style(text: str, role: str) -> str:
     if kind == "dim":
         return click.style(text, dim=True)
     return text
+
+
+def _tty() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _format(output: str | None, fmt: str | None) -> str:
@@ -52,7 +60,7 @@ def _format(output: str | None, fmt: str | None) -> str:
     "--output",
     metavar="FILE",
     help="Write to FILE (format from its suffix: .svg .png .pdf .dot .mmd .txt). "
-    "Default: print to stdout.",
+    "Default, or -: print to stdout.",
 )
 @click.option(
     "--format",
@@ -126,9 +134,14 @@ def tree(
         write_atomic,
     )
 
+    dash = output == "-"
+    if dash:
+        output = None
     fmt = _format(output, fmt)
-    if fmt in ("png", "pdf") and output is None:
+    if fmt in ("png", "pdf") and output is None and (not dash or _tty()):
         msg = f"--format {fmt} is binary; give a file with -o FILE.{fmt}"
+        if dash:
+            msg += " (or redirect standard output)"
         raise click.UsageError(msg)
     index = load(graph_dirs)
     cap_id = index.resolve(highlight, ("capability",))[1] if highlight else None
@@ -155,7 +168,12 @@ def tree(
         check_layout_size(len(models), timeline=timeline)
         source = to_dot(index, options)
         if output is None:
-            click.echo(layout(source, fmt).decode("utf-8"), nl=False)
+            picture = layout(source, fmt)
+            if fmt == "svg":
+                click.echo(picture.decode("utf-8"), nl=False)
+            else:
+                sys.stdout.flush()
+                sys.stdout.buffer.write(picture)
             return
         render(source, output, fmt)
     else:

@@ -17,7 +17,6 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import LineageError
@@ -906,33 +905,22 @@ def write_chunks(
         If the file cannot be written.
     """
     import gc
-    import tempfile
 
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    tmp = None
+    from ..outfile import write_atomic
+
+    counts: list[int] = []
     paused = gc.isenabled()
     gc.disable()
     try:
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".tmp", dir=directory
+        write_atomic(
+            path,
+            lambda handle: counts.append(_write_overlapped(chunks, handle)),
+            buffering=0,
         )
-        with os.fdopen(fd, "wb", buffering=0) as handle:
-            count = _write_overlapped(chunks, handle)
-        os.replace(tmp, target)
-        tmp = None
-        return count
-    except OSError as exc:
-        msg = f"cannot write '{target}': {exc.strerror or exc}"
-        raise LineageError(msg) from None
+        return counts[0]
     finally:
         if paused:
             gc.enable()
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 def write_ntriples(

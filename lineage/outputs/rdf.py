@@ -18,7 +18,6 @@ Only :mod:`lineage.cli.rdf`, :mod:`lineage.outputs.sparql` and
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -429,9 +428,36 @@ def _rdflib_serialize(graph: Graph, fmt: str, graph_iri: str | None = None) -> s
             for triple in sorted(graph, key=_sort_key):
                 named.add(triple)
             return ds.serialize(format="trig")
+        ordered = _ordered_copy(graph)
         if fmt == "jsonld":
-            return graph.serialize(format="json-ld", context=dict(PREFIXES), indent=1)
-        return graph.serialize(format=FORMATS[fmt][0])
+            text = ordered.serialize(format="json-ld", context=dict(PREFIXES), indent=1)
+            return _sorted_jsonld(text)
+        return ordered.serialize(format=FORMATS[fmt][0])
+
+
+def _ordered_copy(graph: Graph) -> Graph:
+    """``graph`` in a store that iterates in insertion order, triples sorted.
+
+    rdflib's default store iterates in hash order, which made RDF/XML and
+    JSON-LD differ between runs (``PYTHONHASHSEED``).
+    """
+    g = Graph(store="SimpleMemory", bind_namespaces="none")
+    for prefix, uri in PREFIXES.items():
+        g.bind(prefix, Namespace(uri))
+    for triple in sorted(graph, key=_sort_key):
+        g.add(triple)
+    return g
+
+
+def _sorted_jsonld(text: str) -> str:
+    """JSON-LD with its node objects in ``@id`` order (rdflib's writer uses sets)."""
+    import json
+
+    data = json.loads(text)
+    nodes = data.get("@graph") if isinstance(data, dict) else None
+    if isinstance(nodes, list):
+        nodes.sort(key=lambda n: (str(n.get("@id", "")), json.dumps(n, sort_keys=True)))
+    return json.dumps(data, indent=1, ensure_ascii=False)
 
 
 def write_rdf(
@@ -466,26 +492,10 @@ def write_rdf(
 
 
 def write_atomic(target: Path, text: str) -> None:
-    """Write ``text`` to ``target`` through a temporary file and ``os.replace``."""
-    directory = target.parent if str(target.parent) else Path(".")
-    tmp = None
-    try:
-        fd, tmp = tempfile.mkstemp(
-            prefix=f".{target.name}.", suffix=".tmp", dir=directory
-        )
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-        tmp = None
-    except OSError as exc:
-        msg = f"cannot write '{target}': {exc.strerror or exc}"
-        raise LineageError(msg) from None
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+    """Write ``text`` to ``target`` atomically (see :mod:`lineage.outfile`)."""
+    from ..outfile import write_atomic as write
+
+    write(target, text)
 
 
 # --- streamed N-Triples ---------------------------------------------------------

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import textwrap
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..errors import LineageError
 from ..facts.model import (
@@ -1346,48 +1344,34 @@ def _unstyle(text: str) -> str:
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same directory.
+    """Write ``data`` to ``path`` atomically (see :mod:`lineage.outfile`).
 
     A failed write leaves an existing file as it was.
 
     Raises
     ------
     RenderError
-        If the directory does not exist or cannot be written.
+        If the target is not a regular file, or cannot be written.
     """
-    target = Path(path)
-    directory = target.parent
-    if not directory.is_dir():
-        msg = (
-            f"cannot write {str(target)!r}: directory {str(directory)!r} does not exist"
-        )
-        raise RenderError(msg)
-    try:
-        fd, tmp = tempfile.mkstemp(
-            dir=directory, prefix=f".{target.name}.", suffix=".tmp"
-        )
-    except OSError as exc:
-        msg = f"cannot write {str(target)!r}: {exc.strerror}"
-        raise RenderError(msg) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        mode = 0o666 & ~_umask()
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        msg = f"cannot write {str(target)!r}: {exc.strerror}"
-        raise RenderError(msg) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from ..outfile import write_atomic as write
+
+    write(path, data, error=RenderError)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _pdf_date(data: bytes) -> bytes:
+    """Cairo's ``/CreationDate`` set from ``SOURCE_DATE_EPOCH`` when it is set.
+
+    The date keeps its length, so the PDF's byte offsets stay valid.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if not epoch.isdigit():
+        return data
+    import time
+
+    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(int(epoch))).encode()
+    return re.sub(
+        rb"/CreationDate \(D:\d{14}", b"/CreationDate (D:" + stamp, data, count=1
+    )
 
 
 def layout(dot_source: str, fmt: str) -> bytes:
@@ -1417,7 +1401,7 @@ def layout(dot_source: str, fmt: str) -> bytes:
         msg = f"Graphviz dot failed: {text.strip() or exc}"
         raise RenderError(msg) from None
     assert isinstance(data, bytes)
-    return data
+    return _pdf_date(data) if fmt == "pdf" else data
 
 
 def render(dot_source: str, path: str | os.PathLike[str], fmt: str) -> None:

@@ -15,16 +15,17 @@ import contextlib
 import html
 import json
 import os
-import secrets
 import shutil
 import string
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..errors import LineageError
+from ..errors import LineageError, plain
+from ..outfile import clean_stale, temp_path, umask
 from ..store.index import Index
 
 __all__ = [
@@ -283,7 +284,7 @@ def tree_svg(index: Index, svg: bytes) -> str:
             g.set("data-model", mid)
             g.set("tabindex", "0")
             g.set("role", "button")
-            g.set("aria-label", f"{model.name}: show where it came from")
+            g.set("aria-label", plain(f"{model.name}: show where it came from"))
         elif cls == "edge" and gid.startswith("derivation-") and gid[11:] in ders:
             der = ders[gid[11:]]
             g.set("data-parent", der.parent)
@@ -446,12 +447,6 @@ def _check_target(target: Path) -> None:
         raise LineageError(msg)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def build_site(index: Index, out_dir: str | os.PathLike[str]) -> SiteResult:
     """Write the static explorer into ``out_dir``; return what was written.
 
@@ -484,9 +479,8 @@ def build_site(index: Index, out_dir: str | os.PathLike[str]) -> SiteResult:
     data = site_data(index)
     tree_html, tree_kind, tree_note = _tree(index)
     rows = emergence_table(index)
-    parent = target.parent
-    tag = f"{os.getpid()}.{secrets.token_hex(4)}"
-    temp = parent / f".{target.name}.{tag}.tmp"
+    clean_stale(target, (".tmp", ".old"))
+    temp = temp_path(target)
     try:
         temp.mkdir()
         (temp / "assets").mkdir()
@@ -535,8 +529,8 @@ def build_site(index: Index, out_dir: str | os.PathLike[str]) -> SiteResult:
             "run.\n",
             encoding="utf-8",
         )
-        os.chmod(temp, 0o777 & ~_umask())
-        _swap(temp, target, tag)
+        os.chmod(temp, 0o777 & ~umask())
+        _swap(temp, target)
     except OSError as exc:
         shutil.rmtree(temp, ignore_errors=True)
         msg = f"cannot write the site to '{target}': {exc.strerror or exc}"
@@ -555,17 +549,39 @@ def build_site(index: Index, out_dir: str | os.PathLike[str]) -> SiteResult:
     )
 
 
-def _swap(temp: Path, target: Path, tag: str) -> None:
-    """Put the finished ``temp`` at ``target``; the old site goes only afterwards."""
-    if not target.exists():
-        os.replace(temp, target)
-        return
-    old = target.parent / f".{target.name}.{tag}.old"
-    os.replace(target, old)
-    try:
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.replace(old, target)  # put the previous site back
-        raise
+def _swap(temp: Path, target: Path) -> None:
+    """Put the finished ``temp`` at ``target``; the old site goes only afterwards.
+
+    Concurrent builds take turns (a lock on the parent directory), so each one
+    finds either no site or a complete one to move aside, and the last to
+    finish wins.
+    """
+    old = temp_path(target, ".old")
+    with _locked(target.parent):
+        if target.exists():
+            os.replace(target, old)
+            try:
+                os.replace(temp, target)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.replace(old, target)  # put the previous site back
+                raise
+        else:
+            os.replace(temp, target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    """An exclusive ``flock`` on ``directory`` (where flock exists; else no-op)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        yield
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)

@@ -13,17 +13,17 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
-import urllib.error
+import stat
+import threading
 import urllib.parse
-import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import LineageError, did_you_mean
+from ..errors import LineageError, did_you_mean, shown
+from .endpoint import EndpointError, check_url, redact, send
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -46,10 +46,10 @@ __all__ = [
     "saved_queries",
 ]
 
-#: Default seconds to wait for a SPARQL endpoint.
+#: Default deadline in seconds for a query (local or remote) and for ``push``.
 DEFAULT_TIMEOUT = 30.0
-#: Largest answer read from an endpoint (bytes); more is refused, not truncated.
-MAX_REPLY = 256 * 1024 * 1024
+#: Largest query file read (bytes).
+MAX_QUERY_FILE = 1024 * 1024
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _UPDATE_WORDS = frozenset(
     {
@@ -85,10 +85,6 @@ _TOKENS = re.compile(
 
 class QueryError(LineageError):
     """A query that cannot run: unknown name, syntax error, an update, bad params."""
-
-
-class EndpointError(LineageError):
-    """A SPARQL endpoint failed: refused, timed out, HTTP error, not SPARQL."""
 
 
 @dataclass(slots=True)
@@ -173,24 +169,59 @@ def load_query(
     """
     if "\n" in spec or "{" in spec:
         return "<query>", spec
+    if "\0" in spec:
+        msg = "a query name or path cannot contain a NUL character"
+        raise QueryError(msg)
     path = Path(spec)
-    if path.is_file():
-        try:
-            return str(path), path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            msg = f"cannot read query file '{spec}': {exc}"
-            raise QueryError(msg) from None
+    try:
+        is_file = path.exists() and not path.is_dir()
+    except OSError:  # a name too long for a path, say
+        is_file = False
+    if is_file:
+        return str(path), read_query_file(path)
     saved = saved_queries(directory)
     if spec in saved:
-        return spec, saved[spec].read_text(encoding="utf-8")
+        return spec, read_query_file(saved[spec])
     if re.search(r"\s", spec.strip()):
         return "<query>", spec
     if path.suffix == ".rq" or "/" in spec or os.sep in spec:
-        msg = f"query file '{spec}' does not exist"
+        msg = f"query file '{shown(spec, 100)}' does not exist"
         raise QueryError(msg)
     names = ", ".join(saved) or "(none)"
-    msg = f"unknown query '{spec}'{did_you_mean(spec, saved)}; saved queries: {names}"
+    msg = (
+        f"unknown query '{shown(spec, 100)}'{did_you_mean(spec, saved)}; "
+        f"saved queries: {names}"
+    )
     raise QueryError(msg)
+
+
+def read_query_file(path: Path) -> str:
+    """The text of a query file: a regular file of UTF-8 text up to 1 MiB.
+
+    The message of a failure never quotes the file's content.
+    """
+    where = shown(str(path), 100)
+    try:
+        with path.open("rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                msg = f"query file '{where}' is not a regular file"
+                raise QueryError(msg)
+            data = handle.read(MAX_QUERY_FILE + 1)
+    except OSError as exc:
+        msg = f"cannot read query file '{where}': {exc.strerror or exc}"
+        raise QueryError(msg) from None
+    if len(data) > MAX_QUERY_FILE:
+        msg = f"query file '{where}' is larger than 1 MiB; is it a query?"
+        raise QueryError(msg)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        msg = f"query file '{where}' is not UTF-8 text (byte {exc.start})"
+        raise QueryError(msg) from None
+    if "\0" in text:
+        msg = f"query file '{where}' is binary (it holds NUL bytes), not a query"
+        raise QueryError(msg)
+    return text
 
 
 def _tokens(text: str) -> list[tuple[str, str, int]]:
@@ -227,14 +258,29 @@ def query_kind(text: str) -> str:
     raise QueryError(msg)
 
 
-def check_query(text: str) -> str:
-    """Parse ``text`` as a read-only query; return its kind or raise QueryError."""
+def check_query(text: str, *, allow_service: bool = False) -> str:
+    """Parse ``text`` as a read-only query; return its kind or raise QueryError.
+
+    Also refused: ``FROM`` and ``FROM NAMED`` (lineage chooses the dataset: the
+    export locally, ``--named-graph`` on an endpoint, so that both answer alike),
+    and ``SERVICE`` unless ``allow_service`` (then only to an ``http(s)`` IRI).
+
+    Examples
+    --------
+    >>> check_query("SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }")
+    Traceback (most recent call last):
+    ...
+    lineage.outputs.sparql.QueryError: the query calls SERVICE <http://x/>: lineage does not contact other servers from a query unless you pass --allow-service (see docs/reliability.md)
+    """
     from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
     kind = query_kind(text)
     try:
-        parseQuery(text)
+        parsed = parseQuery(text)
+    except RecursionError:
+        msg = "the query is nested too deeply to parse"
+        raise QueryError(msg) from None
     except ParseException as exc:
         try:
             parseUpdate(text)
@@ -246,9 +292,59 @@ def check_query(text: str) -> str:
         msg = f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}"
         raise QueryError(msg) from None
     except Exception as exc:  # noqa: BLE001 - rdflib raises plain errors on bad IRIs
-        msg = f"SPARQL syntax error: {exc}"
+        msg = f"SPARQL syntax error: {shown(str(exc))}"
         raise QueryError(msg) from None
+    _check_structure(parsed, allow_service)
     return kind
+
+
+def _parts(node: Any) -> Iterator[Any]:
+    """Every parse-tree node under ``node`` (rdflib's CompValue and lists)."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, CompValue):
+            yield item
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)) or type(item).__name__ == "ParseResults":
+            stack.extend(item)
+
+
+def _check_structure(parsed: Any, allow_service: bool) -> None:
+    from rdflib import URIRef
+
+    for node in _parts(parsed):
+        if node.name == "DatasetClause":
+            which = "FROM NAMED" if node.get("named") is not None else "FROM"
+            msg = (
+                f"the query has a {which} clause: lineage chooses the dataset "
+                "itself (the export when run locally, --named-graph with "
+                "--endpoint), so remove it"
+            )
+            raise QueryError(msg)
+        if node.name != "ServiceGraphPattern":
+            continue
+        term = node.get("term")
+        shown_term = (
+            f"<{shown(str(term), 100)}>" if isinstance(term, URIRef) else f"?{term}"
+        )
+        if not allow_service:
+            msg = (
+                f"the query calls SERVICE {shown_term}: lineage does not contact "
+                "other servers from a query unless you pass --allow-service (see "
+                "docs/reliability.md)"
+            )
+            raise QueryError(msg)
+        if not isinstance(term, URIRef) or not str(term).lower().startswith(
+            ("http://", "https://")
+        ):
+            msg = (
+                f"SERVICE {shown_term}: even with --allow-service, SERVICE must "
+                "name an http(s) IRI written in the query"
+            )
+            raise QueryError(msg)
 
 
 # --- parameters ---------------------------------------------------------------------
@@ -320,13 +416,21 @@ def bind_params(text: str, params: Mapping[str, Any]) -> str:
         return text
     tokens = _tokens(text)
     variables = {v[1:] for kind, v, _ in tokens if kind == "var"}
+    outer = _outer_variables(tokens)
     for name in params:
         if not _VAR_NAME.match(name):
-            msg = f"'{name}' is not a SPARQL variable name"
+            msg = f"'{shown(name, 60)}' is not a SPARQL variable name"
             raise QueryError(msg)
         if name not in variables:
             known = ", ".join(f"?{v}" for v in sorted(variables)) or "none"
             msg = f"the query has no variable ?{name}{did_you_mean(name, variables)}; its variables: {known}"
+            raise QueryError(msg)
+        if name not in outer:
+            msg = (
+                f"?{name} is used only inside a subquery, which a binding at the "
+                f"top of the query cannot reach: project it (SELECT ?{name} ...) "
+                "from the subquery or bind a variable of the outer query"
+            )
             raise QueryError(msg)
     terms = [
         sparql_term(v if not isinstance(v, str) else param_term(v))
@@ -362,6 +466,47 @@ def bind_params(text: str, params: Mapping[str, Any]) -> str:
     raise QueryError(msg)
 
 
+def _outer_variables(tokens: list[tuple[str, str, int]]) -> set[str]:
+    """Variables in the outer query's scope: outside sub-SELECTs, or projected.
+
+    A sub-SELECT's variables reach the outer query only through its projection
+    (all of them for ``SELECT *``).
+
+    Examples
+    --------
+    >>> sorted(_outer_variables(_tokens(
+    ...     "SELECT ?a { ?a ?b ?c { SELECT ?d { ?d ?e ?f } } }")))
+    ['a', 'b', 'c', 'd']
+    """
+    stack: list[str] = []  # per open brace: "group", "sub" or "sub*"
+    projecting = False  # between a sub-SELECT and its WHERE brace
+    previous = ""
+    outer: set[str] = set()
+    for kind, value, _ in tokens:
+        if kind == "comment" or value.isspace():
+            continue
+        if kind == "brace" and value == "{":
+            stack.append("group")
+            projecting = False
+        elif kind == "brace":
+            if stack:
+                stack.pop()
+        elif kind == "word" and value.upper() == "SELECT" and previous == "{":
+            stack[-1] = "sub"
+            projecting = True
+        elif kind == "other" and value == "*" and projecting:
+            stack[-1] = "sub*"
+        elif kind == "var":
+            subs = [s for s in stack if s != "group"]
+            reachable = all(s == "sub*" for s in subs[:-1]) and (
+                not subs or projecting or subs[-1] == "sub*"
+            )
+            if reachable:
+                outer.add(value[1:])
+        previous = value
+    return outer
+
+
 def _short_construct(tokens: list[tuple[str, str, int]], start: int) -> bool:
     """``CONSTRUCT WHERE { ... }``: the pattern is also the template."""
     words = [v.upper() for k, v, s in tokens if k == "word" and s < start]
@@ -380,6 +525,8 @@ def run_query(
     timeout: float = DEFAULT_TIMEOUT,
     default_graph: str | None = None,
     engine: str | None = None,
+    literal: bool = False,
+    allow_service: bool = False,
 ) -> QueryResult:
     """Run a saved query, a query file or query text, locally or on an endpoint.
 
@@ -396,13 +543,20 @@ def run_query(
     queries
         The saved-query directory (default: :func:`queries_dir`).
     timeout
-        Seconds to wait for an endpoint.
+        The deadline in seconds for the whole query: the HTTP exchange with an
+        endpoint, or the local evaluation.
     default_graph
         For an endpoint: the graph to query as the default graph
         (``default-graph-uri``); ``None`` queries the server's default graph.
     engine
         ``"oxigraph"`` or ``"rdflib"`` for local runs (default: oxigraph when
         pyoxigraph is installed).
+    literal
+        ``query`` is the text of a query, never a name or a path (its content
+        is not looked up again).
+    allow_service
+        Let a local query call ``SERVICE <http(s)://...>`` (contacting that
+        server). Off by default: see :func:`check_query`.
 
     Raises
     ------
@@ -419,11 +573,11 @@ def run_query(
     >>> run_query("SELECT ?o WHERE { ?s ?p ?o }", g).rows
     [(rdflib.term.URIRef('http://x/b'),)]
     """
-    _label, text = load_query(query, queries)
-    kind = check_query(text)
+    text = query if literal else load_query(query, queries)[1]
+    kind = check_query(text, allow_service=allow_service)
     if params:
         text = bind_params(text, params)
-        if check_query(text) != kind:  # cannot happen; belt and braces
+        if check_query(text, allow_service=allow_service) != kind:  # belt and braces
             msg = "binding the parameters changed the query"
             raise QueryError(msg)
     if isinstance(source, str):
@@ -431,9 +585,56 @@ def run_query(
     graph = _as_graph(source)
     if engine is None:
         engine = "oxigraph" if _has_pyoxigraph() else "rdflib"
-    if engine == "oxigraph":
-        return _oxigraph(text, kind, graph)
-    return _rdflib(text, kind, graph)
+    run = _oxigraph if engine == "oxigraph" else _rdflib
+    return _within(timeout, lambda: run(text, kind, graph))
+
+
+class _Deadline(BaseException):
+    """Raised inside an abandoned evaluation (BaseException: no library catches it)."""
+
+
+def _within(timeout: float, work: Callable[[], QueryResult]) -> QueryResult:
+    """Run ``work`` in a thread; give up after ``timeout`` seconds.
+
+    The evaluation is stopped with an asynchronous exception: at once for
+    rdflib (Python code), at the next solution for pyoxigraph (which releases
+    the interpreter while it computes). A single long step of pyoxigraph, such
+    as one aggregate over a huge product, finishes in the background; the
+    command line exits at once anyway.
+    """
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["result"] = work()
+        except _Deadline:
+            pass
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, name="lineage-query", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        _interrupt(thread)
+        msg = (
+            f"the query did not finish within {timeout:g} s (raise --timeout to "
+            "wait longer, or narrow the query)"
+        )
+        raise QueryError(msg)
+    if "error" in box:
+        raise box["error"]
+    result: QueryResult = box["result"]
+    return result
+
+
+def _interrupt(thread: threading.Thread) -> None:
+    import ctypes
+
+    if thread.ident is not None:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+            ctypes.c_ulong(thread.ident), ctypes.py_object(_Deadline)
+        )
 
 
 def _as_graph(source: Any) -> Graph:
@@ -487,17 +688,22 @@ def _normal(term: Any) -> Any:
 
 def _rdflib(text: str, kind: str, graph: Graph) -> QueryResult:
     try:
-        result = graph.query(text)
+        return _rdflib_result(graph.query(text), kind)
+    except (QueryError, _Deadline):
+        raise
     except Exception as exc:  # noqa: BLE001 - rdflib raises many kinds on evaluation
-        msg = f"the query failed: {exc}"
+        msg = f"the query failed: {shown(str(exc))}"
         raise QueryError(msg) from None
+
+
+def _rdflib_result(result: Any, kind: str) -> QueryResult:
     if kind == "ask":
         return QueryResult("ask", boolean=bool(result.askAnswer))
     if kind in ("construct", "describe"):
         assert result.graph is not None
         return QueryResult("graph", graph=_sorted_graph(result.graph))
     variables = [str(v) for v in result.vars or ()]
-    rows = [tuple(_normal(row[v]) for v in variables) for row in result]  # type: ignore[index,call-overload]
+    rows = [tuple(_normal(row[v]) for v in variables) for row in result]
     return QueryResult("select", variables, rows)
 
 
@@ -532,10 +738,15 @@ def _from_ox(term: Any) -> Any:
 def _oxigraph(text: str, kind: str, graph: Graph) -> QueryResult:
     store = _store_from(graph)
     try:
-        result = store.query(text)
-    except (SyntaxError, ValueError, OSError) as exc:
-        msg = f"the query failed: {exc}"
+        return _oxigraph_result(store.query(text), kind)
+    except (QueryError, _Deadline):
+        raise
+    except Exception as exc:  # noqa: BLE001 - SyntaxError, OSError, RuntimeError...
+        msg = f"the query failed: {shown(str(exc))}"
         raise QueryError(msg) from None
+
+
+def _oxigraph_result(result: Any, kind: str) -> QueryResult:
     if kind == "ask":
         return QueryResult("ask", boolean=bool(result))
     if kind in ("construct", "describe"):
@@ -562,151 +773,121 @@ def _sorted_graph(graph: Graph) -> Graph:
     return to_graph_sorted(graph)
 
 
-# --- HTTP (standard library only) ---------------------------------------------------
-
-
-def _check_url(url: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        msg = f"'{url}' is not an http(s) URL of a SPARQL endpoint"
-        raise EndpointError(msg)
-    return url
-
-
-def _request(
-    request: urllib.request.Request, timeout: float, what: str
-) -> tuple[int, str, bytes]:
-    """Send a request; return (status, content type, body) or raise EndpointError."""
-    url = request.full_url
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as reply:  # noqa: S310
-            body = reply.read(MAX_REPLY + 1)
-            if len(body) > MAX_REPLY:
-                msg = (
-                    f"{url} sent more than {MAX_REPLY // 2**20} MB; refusing the answer"
-                )
-                raise EndpointError(msg)
-            return reply.status, reply.headers.get("Content-Type", ""), body
-    except urllib.error.HTTPError as exc:
-        try:
-            detail = exc.read(2000).decode("utf-8", "replace")
-        except Exception:  # noqa: BLE001 - the body is a courtesy
-            detail = ""
-        detail = " ".join(detail.split())[:200]
-        msg = f"{what} {url} failed: HTTP {exc.code} {exc.reason}" + (
-            f": {detail}" if detail else ""
-        )
-        raise EndpointError(msg) from None
-    except urllib.error.URLError as exc:
-        reason = exc.reason
-        if isinstance(reason, (TimeoutError, socket.timeout)):
-            msg = f"{what} {url} failed: no answer within {timeout:g} s (raise --timeout to wait longer)"
-        elif isinstance(reason, ConnectionRefusedError):
-            msg = f"{what} {url} failed: connection refused (is the server running?)"
-        else:
-            msg = f"{what} {url} failed: {reason}"
-        raise EndpointError(msg) from None
-    except TimeoutError:
-        msg = f"{what} {url} failed: no answer within {timeout:g} s (raise --timeout to wait longer)"
-        raise EndpointError(msg) from None
-    except (ConnectionError, OSError) as exc:
-        msg = f"{what} {url} failed: {exc.strerror or exc}"
-        raise EndpointError(msg) from None
-    except ValueError as exc:  # urllib's complaint about a malformed URL
-        msg = f"{what} {url} failed: {exc}"
-        raise EndpointError(msg) from None
+# --- endpoints (HTTP in lineage.outputs.endpoint) ---------------------------------
 
 
 def _remote(
     text: str, kind: str, endpoint: str, timeout: float, default_graph: str | None
 ) -> QueryResult:
-    _check_url(endpoint)
     fields = [("query", text)]
     if default_graph:
         fields.append(("default-graph-uri", default_graph))
     accept = (
         "application/sparql-results+json"
         if kind in ("select", "ask")
-        else "application/n-triples"
+        else "application/n-triples, text/turtle;q=0.9"
     )
-    request = urllib.request.Request(
+    reply = send(
+        "POST",
         endpoint,
-        data=urllib.parse.urlencode(fields).encode("utf-8"),
-        headers={
+        urllib.parse.urlencode(fields).encode("utf-8"),
+        {
             "Accept": accept,
             "Content-Type": "application/x-www-form-urlencoded",
             "User-Agent": "lineage-sparql",
         },
-        method="POST",
+        timeout,
+        "query to",
     )
-    _status, ctype, body = _request(request, timeout, "query to")
+    where = reply.url
     if kind in ("construct", "describe"):
-        return QueryResult("graph", graph=_parse_graph_reply(body, ctype, endpoint))
-    return _parse_json_reply(body, ctype, endpoint, kind)
+        graph = _parse_graph_reply(reply.body, reply.content_type, where)
+        return QueryResult("graph", graph=graph)
+    return _parse_json_reply(reply.body, reply.content_type, where, kind)
 
 
-def _not_sparql(endpoint: str, ctype: str, body: bytes) -> EndpointError:
-    snippet = " ".join(body[:120].decode("utf-8", "replace").split())
+def _not_sparql(endpoint: str, ctype: str, body: bytes, why: str = "") -> EndpointError:
+    snippet = shown(body[:120].decode("utf-8", "replace"), 120)
     msg = (
-        f"{endpoint} did not answer with SPARQL results "
-        f"(got {ctype or 'no content type'}: {snippet!r})"
+        f"{redact(endpoint)} did not answer with SPARQL results "
+        f"(got {shown(ctype, 60) or 'no content type'}{why}: {snippet!r})"
     )
     return EndpointError(msg)
 
 
 def _parse_json_reply(body: bytes, ctype: str, endpoint: str, kind: str) -> QueryResult:
-    from rdflib import BNode, Literal, URIRef
-
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise _not_sparql(endpoint, ctype, body) from None
-    if not isinstance(data, dict) or "head" not in data:
+    if not isinstance(data, dict) or not isinstance(data.get("head"), dict):
         raise _not_sparql(endpoint, ctype, body)
     if kind == "ask":
         if not isinstance(data.get("boolean"), bool):
             raise _not_sparql(endpoint, ctype, body)
         return QueryResult("ask", boolean=data["boolean"])
     try:
-        variables = [str(v) for v in data["head"].get("vars", [])]
-        rows = []
-        for binding in data["results"]["bindings"]:
-            row: list[Any] = []
-            for var in variables:
-                cell = binding.get(var)
-                if cell is None:
-                    row.append(None)
-                elif cell["type"] == "uri":
-                    row.append(URIRef(cell["value"]))
-                elif cell["type"] == "bnode":
-                    row.append(BNode(cell["value"]))
-                elif cell["type"] in ("literal", "typed-literal"):
-                    lang = cell.get("xml:lang")
-                    dt = cell.get("datatype")
-                    lit = (
-                        Literal(cell["value"], lang=lang)
-                        if lang
-                        else Literal(cell["value"], datatype=URIRef(dt) if dt else None)
-                    )
-                    row.append(_normal(lit))
-                else:
-                    raise KeyError(cell["type"])
-            rows.append(tuple(row))
-    except (KeyError, TypeError, AttributeError):
+        variables = [_text(v) for v in data["head"].get("vars", [])]
+        rows = [
+            tuple(_cell(binding.get(var)) for var in variables)
+            for binding in data["results"]["bindings"]
+        ]
+    except (KeyError, TypeError, AttributeError, ValueError, RecursionError):
         raise _not_sparql(endpoint, ctype, body) from None
     return QueryResult("select", variables, rows)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        msg = "not a string"
+        raise TypeError(msg)
+    return value
+
+
+def _cell(cell: Any) -> Any:
+    """One term of a SPARQL JSON binding (``None`` when unbound)."""
+    from rdflib import BNode, Literal, URIRef
+
+    if cell is None:
+        return None
+    kind, value = cell["type"], _text(cell["value"])
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return BNode(value)
+    if kind not in ("literal", "typed-literal"):
+        raise KeyError(kind)
+    lang = cell.get("xml:lang")
+    if lang is not None:
+        return _normal(Literal(value, lang=_text(lang)))
+    dt = cell.get("datatype")
+    return _normal(Literal(value, datatype=URIRef(_text(dt)) if dt else None))
+
+
+#: Graph replies read, by content type; anything else (JSON-LD, whose contexts
+#: name other documents, RDF/XML, whose entities do) is refused.
+_GRAPH_FORMATS = {
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "": "nt",
+}
 
 
 def _parse_graph_reply(body: bytes, ctype: str, endpoint: str) -> Graph:
     from rdflib import Graph
 
-    fmt = "nt"
-    if "turtle" in ctype:
-        fmt = "turtle"
-    elif "rdf+xml" in ctype:
-        fmt = "xml"
-    elif "ld+json" in ctype:
-        fmt = "json-ld"
+    media = ctype.partition(";")[0].strip().lower()
+    fmt = _GRAPH_FORMATS.get(media)
+    if fmt is None:
+        why = (
+            "; lineage reads CONSTRUCT and DESCRIBE answers only as N-Triples or "
+            "Turtle, never formats that can name other documents to load"
+        )
+        if "json" in media:
+            why += " (JSON-LD)"
+        raise _not_sparql(endpoint, ctype, body, why)
     try:
         return _sorted_graph(Graph().parse(data=body.decode("utf-8"), format=fmt))
     except Exception:  # noqa: BLE001 - any parser error means "not RDF"
@@ -731,41 +912,51 @@ def push_graph(
         ``http://host:7200/repositories/<repo>/rdf-graphs/service``).
     graph_iri
         The named graph to replace; ``None`` replaces the default graph.
+    timeout
+        The deadline in seconds for the whole upload and the server's answer.
 
     Raises
     ------
     EndpointError
-        The server is down, refused the upload, timed out or answered an HTTP error.
-        The message says what was (not) loaded.
+        The server is down, refused the upload, timed out, answered an HTTP error
+        or a web page. The message says what was (not) loaded.
     """
     from ..outputs.rdf import serialize
 
-    _check_url(endpoint)
+    check_url(endpoint, "a Graph Store endpoint")
     count = len(graph)
     target = f"<{graph_iri}>" if graph_iri else "the default graph"
     query = urllib.parse.urlencode({"graph": graph_iri}) if graph_iri else "default"
     url = endpoint + ("&" if "?" in endpoint else "?") + query
-    request = urllib.request.Request(
-        url,
-        data=serialize(graph, "nt").encode("utf-8"),
-        headers={
-            "Content-Type": "application/n-triples",
-            "User-Agent": "lineage-push",
-        },
-        method="PUT",
+    headers = {"Content-Type": "application/n-triples", "User-Agent": "lineage-push"}
+    unsure = (
+        f"; {count} triples were sent but not confirmed: the server may "
+        f"still replace {target}, so check it before relying on it"
     )
     try:
-        status, _ctype, _body = _request(request, timeout, "upload to")
+        reply = send(
+            "PUT",
+            url,
+            serialize(graph, "nt").encode("utf-8"),
+            headers,
+            timeout,
+            "upload to",
+        )
     except EndpointError as exc:
-        if "no answer within" in str(exc):
-            tail = (
-                f"; {count} triples were sent but not confirmed: the server may "
-                f"still replace {target}, so check it before relying on it"
-            )
-        else:
-            tail = f"; nothing was loaded: {target} is unchanged (0 of {count} triples)"
-        raise EndpointError(str(exc) + tail) from None
-    return PushResult(count, graph_iri or "", url, status)
+        tail = (
+            unsure
+            if exc.timed_out
+            else f"; nothing was loaded: {target} is unchanged (0 of {count} triples)"
+        )
+        raise EndpointError(str(exc) + tail, timed_out=exc.timed_out) from None
+    if "html" in reply.content_type.lower():
+        msg = (
+            f"upload to {redact(url)} got an HTML page (HTTP {reply.status}), not a "
+            "Graph Store answer: is this the store URL (Oxigraph: "
+            f"http://HOST:7878/store)?{unsure}"
+        )
+        raise EndpointError(msg)
+    return PushResult(count, graph_iri or "", url, reply.status)
 
 
 # --- output -------------------------------------------------------------------------

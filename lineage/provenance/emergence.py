@@ -10,16 +10,14 @@ only inside :func:`plot_emergence`.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
-import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import LineageError, did_you_mean
+from ..errors import LineageError, did_you_mean, plain
 from ..facts.model import Setting
 from ..store.index import Index
 
@@ -348,21 +346,22 @@ def plot_emergence(
 
 
 def _write_atomically(target: Path, write: Callable[[IO[bytes]], object]) -> None:
-    """Write through a temporary file beside ``target``, then rename it over."""
-    temp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        # 0o666 filtered by the umask, like a plain open(); mkstemp would give 0o600
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-        os.replace(temp, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        if isinstance(exc, OSError):
-            msg = f"cannot write '{target}': {exc.strerror or exc}"
-            raise LineageError(msg) from None
-        raise
+    """Write through a temporary file beside ``target`` (see :mod:`lineage.outfile`)."""
+    from ..outfile import write_atomic
+
+    write_atomic(target, write)
+
+
+def _drawable(row: EmergenceRow) -> EmergenceRow:
+    """The row with control characters out of its drawn names (no glyph exists)."""
+    from dataclasses import replace
+
+    return replace(
+        row,
+        task=plain(row.task),
+        model_name=plain(row.model_name),
+        family_name=plain(row.family_name) if row.family_name else row.family_name,
+    )
 
 
 def _draw(rows: Sequence[EmergenceRow], title: str | None, order: Sequence[str]) -> Any:
@@ -372,6 +371,7 @@ def _draw(rows: Sequence[EmergenceRow], title: str | None, order: Sequence[str])
     from matplotlib.lines import Line2D
     from matplotlib.ticker import LogLocator, NullFormatter
 
+    rows = [_drawable(r) for r in rows]
     groups = [(s.value, [r for r in rows if r.setting == s.value]) for s in Setting]
     groups = [(s, g) for s, g in groups if g]
     unplaced = [r for r in rows if not r.training_flops]
