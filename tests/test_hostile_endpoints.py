@@ -171,6 +171,8 @@ UPDATE_URLS = [
     "/query?x=1&Update=DROP+ALL",
     "/query?x=1;update=DROP+ALL",
     "/repositories/r/statements",
+    "/ds%2Fupdate",
+    "/update;jsessionid=1",
 ]
 
 

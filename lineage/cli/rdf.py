@@ -282,6 +282,9 @@ def sparql(
             raise click.BadParameter(msg, param_hint="--param")
         bindings[name] = value
     if query == "-":
+        if sys.stdin is None:
+            msg = "standard input is closed: give the query as NAME or FILE"
+            raise Failure(msg)
         text = sys.stdin.read()
         if not text.strip():
             msg = "no query on standard input"

@@ -126,9 +126,10 @@ def check_url(url: str, purpose: str = "a SPARQL endpoint") -> str:
 
 
 def _refuse_update_service(parts: urllib.parse.SplitResult, display: str) -> None:
-    segments = [
-        urllib.parse.unquote(s).strip().lower() for s in parts.path.split("/") if s
-    ]
+    # decoded first (a server may read %2F as /), path parameters (;x=1) dropped
+    path = urllib.parse.unquote(parts.path)
+    segments = [s.partition(";")[0].strip().lower() for s in path.split("/")]
+    segments = [s for s in segments if s]
     if segments and segments[-1] in UPDATE_PATHS:
         msg = (
             f"'{display}' is a server's update service; lineage only sends "
