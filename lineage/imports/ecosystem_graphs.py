@@ -25,7 +25,6 @@ import yaml
 from ..errors import LineageError, Problem
 from .overlay import (
     Crosswalk,
-    ImportFailed,
     ImportReport,
     Overlay,
     Progress,
@@ -35,6 +34,15 @@ from .overlay import (
 __all__ = ["import_ecosystem_graphs"]
 
 SOURCE_ID = "ecosystem-graphs"
+#: the source record of an import (year and snapshot added from the input)
+SOURCE = {
+    "id": SOURCE_ID,
+    "title": "Ecosystem Graphs",
+    "authors": ["Stanford Center for Research on Foundation Models"],
+    "url": "https://crfm.stanford.edu/ecosystem-graphs/",
+    "note": "Asset YAML of the stanford-crfm/ecosystem-graphs repository (the repository "
+    "states no licence); imported by 'lineage import ecosystem-graphs'.",
+}
 KINDS = ("model", "dataset", "application")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 #: fields whose emptiness ``check`` reports (the ones a lineage reader needs)
@@ -188,10 +196,7 @@ def import_ecosystem_graphs(
             if created and _DATE.match(created):
                 newest = max(newest, created)
             _write_asset(asset, rid, ids, crosswalk, overlay, report)
-        if any(p.severity.value == "error" for p in problems):
-            raise ImportFailed(problems)
-        overlay.add("sources", "sources", _source(snapshot or newest))
-        report.files = overlay.commit()
+        report.files = overlay.finish(problems, SOURCE, snapshot or newest)
     except BaseException:
         overlay.abort()
         raise
@@ -436,20 +441,4 @@ def _derivation(
                 f"'{ids['display'].get(parent, parent)}'",
             }
         ],
-    }
-
-
-def _source(newest: str) -> dict[str, Any]:
-    if not newest:
-        msg = "the assets carry no dates: give the snapshot date with --snapshot YYYY-MM-DD"
-        raise LineageError(msg)
-    return {
-        "id": SOURCE_ID,
-        "title": "Ecosystem Graphs",
-        "authors": ["Stanford Center for Research on Foundation Models"],
-        "year": int(newest[:4]),
-        "url": "https://crfm.stanford.edu/ecosystem-graphs/",
-        "kind": "documentation",
-        "note": "Asset YAML of the stanford-crfm/ecosystem-graphs repository (its repository "
-        f"states no licence); imported by 'lineage import ecosystem-graphs'; snapshot {newest}.",
     }

@@ -16,10 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import LineageError, Problem
+from ..errors import Problem
 from .overlay import (
     Crosswalk,
-    ImportFailed,
     ImportReport,
     Overlay,
     Progress,
@@ -29,6 +28,15 @@ from .overlay import (
 __all__ = ["REQUIRED_COLUMNS", "import_epoch"]
 
 SOURCE_ID = "epoch-ai"
+#: the source record of an import (year and snapshot added from the input)
+SOURCE = {
+    "id": SOURCE_ID,
+    "title": "Notable AI Models",
+    "authors": ["Epoch AI"],
+    "url": "https://epoch.ai/data/notable-ai-models",
+    "note": "Licensed CC BY 4.0; attribution: 'Data: Epoch AI (epoch.ai)'. Imported by "
+    "'lineage import epoch'.",
+}
 REQUIRED_COLUMNS = ("Model", "Organization", "Publication date")
 _NUMBERS = {  # column -> (figure property, unit)
     "Parameters": ("parameters", "parameters"),
@@ -144,15 +152,12 @@ def import_epoch(
             _write_row(
                 row, (line, where), rid, name, crosswalk, overlay, report, wanted
             )
-        if any(p.severity.value == "error" for p in problems):
-            raise ImportFailed(problems)
         known = set(ids.values()) | crosswalk.known
         for parent in sorted(set(wanted) - known):
             base, where = wanted[parent]
             overlay.add("stubs", "models", _stub(parent, base, where))
             report.count("stubs")
-        overlay.add("sources", "sources", _source(snapshot or newest))
-        report.files = overlay.commit()
+        report.files = overlay.finish(problems, SOURCE, snapshot or newest)
     except BaseException:
         overlay.abort()
         raise
@@ -335,20 +340,4 @@ def _derivation(
                 "note": f"Base model: {base}",
             }
         ],
-    }
-
-
-def _source(newest: str) -> dict[str, Any]:
-    if not newest:
-        msg = "the table carries no dates: give the download date with --snapshot YYYY-MM-DD"
-        raise LineageError(msg)
-    return {
-        "id": SOURCE_ID,
-        "title": "Notable AI Models",
-        "authors": ["Epoch AI"],
-        "year": int(newest[:4]),
-        "url": "https://epoch.ai/data/notable-ai-models",
-        "kind": "documentation",
-        "note": "Licensed CC BY 4.0; attribution: 'Data: Epoch AI (epoch.ai)'. Imported by "
-        "'lineage import epoch'" + f"; snapshot {newest}.",
     }

@@ -20,10 +20,9 @@ from typing import Any
 
 import yaml
 
-from ..errors import LineageError, Problem
+from ..errors import Problem
 from .overlay import (
     Crosswalk,
-    ImportFailed,
     ImportReport,
     Overlay,
     Progress,
@@ -40,6 +39,15 @@ RELATIONS = {
     "merge": "merging",
 }
 SOURCE_ID = "hf-hub"
+#: the source record of an import (year and snapshot added from the input)
+SOURCE = {
+    "id": SOURCE_ID,
+    "title": "Hugging Face Hub model-card metadata",
+    "authors": ["the models' authors on the Hugging Face Hub"],
+    "url": "https://huggingface.co/",
+    "note": "Imported by 'lineage import hf'; base_model and base_model_relation as "
+    "defined by hf-hub-model-cards.",
+}
 _HUB = "https://huggingface.co/"
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
 _TAG = re.compile(r"^base_model:(?:(adapter|merge|quantized|finetune):)?(.+)$")
@@ -391,10 +399,7 @@ def import_hf(
     overlay = Overlay(output, "hf", "Hugging Face Hub model-card metadata")
     try:
         newest = _write_models(inputs, overlay, crosswalk, problems, report, progress)
-        if any(p.severity.value == "error" for p in problems):
-            raise ImportFailed(problems)
-        _write_source(overlay, snapshot or newest)
-        report.files = overlay.commit()
+        report.files = overlay.finish(problems, SOURCE, snapshot or newest)
     except BaseException:
         overlay.abort()
         raise
@@ -471,23 +476,3 @@ def _write_stubs(
             },
         )
         report.count("stubs")
-
-
-def _write_source(overlay: Overlay, snapshot: str | None) -> None:
-    if snapshot is None:
-        msg = "the input carries no dates: give the snapshot date with --snapshot YYYY-MM-DD"
-        raise LineageError(msg)
-    overlay.add(
-        "sources",
-        "sources",
-        {
-            "id": SOURCE_ID,
-            "title": "Hugging Face Hub model-card metadata",
-            "authors": ["the models' authors on the Hugging Face Hub"],
-            "year": int(snapshot[:4]),
-            "url": _HUB,
-            "kind": "documentation",
-            "note": f"Imported by 'lineage import hf'; snapshot {snapshot}. "
-            "base_model and base_model_relation as defined by hf-hub-model-cards.",
-        },
-    )

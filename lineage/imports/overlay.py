@@ -330,6 +330,27 @@ class Overlay:
             handle.close()
         self._files.clear()
 
+    def finish(
+        self,
+        problems: Sequence[Problem],
+        source: Mapping[str, Any],
+        snapshot: str | None,
+    ) -> list[str]:
+        """Refuse if the input had errors, else add the dataset's source and commit.
+
+        ``source`` is the dataset's source record without its year and snapshot,
+        which come from ``snapshot`` (the date the input was taken).
+        """
+        if any(p.severity is Severity.ERROR for p in problems):
+            raise ImportFailed(problems)
+        if not snapshot:
+            msg = "the input carries no dates: give the date it was taken with --snapshot YYYY-MM-DD"
+            raise LineageError(msg)
+        record = {**source, "year": int(snapshot[:4]), "kind": "documentation"}
+        record["note"] = f"{source['note']} Snapshot {snapshot}."
+        self.add("sources", "sources", record)
+        return self.commit()
+
     def abort(self) -> None:
         """Forget everything written so far."""
         self._close()
