@@ -213,7 +213,7 @@ def test_number_formats() -> None:
         "40M",
         "540B",
         "1.2T",
-        "?",
+        "unknown",
     ]
 
 

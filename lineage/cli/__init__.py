@@ -65,6 +65,8 @@ class Failure(click.ClickException):
 
 
 from ..shipped import choose_graph, default_graph  # noqa: E402
+from .terminal import table as table  # noqa: E402 - re-exported for the command modules
+from .terminal import terminal_width, wrap, wrap_styled  # noqa: E402
 
 
 def graph_option(func: F) -> F:
@@ -306,34 +308,18 @@ def style_effect(effect: str) -> str:
     return click.style(effect, fg=EFFECT_COLOURS.get(effect))
 
 
-def table(rows: list[list[str]], indent: str = "  ") -> list[str]:
-    """Align columns; cells may contain ANSI styles (width ignores them)."""
-    if not rows:
-        return []
-    widths = [
-        max(len(click.unstyle(r[i])) for r in rows if i < len(r))
-        for i in range(max(len(r) for r in rows))
-    ]
-    out = []
-    for row in rows:
-        cells = [
-            c + " " * (widths[i] - len(click.unstyle(c))) for i, c in enumerate(row)
-        ]
-        out.append((indent + "  ".join(cells)).rstrip())
-    return out
-
-
-def wrap(text: str, indent: str, width: int = 88) -> list[str]:
-    import textwrap
-
-    return textwrap.wrap(
-        text, width=width, initial_indent=indent, subsequent_indent=indent
-    ) or [indent]
+def echo_long(text: str, subsequent: str = "    ") -> None:
+    """One line, wrapped at the terminal's width (piped: as it is)."""
+    for line in wrap_styled(text, terminal_width(), "", subsequent):
+        click.echo(line)
 
 
 def echo_evidence(evidence: list[dict[str, str]], indent: str = "    ") -> None:
     for ev in evidence:
-        click.echo(f"{indent}- {click.style(ev['source'], bold=True)}, {ev['locator']}")
+        echo_long(
+            f"{indent}- {click.style(ev['source'], bold=True)}, {ev['locator']}",
+            indent + "  ",
+        )
         for line in wrap(f"“{ev['note']}”", indent + "  "):
             click.echo(click.style(line, dim=True))
 
@@ -396,7 +382,8 @@ class LazyGroup(click.Group):
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.version_option(__version__, prog_name="lineage")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Where did that capability come from?
 
     Answers provenance questions about language-model capabilities from cited
@@ -408,6 +395,8 @@ def cli() -> None:
         lineage show text-davinci-002
         lineage path davinci chatgpt
     """
+    if os.environ.get("NO_COLOR"):  # https://no-color.org: no styles, even on a tty
+        ctx.color = False
 
 
 # --- facts --------------------------------------------------------------------------
@@ -553,10 +542,10 @@ def models(graph_dirs: tuple[str, ...], as_json: bool) -> None:
         rows.append(
             [
                 click.style(m.id, bold=True),
-                m.family or "-",
-                m.date_label if m.date else "-",
-                m.organization or "-",
-                ", ".join(parents) or "-",
+                m.family or "unknown",
+                m.date_label if m.date else "unknown",
+                m.organization or "unknown",
+                ", ".join(parents) or "none (a root)",
             ]
         )
     if as_json:
@@ -602,7 +591,7 @@ def capabilities(graph_dirs: tuple[str, ...], as_json: bool) -> None:
             [
                 click.style(c.id, bold=True),
                 c.kind.value,
-                ", ".join(c.broader) or "-",
+                ", ".join(c.broader) or "none",
                 ", ".join(c.aliases),
             ]
         )
@@ -672,14 +661,14 @@ def why(
         click.style(cap["name"], bold=True) + click.style(f"  ({cap['id']})", dim=True)
     )
     if cap["aliases"]:
-        click.echo(click.style("  also: " + ", ".join(cap["aliases"]), dim=True))
+        echo_long(click.style("  also: " + ", ".join(cap["aliases"]), dim=True))
     for line in wrap(cap["description"], "  "):
         click.echo(line)
     if data["broader"] or data["narrower"]:
-        click.echo(
+        echo_long(
             click.style(
-                f"  broader: {', '.join(data['broader']) or '-'}   "
-                f"narrower: {', '.join(data['narrower']) or '-'}",
+                f"  broader: {', '.join(data['broader']) or 'none'}   "
+                f"narrower: {', '.join(data['narrower']) or 'none'}",
                 dim=True,
             )
         )
@@ -691,7 +680,7 @@ def why(
         stage = origin["stage"] or "?"
         kind = "limitation seen" if cap["kind"] == "limitation" else origin["effect"]
         click.echo("")
-        click.echo(
+        echo_long(
             f"{click.style('Origin:', bold=True)} {kind} by "
             f"{style_stage(stage)} at {click.style(origin['model'], bold=True)} "
             f"{style_confidence(origin['confidence'])}"
@@ -702,11 +691,11 @@ def why(
         if origin["note"]:
             for line in wrap(origin["note"], "  "):
                 click.echo(line)
-        click.echo("  lineage: " + chain_text(origin["steps"], origin["lineage"][0]))
+        echo_long("  lineage: " + chain_text(origin["steps"], origin["lineage"][0]))
         click.echo("  evidence:")
         echo_evidence(origin["evidence"])
         for alt in origin["alternatives"]:
-            click.echo(
+            echo_long(
                 f"  {click.style('alternative:', fg='yellow')} "
                 f"{alt['effect']} by {style_stage(alt['stage'])} at "
                 f"{alt['model']} {style_confidence(alt['confidence'])}"
@@ -735,13 +724,17 @@ def why(
     if data["emergence"]:
         click.echo("")
         click.echo(click.style("Emerges with scale (Wei et al. 2022):", bold=True))
+        from ..provenance.emergence import format_flops, format_parameters
+
         rows = [
             [
                 row["task"],
                 row["setting"],
                 row["model"],
-                _sci(row["training_flops"]) + " FLOPs",
-                _params(row["parameters"]),
+                "FLOPs unknown"
+                if row["training_flops"] is None
+                else format_flops(row["training_flops"]) + " FLOPs",
+                format_parameters(row["parameters"]),
                 row["locator"],
             ]
             for row in data["emergence"]
@@ -749,19 +742,6 @@ def why(
         for line in table(rows):
             click.echo(line)
     echo_omitted(data, "why")
-
-
-def _sci(value: float | None) -> str:
-    return "?" if value is None else f"{value:.1e}".replace("e+", "e")
-
-
-def _params(value: float | None) -> str:
-    if value is None:
-        return "?"
-    for size, unit in ((1e12, "T"), (1e9, "B"), (1e6, "M")):
-        if value >= size:
-            return f"{value / size:g}{unit}"
-    return f"{value:g}"
 
 
 @cli.command()
@@ -798,7 +778,7 @@ def show(
         if f["description"]:
             for line in wrap(f["description"], "  "):
                 click.echo(line)
-        click.echo("  members: " + (", ".join(fam["members"]) or "-"))
+        echo_long("  members: " + (", ".join(fam["members"]) or "none recorded"))
         _echo_figures(fam["figures"])
         echo_omitted(fam, "family")
         return
@@ -807,10 +787,10 @@ def show(
         emit_json(data)
         return
     m = data["model"]
-    click.echo(
+    echo_long(
         click.style(m["name"], bold=True)
         + click.style(
-            f"  ({m['id']}; {m['family'] or 'no family'}; {m['organization'] or '?'}; "
+            f"  ({m['id']}; {m['family'] or 'no family'}; {m['organization'] or 'organization unknown'}; "
             f"{_released(m)})",
             dim=True,
         )
@@ -873,10 +853,11 @@ def show(
         for line in wrap(", ".join(data["limitations"]), "  "):
             click.echo(line)
     if data["children"]:
-        click.echo(
+        echo_long(
             click.style("Children:", bold=True)
             + " "
-            + ", ".join(f"{c['model']} ({c['stage']})" for c in data["children"])
+            + ", ".join(f"{c['model']} ({c['stage']})" for c in data["children"]),
+            "  ",
         )
     _echo_figures(data["figures"])
     echo_omitted(data, "show")
@@ -1096,10 +1077,10 @@ def _short_name(facts: Any, rid: str) -> str:
 
 
 def _released(model: dict[str, Any]) -> str:
-    """'released 2022-11', 'paper 2021-07' or 'released ?' for ``show``."""
+    """'released 2022-11', 'paper 2021-07' or 'release date unknown' for ``show``."""
     if model["released"]:
         return f"released {model['date_label']}"
-    return model["date_label"] if model["paper_date"] else "released ?"
+    return model["date_label"] if model["paper_date"] else "release date unknown"
 
 
 @cli.command()

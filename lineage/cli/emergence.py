@@ -10,7 +10,15 @@ from pathlib import Path
 
 import click
 
-from ..cli import emit_json, graph_option, handle_errors, json_option, load, table
+from ..cli import (
+    echo_long,
+    emit_json,
+    graph_option,
+    handle_errors,
+    json_option,
+    load,
+    table,
+)
 
 
 def _plot_path(
@@ -117,7 +125,7 @@ def emergence(
                     format_flops(r.training_flops),
                     format_parameters(r.parameters),
                     r.model_name,
-                    r.reference or "-",
+                    r.reference or "unknown",
                     r.capability,
                 ]
                 for r in rows
@@ -141,7 +149,7 @@ def emergence(
         )
     )
     if WEI_2022 in sources and "few-shot" in settings:
-        click.echo(
+        echo_long(
             click.style(
                 f"Not a fact: Table 1's few-shot row "
                 f"“{NOT_ENCODED[0]}”, as {NOT_ENCODED[1]}.",

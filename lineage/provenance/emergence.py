@@ -73,10 +73,10 @@ def format_flops(value: float | None) -> str:
     Examples
     --------
     >>> format_flops(1.3e23), format_flops(8.9e19), format_flops(None)
-    ('1.3e23', '8.9e19', '?')
+    ('1.3e23', '8.9e19', 'unknown')
     """
     if value is None:
-        return "?"
+        return "unknown"
     return f"{value:.1e}".replace("e+", "e")
 
 
@@ -85,11 +85,11 @@ def format_parameters(value: float | None) -> str:
 
     Examples
     --------
-    >>> format_parameters(68e9), format_parameters(7.1e9), format_parameters(4e7)
-    ('68B', '7.1B', '40M')
+    >>> format_parameters(68e9), format_parameters(7.1e9), format_parameters(None)
+    ('68B', '7.1B', 'unknown')
     """
     if value is None:
-        return "?"
+        return "unknown"
     for size, unit in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
         if value >= size:
             return f"{value / size:.3g}{unit}"
