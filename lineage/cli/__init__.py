@@ -804,15 +804,15 @@ def show(
     ):
         if m[key]:
             named = ", ".join(_short_name(index.facts, rid) for rid in m[key])
-            click.echo(f"  {label}: {named}")
+            echo_long(f"  {label}: {named}")
     for ident in data["identifiers"]:
         cited = ident["evidence"][0] if ident["evidence"] else None
         where = f" ({cited['source']}, {cited['locator']})" if cited else ""
-        click.echo(f"  also known as: {ident['scheme']} '{ident['value']}'{where}")
+        echo_long(f"  also known as: {ident['scheme']} '{ident['value']}'{where}")
     click.echo("")
     if data["parents"]:
         for p in data["parents"]:
-            click.echo(
+            echo_long(
                 f"{click.style('Parent:', bold=True)} {p['model']} by "
                 f"{style_stage(p['stage'])} {style_confidence(p['confidence'])}"
             )
