@@ -537,3 +537,76 @@ def test_search_box_takes_stages_and_full_text(page: Any) -> None:
     page.keyboard.press("Enter")
     _wait_for_card(page, "stage", "instruction_tuning")  # its definition names it
     assert page.locator("#results li").count() >= 3  # and the claims that do
+
+
+@needs_dot
+def test_phone_is_a_first_class_view(page: Any) -> None:
+    """At 390 px: nothing overflows the page, every emergence row is a card with
+    every field labelled and on screen, the tree opens readable and pannable."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    page.wait_for_selector("#q:not([disabled])")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    rows = page.evaluate(
+        """() => [...document.querySelectorAll('table.emergence tbody tr')].map((tr) => {
+          const r = tr.getBoundingClientRect();
+          const cells = [...tr.children].map((c) => c.getBoundingClientRect());
+          return {left: r.left, right: r.right, height: r.height,
+                  cells: cells.map((c) => [c.left, c.right, c.width, c.height]),
+                  label: getComputedStyle(tr.children[1], '::before').content};
+        })"""
+    )
+    assert rows
+    for row in rows:
+        assert row["left"] >= 0 and row["right"] <= 390, row
+        for left, right, width, height in row["cells"]:  # stacked, full width
+            assert left >= 0 and right <= 390 and height > 0, row
+            assert width >= 0.8 * (row["right"] - row["left"]), row
+    assert rows[0]["label"] == '"Setting: "'
+    # the tree: a model's name is drawn at a readable size, and the box pans
+    name = page.locator('#tree [data-model="chatgpt"] text').first
+    assert name.bounding_box()["height"] >= 11
+    assert page.evaluate(
+        "(() => { const t = document.getElementById('tree');"
+        " return t.scrollWidth > t.clientWidth; })()"
+    )
+    assert page.locator(".tree-hint").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "site-phone-390.png"), full_page=False)
+
+
+@needs_dot
+def test_bad_link_says_not_found_and_clears_the_highlight(page: Any) -> None:
+    page.goto(page.url.split("#")[0] + "#model/text-davinci-002")
+    _wait_for_card(page, "model", "text-davinci-002")
+    assert page.locator("#tree g.node.is-lit").count() > 0
+    page.evaluate("location.hash = '#capability/nonexistent'")
+    _wait_for_card(page, "not-found", "nonexistent")
+    assert page.locator("#card h2").inner_text() == "Not found"
+    assert "nonexistent" in page.locator("#card").inner_text()
+    assert page.locator("#tree .is-lit").count() == 0
+    assert page.locator("#tree-legend").is_hidden()
+
+
+@needs_dot
+def test_one_match_and_distinct_selected_and_origin_colours(page: Any) -> None:
+    page.fill("#q", "text-davinci-003")
+    page.wait_for_function(
+        "document.getElementById('search-status').textContent !== ''"
+    )
+    assert page.locator("#search-status").text_content() == "1 match"
+    fill = (
+        "(mid) => getComputedStyle(document.querySelector("
+        "`#tree [data-model='${mid}'] > g > a > :is(path, polygon)`)).fill"
+    )
+    key = "(k) => getComputedStyle(document.querySelector(`.key-${k}`), '::before')"
+    page.click('#tree [data-model="chatgpt"]')
+    _wait_for_card(page, "model", "chatgpt")
+    selected = page.evaluate(fill, "chatgpt")
+    assert page.evaluate(key + ".backgroundColor", "selected") == selected
+    assert page.locator(".key-selected").is_visible()
+    page.evaluate("location.hash = '#capability/chain-of-thought'")
+    _wait_for_card(page, "capability", "chain-of-thought")
+    origin = page.evaluate(fill, "code-davinci-002")
+    assert page.evaluate(key + ".backgroundColor", "origin") == origin
+    assert page.locator(".key-origin").is_visible()
+    assert selected != origin

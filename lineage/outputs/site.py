@@ -388,11 +388,15 @@ def _emergence_html(index: Index, rows: list[Any]) -> str:
             else esc(r.capability_name)
         )
         body.append(
-            f"<tr><th scope=row>{esc(r.task)}</th><td>{esc(r.setting)}</td>"
-            f"<td class=num>{esc(format_flops(r.training_flops))}</td>"
-            f"<td class=num>{esc(format_parameters(r.parameters))}</td>"
-            f"<td>{esc(r.model_name)}</td><td>{cap}</td>"
-            f"<td>{esc(r.source)}, {esc(r.locator)}"
+            f"<tr><th scope=row>{esc(r.task)}</th>"
+            f'<td data-label="Setting">{esc(r.setting)}</td>'
+            f'<td class=num data-label="Training FLOPs">'
+            f"{esc(format_flops(r.training_flops))}</td>"
+            f'<td class=num data-label="Parameters">'
+            f"{esc(format_parameters(r.parameters))}</td>"
+            f'<td data-label="Model">{esc(r.model_name)}</td>'
+            f'<td data-label="Capability">{cap}</td>'
+            f'<td data-label="Source">{esc(r.source)}, {esc(r.locator)}'
             + (f" ({esc(r.reference)})" if r.reference else "")
             + "</td></tr>"
         )

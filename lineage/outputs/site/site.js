@@ -320,6 +320,7 @@
 
   // zoom: the drawing keeps its proportions; the box scrolls
   let scale = 1;
+  const PHONE = 640, PHONE_SCALE = 0.75;
   const natural = svg ? parseFloat(svg.dataset.width) * 4 / 3 : 0;
   function setScale(value) {
     if (!svg || !natural) return;
@@ -338,7 +339,8 @@
   }
   if (svg) {
     svg.removeAttribute("width");
-    setScale(Math.max(fitScale(), Math.min(1, 0.6)));
+    // A phone gets a readable drawing to pan (names about 13 px), not a tiny whole.
+    setScale(Math.max(fitScale(), window.innerWidth <= PHONE ? PHONE_SCALE : 0.6));
   } else {
     for (const b of document.querySelectorAll(".zoom [data-zoom]:not(#clear-hl)")) b.hidden = true;
   }
@@ -502,6 +504,18 @@
     ];
   }
 
+  /** A link to a record this graph does not hold: say so, and light up nothing. */
+  function notFound(kind, id) {
+    clearHighlight();
+    document.title = "Not found · " + baseTitle;
+    setCard(h("h2", { id: "card-h" }, "Not found"),
+      h("p", {}, "This graph has no " + kind + " with the id ", h("code", {}, id), "."),
+      h("p", {}, "Search for it by name, or pick one:"),
+      h("ul", { class: "chips" }, starters().map((cid) => h("li", {}, capLink(cid)))));
+    card.dataset.kind = "not-found";
+    card.dataset.id = id;
+  }
+
   function showIntro() {
     document.title = baseTitle;
     setCard(h("h2", { id: "card-h" }, "Ask where a capability came from"),
@@ -524,7 +538,7 @@
       content = familyCard(id); clearHighlight();
       mark(D.families[id].members, "is-selected"); showLegend("model");
     } else if (kind === "stage" && D.stages[id]) { content = stageCard(id); clearHighlight(); }
-    else { showIntro(); return; }
+    else { notFound(kind, id); return; }
     setCard(...content);
     card.dataset.kind = kind;
     card.dataset.id = id;
@@ -652,7 +666,7 @@
     renderResults();
     const exact = hits.filter((r) => r.score === 0);
     status.dataset.resolved = exact.length === 1 ? exact[0].kind + ":" + exact[0].id : "";
-    status.textContent = input.value.trim() ? (hits.length ? hits.length + " matches" : "No match") : "";
+    status.textContent = input.value.trim() ? (hits.length ? hits.length + (hits.length === 1 ? " match" : " matches") : "No match") : "";
     if (exact.length === 1) show(exact[0].kind, exact[0].id, false);
   });
   input.addEventListener("keydown", (event) => {
