@@ -103,3 +103,41 @@ def test_readme_console_output_is_current(
     assert result.stdout.rstrip("\n") == output.rstrip("\n"), (
         f"README output of `{command}` is stale; paste the new output"
     )
+
+
+def _leaf_commands() -> dict[str, click.Command]:
+    """Every command by its full name (``import hf`` for a group's subcommand)."""
+    ctx = click.Context(cli)
+    found: dict[str, click.Command] = {}
+    for name in COMMANDS:
+        command = cli.get_command(ctx, name)
+        assert command is not None
+        if isinstance(command, click.Group):
+            for sub in command.list_commands(ctx):
+                leaf = command.get_command(ctx, sub)
+                assert leaf is not None
+                found[f"{name} {sub}"] = leaf
+        else:
+            found[name] = command
+    return found
+
+
+def test_readme_says_exactly_which_commands_take_graph_and_json() -> None:
+    start = README.index(
+        "Every command (for `import`, each importer) takes `--graph DIR`"
+    )
+    para = README[start : README.index("Exit codes", start)]
+    json_part = para[para.index("take `--json`") : para.index("The others")]
+    listed = set(re.findall(r"`([a-z][a-z -]*)`", " ".join(json_part.split())))
+    leaves = _leaf_commands()
+    takes_json = {
+        n for n, c in leaves.items() if any(p.name == "as_json" for p in c.params)
+    }
+    assert listed == takes_json
+    for name, command in leaves.items():
+        options = {o for p in command.params for o in p.opts}
+        assert "--graph" in options, f"lineage {name} has no --graph"
+        graph = next(p for p in command.params if "--graph" in p.opts)
+        assert graph.metavar == "DIR", (
+            f"lineage {name}: --graph is not a fact directory"
+        )
