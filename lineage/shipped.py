@@ -3,8 +3,8 @@
 
 The wheel carries ``graph/`` and ``queries/`` as ``lineage/data/graph`` and
 ``lineage/data/queries`` (``setup.py`` copies them at build time), so an installed
-``lineage`` answers from any directory. Only ``os`` is used: the fast entry point
-(:mod:`lineage._entry`) resolves the default graph before importing anything else.
+``lineage`` answers from any directory. Only ``os`` is used, so that finding the
+default graph costs nothing at start-up.
 """
 
 from __future__ import annotations

@@ -109,7 +109,7 @@ def test_a_real_terminal_sets_the_width_and_no_color_is_honoured() -> None:
     assert _too_wide(narrow, 72) == [] and _split_ids(narrow) == []
     wide = _in_terminal(["show", "text-davinci-002"], 160)
     assert max(len(ANSI.sub("", line)) for line in wide.splitlines()) > 100
-    # the answer memo keys on the width: the narrow answer is not replayed
+    # the same width again gives the same answer
     again = _in_terminal(["show", "text-davinci-002"], 72)
     assert ANSI.sub("", again) == ANSI.sub("", narrow)
     plain = _in_terminal(["show", "text-davinci-002"], 72, NO_COLOR="1")
