@@ -539,31 +539,36 @@ def _field_positions(
             yield name or entry, origin
 
 
-@rule("empty-field")
-def check_empty_fields(facts: Facts) -> Iterator[Problem]:
+def _dataset_warnings(
+    facts: Facts, key: str, says: str, code: str
+) -> Iterator[Problem]:
+    """One warning per ``name@line:col`` entry of an imported record's field ``key``;
+    ``says`` is formatted with the record's ``record`` name and the entry's ``name``."""
     records: list[Model | Asset] = [*facts.models.values(), *facts.assets.values()]
     for record in records:
-        for name, where in _field_positions(record.empty_fields, record):
-            yield _problem(
-                where,
-                f"'{record.name}' has an empty or missing '{name}'",
-                "empty-field",
-                Severity.WARNING,
-            )
+        for name, where in _field_positions(getattr(record, key), record):
+            message = says.format(record=record.name, name=name)
+            yield _problem(where, message, code, Severity.WARNING)
+
+
+@rule("empty-field")
+def check_empty_fields(facts: Facts) -> Iterator[Problem]:
+    return _dataset_warnings(
+        facts,
+        "empty_fields",
+        "'{record}' has an empty or missing '{name}'",
+        "empty-field",
+    )
 
 
 @rule("dangling-dependency")
 def check_unresolved(facts: Facts) -> Iterator[Problem]:
-    records: list[Model | Asset] = [*facts.models.values(), *facts.assets.values()]
-    for record in records:
-        for name, where in _field_positions(record.unresolved_dependencies, record):
-            yield _problem(
-                where,
-                f"'{record.name}' depends on '{name}', which no asset of the input "
-                "defines",
-                "dangling-dependency",
-                Severity.WARNING,
-            )
+    return _dataset_warnings(
+        facts,
+        "unresolved_dependencies",
+        "'{record}' depends on '{name}', which no asset of the input defines",
+        "dangling-dependency",
+    )
 
 
 def validate(facts: Facts) -> list[Problem]:
