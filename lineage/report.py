@@ -13,6 +13,7 @@ from .provenance.query import (
     Ablation,
     ConflictTopic,
     Diff,
+    DiffStep,
     FamilyView,
     ModelView,
     Origin,
@@ -64,6 +65,10 @@ def claim_json(claim: Claim) -> dict[str, Any]:
         "contested": claim.contested,
         "alternative_to": claim.alternative_to,
         "note": claim.note,
+        "cause": claim.cause,
+        "partial": claim.partial,
+        "still_below": claim.still_below,
+        "supports": claim.supports,
         "evidence": evidence_json(claim.evidence),
     }
 
@@ -120,6 +125,8 @@ def why_json(why: Why) -> dict[str, Any]:
         },
         "origins": origins,
         "lineage": origins[0]["lineage"] if origins else [],
+        "also_observed_in": [_origin_json(o) for o in why.also_observed],
+        "supporting_evidence": [claim_json(c) for c in why.supporting],
         "history": [
             {
                 "model": c.model,
@@ -127,6 +134,9 @@ def why_json(why: Why) -> dict[str, Any]:
                 "stage": c.stage.value if c.stage else None,
                 "confidence": c.confidence.value,
                 "claim": c.id,
+                "cause": c.cause,
+                "partial": c.partial,
+                "still_below": c.still_below,
                 "evidence": evidence_json(c.evidence),
             }
             for c in why.history
@@ -134,7 +144,14 @@ def why_json(why: Why) -> dict[str, Any]:
         "broader": [c.id for c in why.broader],
         "narrower": [c.id for c in why.narrower],
         "emergence": [emergence_json(r) for r in why.emergence],
-        "omitted": {"origins": why.more_origins} if why.more_origins else {},
+        "omitted": {
+            key: count
+            for key, count in (
+                ("origins", why.more_origins),
+                ("also_observed_in", why.more_observed),
+            )
+            if count
+        },
     }
 
 
@@ -213,6 +230,19 @@ def path_json(result: PathResult) -> dict[str, Any]:
     return {"path": list(result.path), "steps": [step_json(s) for s in result.steps]}
 
 
+def _diff_step_json(step: DiffStep) -> dict[str, Any]:
+    return {
+        "capability": step.capability,
+        "model": step.model,
+        "stage": step.stage.value if step.stage else None,
+        "effect": step.effect.value,
+        "claim": step.claim,
+        "cause": step.cause,
+        "partial": step.partial,
+        "still_below": step.still_below,
+    }
+
+
 def diff_json(diff: Diff) -> dict[str, Any]:
     """``lineage diff --json``."""
     return {
@@ -220,18 +250,10 @@ def diff_json(diff: Diff) -> dict[str, Any]:
         "b": diff.b,
         "only_in_a": list(diff.only_in_a),
         "only_in_b": list(diff.only_in_b),
-        "steps": [
-            {
-                "capability": s.capability,
-                "model": s.model,
-                "stage": s.stage.value if s.stage else None,
-                "effect": s.effect.value,
-                "claim": s.claim,
-            }
-            for s in diff.steps
-        ],
+        "steps": [_diff_step_json(s) for s in diff.steps],
         "weakened_in_a": list(diff.weakened_in_a),
         "weakened_in_b": list(diff.weakened_in_b),
+        "strength_steps": [_diff_step_json(s) for s in diff.strength_steps],
         "omitted": {},
     }
 
@@ -291,7 +313,12 @@ def source_json(source: Source) -> dict[str, Any]:
 
 #: the lists each answer cuts to the limit, and what their items are called
 LIMITED: dict[str, tuple[tuple[str, str], ...]] = {
-    "why": (("origins", "origins"), ("history", "claims in the history")),
+    "why": (
+        ("origins", "origins"),
+        ("also_observed_in", "models outside this lineage"),
+        ("supporting_evidence", "supporting claims"),
+        ("history", "claims in the history"),
+    ),
     "show": (("children", "children"), ("inherited", "inherited capabilities")),
     "family": (("members", "members"),),
     "diff": (

@@ -153,6 +153,9 @@ def test_diff_json(runner: CliRunner) -> None:
         "stage": "rlhf",
         "effect": "lost",
         "claim": "icl-lost",
+        "cause": None,
+        "partial": False,
+        "still_below": None,
     } in data["steps"]
 
 

@@ -401,6 +401,27 @@ def test_search_cot_shows_code_training_at_code_davinci_002(page: Any) -> None:
     assert page.locator("#card h2").inner_text() == "Chain-of-thought reasoning"
 
 
+def test_why_card_shows_causes_and_keeps_other_lineages_apart(page: Any) -> None:
+    base = page.url.split("#")[0]
+    page.goto(base + "#capability/in-context-learning")
+    _wait_for_card(page, "capability", "in-context-learning")
+    assert page.locator("#card .origin").count() == 1
+    assert "davinci" in page.locator("#card .origin h3").inner_text()
+    also = page.locator("#card .also-observed").inner_text()
+    assert "OPT" in also and "BLOOM" in also
+    causes = page.locator("#card p.cause").all_inner_texts()
+    assert (
+        "recovered (partly; still below code-davinci-002) — cause: mixing the "
+        "language-modelling objective into the RL tuning (InstructGPT's PPO-ptx), "
+        "not RLHF itself"
+    ) in causes
+    page.goto(base + "#capability/chain-of-thought")
+    _wait_for_card(page, "capability", "chain-of-thought")
+    supporting = page.locator("#card .supporting").inner_text()
+    assert "PaLM" in supporting and "supports cdv2-cot-from-code" in supporting
+    assert "PaLM" not in " ".join(page.locator("#card .origin h3").all_inner_texts())
+
+
 @needs_dot
 def test_clicking_a_node_highlights_its_ancestors(page: Any) -> None:
     page.click('#tree [data-model="chatgpt"]')

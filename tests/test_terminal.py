@@ -82,8 +82,13 @@ def _split_ids(text: str) -> list[str]:
     [
         ["capabilities"],
         ["why", "chain of thought"],
+        ["why", "in-context learning"],
+        ["why", "complex reasoning"],
         ["show", "text-davinci-002"],
+        ["show", "text-davinci-003"],
         ["diff", "text-davinci-002", "chatgpt"],
+        ["diff", "code-davinci-002", "text-davinci-003"],
+        ["tree", "--format", "text"],
         ["emergence"],
         ["models"],
     ],

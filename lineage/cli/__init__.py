@@ -324,6 +324,30 @@ def echo_evidence(evidence: list[dict[str, str]], indent: str = "    ") -> None:
             click.echo(click.style(line, dim=True))
 
 
+def claim_note(claim: dict[str, Any]) -> str | None:
+    """``recovered (partly; still below code-davinci-002) — cause: ...`` or None."""
+    from ..facts.model import change_note
+
+    return change_note(
+        claim["effect"],
+        bool(claim.get("partial")),
+        claim.get("still_below"),
+        claim.get("cause"),
+    )
+
+
+def claim_row(claim: dict[str, Any], lead: str) -> list[str]:
+    """A table row: LEAD, effect, stage, confidence, first evidence."""
+    first = claim["evidence"][0]
+    return [
+        click.style(lead, bold=True),
+        style_effect(claim["effect"]) + (" (partly)" if claim.get("partial") else ""),
+        style_stage(claim["stage"]),
+        style_confidence(claim["confidence"]),
+        f"{first['source']}, {first['locator']}",
+    ]
+
+
 def chain_text(steps: list[dict[str, Any]], start: str) -> str:
     text = click.style(start, bold=True)
     for step in steps:
@@ -677,49 +701,40 @@ def why(
         if data["narrower"]:
             click.echo(f"Try a narrower one: {', '.join(data['narrower'])}")
     for origin in data["origins"]:
-        stage = origin["stage"] or "?"
-        kind = "limitation seen" if cap["kind"] == "limitation" else origin["effect"]
-        click.echo("")
-        echo_long(
-            f"{click.style('Origin:', bold=True)} {kind} by "
-            f"{style_stage(stage)} at {click.style(origin['model'], bold=True)} "
-            f"{style_confidence(origin['confidence'])}"
-            + (click.style("  contested", fg="red") if origin["contested"] else "")
-        )
-        if origin["mechanism"]:
-            click.echo(f"  mechanism: {origin['mechanism']}")
-        if origin["note"]:
-            for line in wrap(origin["note"], "  "):
+        _echo_origin(origin, cap["kind"])
+    for title, key in (
+        ("Also observed in (models outside this lineage):", "also_observed_in"),
+        ("Supporting evidence from:", "supporting_evidence"),
+    ):
+        if data[key]:
+            click.echo("")
+            click.echo(click.style(title, bold=True))
+            rows = [claim_row(c, c["model"]) for c in data[key]]
+            notes = [
+                " — ".join(
+                    x
+                    for x in (
+                        f"supports {c['supports']}" if c.get("supports") else None,
+                        claim_note(c),
+                    )
+                    if x
+                )
+                or None
+                for c in data[key]
+            ]
+            for line in table(rows, notes=notes):
                 click.echo(line)
-        echo_long("  lineage: " + chain_text(origin["steps"], origin["lineage"][0]))
-        click.echo("  evidence:")
-        echo_evidence(origin["evidence"])
-        for alt in origin["alternatives"]:
-            echo_long(
-                f"  {click.style('alternative:', fg='yellow')} "
-                f"{alt['effect']} by {style_stage(alt['stage'])} at "
-                f"{alt['model']} {style_confidence(alt['confidence'])}"
-            )
-            if alt["note"]:
-                for line in wrap(alt["note"], "    "):
-                    click.echo(line)
-            echo_evidence(alt["evidence"], "    ")
-    origin_claims = {o["claim"] for o in data["origins"]}
-    later = [h for h in data["history"] if h["claim"] not in origin_claims]
+    shown = {
+        o["claim"]
+        for key in ("origins", "also_observed_in", "supporting_evidence")
+        for o in data[key]
+    }
+    later = [h for h in data["history"] if h["claim"] not in shown]
     if later:
         click.echo("")
         click.echo(click.style("What happened next:", bold=True))
-        rows = [
-            [
-                click.style(h["model"], bold=True),
-                style_effect(h["effect"]),
-                style_stage(h["stage"]),
-                style_confidence(h["confidence"]),
-                f"{h['evidence'][0]['source']}, {h['evidence'][0]['locator']}",
-            ]
-            for h in later
-        ]
-        for line in table(rows):
+        rows = [claim_row(h, h["model"]) for h in later]
+        for line in table(rows, notes=[claim_note(h) for h in later]):
             click.echo(line)
     if data["emergence"]:
         click.echo("")
@@ -742,6 +757,48 @@ def why(
         for line in table(rows):
             click.echo(line)
     echo_omitted(data, "why")
+
+
+def _echo_origin(origin: dict[str, Any], kind: str) -> None:
+    """One ``Origin:`` block of ``why``: the claim, its cause, lineage, evidence."""
+    from ..facts.model import effect_label
+
+    stage = origin["stage"] or "?"
+    effect = effect_label(
+        origin["effect"], bool(origin["partial"]), origin["still_below"]
+    )
+    said = "limitation seen" if kind == "limitation" else effect
+    click.echo("")
+    echo_long(
+        f"{click.style('Origin:', bold=True)} {said} by "
+        f"{style_stage(stage)} at {click.style(origin['model'], bold=True)} "
+        f"{style_confidence(origin['confidence'])}"
+        + (click.style("  contested", fg="red") if origin["contested"] else "")
+    )
+    if origin["mechanism"]:
+        click.echo(f"  mechanism: {origin['mechanism']}")
+    if origin["cause"]:
+        for line in wrap(f"cause: {origin['cause']}", "  "):
+            click.echo(line)
+    if origin["note"]:
+        for line in wrap(origin["note"], "  "):
+            click.echo(line)
+    echo_long("  lineage: " + chain_text(origin["steps"], origin["lineage"][0]))
+    click.echo("  evidence:")
+    echo_evidence(origin["evidence"])
+    for alt in origin["alternatives"]:
+        echo_long(
+            f"  {click.style('alternative:', fg='yellow')} "
+            f"{alt['effect']} by {style_stage(alt['stage'])} at "
+            f"{alt['model']} {style_confidence(alt['confidence'])}"
+        )
+        if alt["cause"]:
+            for line in wrap(f"cause: {alt['cause']}", "    "):
+                click.echo(line)
+        if alt["note"]:
+            for line in wrap(alt["note"], "    "):
+                click.echo(line)
+        echo_evidence(alt["evidence"], "    ")
 
 
 @cli.command()
@@ -829,20 +886,15 @@ def show(
         if not data[key]:
             continue
         click.echo(click.style(f"{title}:", bold=True))
-        rows = [
-            [
-                click.style(c["capability"], bold=True),
-                style_effect(c["effect"]),
-                style_stage(c["stage"]),
-                style_confidence(c["confidence"]),
-                f"{c['evidence'][0]['source']}, {c['evidence'][0]['locator']}",
-            ]
+        listed = [
+            c
             for c in data["claims"]
             if c["effect"] in effects
             and c["capability"] in data[key]
             and c["alternative_to"] is None
         ]
-        for line in table(rows):
+        rows = [claim_row(c, c["capability"]) for c in listed]
+        for line in table(rows, notes=[claim_note(c) for c in listed]):
             click.echo(line)
     if data["inherited"]:
         click.echo(click.style("Inherited:", bold=True))
@@ -987,26 +1039,34 @@ def diff(
         (f"Only in {a_id}:", "only_in_a"),
     ):
         click.echo(click.style(title, bold=True) + ("" if data[key] else " nothing"))
-        rows = [
-            [
-                click.style(s["capability"], bold=True),
-                style_effect(s["effect"]),
-                "at " + s["model"],
-                style_stage(s["stage"]),
-            ]
-            for s in data["steps"]
-            if s["capability"] in data[key]
-        ]
-        for line in table(rows):
+        listed = [s for s in data["steps"] if s["capability"] in data[key]]
+        for line in _diff_table(listed):
             click.echo(line)
     for key, who in (("weakened_in_a", a_id), ("weakened_in_b", b_id)):
         if data[key]:
-            click.echo(
+            echo_long(
                 click.style(f"Weakened in {who}:", bold=True)
                 + " "
                 + ", ".join(data[key])
             )
+    if data["strength_steps"]:
+        click.echo(click.style("Changed in strength on the way:", bold=True))
+        for line in _diff_table(data["strength_steps"]):
+            click.echo(line)
     echo_omitted(data, "diff")
+
+
+def _diff_table(steps: list[dict[str, Any]]) -> list[str]:
+    rows = [
+        [
+            click.style(s["capability"], bold=True),
+            style_effect(s["effect"]) + (" (partly)" if s["partial"] else ""),
+            "at " + s["model"],
+            style_stage(s["stage"]),
+        ]
+        for s in steps
+    ]
+    return table(rows, notes=[claim_note(s) for s in steps])
 
 
 @cli.command()

@@ -104,7 +104,10 @@ def _leading(natural: list[int], room: int) -> int:
 
 
 def table(
-    rows: list[list[str]], indent: str = "  ", width: int | None = None
+    rows: list[list[str]],
+    indent: str = "  ",
+    width: int | None = None,
+    notes: list[str | None] | None = None,
 ) -> list[str]:
     """Align columns; on a terminal, fit its width without breaking a word.
 
@@ -112,13 +115,30 @@ def table(
     are wider than the terminal, the leading columns that fit stay aligned; a
     last column with room enough wraps inside its column, otherwise the
     columns that do not fit hang below their row, indented and wrapped. Cells
-    may contain ANSI styles (widths ignore them).
+    may contain ANSI styles (widths ignore them). ``notes[i]``, when given, is
+    prose printed below row ``i``, indented and wrapped (a cause, a caveat).
     """
     if not rows:
         return []
-    count = max(len(r) for r in rows)
+    if notes is not None:
+        out: list[str] = []
+        for row, note in zip(rows, notes, strict=True):
+            out += _rows(rows, [row], indent, width)
+            if note:
+                out += wrap(note, indent + HANG, width)
+        return out
+    return _rows(rows, rows, indent, width)
+
+
+def _rows(
+    every: list[list[str]], rows: list[list[str]], indent: str, width: int | None
+) -> list[str]:
+    """The lines of ``rows``, aligned as columns of the whole table ``every``."""
+    count = max(len(r) for r in every)
+    natural = [
+        max(_visible(r[i]) if i < len(r) else 0 for r in every) for i in range(count)
+    ]
     rows = [r + [""] * (count - len(r)) for r in rows]
-    natural = [max(_visible(r[i]) for r in rows) for i in range(count)]
     limit = terminal_width() if width is None else width
     room = None if limit is None else limit - len(indent)
     if room is None or sum(natural) + GAP * (count - 1) <= room:

@@ -182,7 +182,15 @@ def tree(
         elif fmt == "mermaid":
             text = to_mermaid(index, options)
         else:
-            text = to_text(index, options, style=_style if output is None else None)
+            from .terminal import PIPE_PROSE, terminal_width
+
+            width = (terminal_width() or PIPE_PROSE) if output is None else PIPE_PROSE
+            text = to_text(
+                index,
+                options,
+                width=width,
+                style=_style if output is None else None,
+            )
         if output is None:
             click.echo(text, nl=False)
             return

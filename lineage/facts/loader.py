@@ -1041,6 +1041,10 @@ _SPECS: dict[str, tuple[type, _Spec]] = {
             "alternative_to": (_slug, False),
             "contested": (_flag, False),
             "note": (_text, False),
+            "cause": (_text, False),
+            "partial": (_flag, False),
+            "still_below": (_slug, False),
+            "supports": (_slug, False),
         },
     ),
     "figures": (

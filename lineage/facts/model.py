@@ -43,6 +43,8 @@ __all__ = [
     "date_bounds",
     "date_label",
     "date_sort_key",
+    "change_note",
+    "effect_label",
 ]
 
 
@@ -220,6 +222,49 @@ def date_label(released: str | None, paper_date: str | None = None) -> str:
     return "date unknown"
 
 
+def effect_label(
+    effect: str, partial: bool = False, still_below: str | None = None
+) -> str:
+    """How an effect reads with its qualifiers.
+
+    Examples
+    --------
+    >>> effect_label("recovered", True, "code-davinci-002")
+    'recovered (partly; still below code-davinci-002)'
+    >>> effect_label("recovered", True)
+    'recovered (partly)'
+    >>> effect_label("gained")
+    'gained'
+    """
+    quals = (["partly"] if partial else []) + (
+        [f"still below {still_below}"] if still_below else []
+    )
+    return f"{effect} ({'; '.join(quals)})" if quals else effect
+
+
+def change_note(
+    effect: str,
+    partial: bool = False,
+    still_below: str | None = None,
+    cause: str | None = None,
+) -> str | None:
+    """The line a view prints under a change with a cause or qualifiers (else None).
+
+    Examples
+    --------
+    >>> change_note("recovered", True, "code-davinci-002", "LM mix-in")
+    'recovered (partly; still below code-davinci-002) — cause: LM mix-in'
+    >>> change_note("lost", cause="traded for dialogue")
+    'lost — cause: traded for dialogue'
+    >>> change_note("gained") is None
+    True
+    """
+    if not (partial or still_below or cause):
+        return None
+    label = effect_label(effect, partial, still_below)
+    return f"{label} — cause: {cause}" if cause else label
+
+
 #: Every field name a record may have; positions refer to fields by index here.
 FIELD_NAMES = (
     "id", "name", "title", "authors", "year", "url", "kind", "translation", "note",
@@ -232,7 +277,8 @@ FIELD_NAMES = (
     "records", "version_of", "paper_date", "root", "papers", "approximations",
     "license", "imported_from", "stub", "dependencies", "created", "url", "mappings",
     "scheme", "term", "relation", "trained_on", "empty_fields",
-    "unresolved_dependencies", "scheme", "value",
+    "unresolved_dependencies", "scheme", "value", "cause", "partial",
+    "still_below", "supports",
 )  # fmt: skip
 FIELD_INDEX = {name: i for i, name in enumerate(FIELD_NAMES)}
 #: one packed field position: field index, line, column
@@ -469,6 +515,15 @@ class Claim:
     alternative_to: str | None = None
     contested: bool = False
     note: str | None = None
+    #: the source's own mechanism or cause, when it is not the stage itself
+    #: ("mixing the language-modelling objective into RL tuning")
+    cause: str | None = None
+    #: only part of the ability changed (a partial recovery)
+    partial: bool = False
+    #: a model the ability stays below after the change (e.g. code-davinci-002)
+    still_below: str | None = None
+    #: this claim is evidence for that claim (e.g. a hypothesis), not an origin
+    supports: str | None = None
     loc: SourceLocation | None = field(default=None, compare=False, repr=False)
 
 

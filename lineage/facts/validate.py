@@ -149,6 +149,8 @@ def check_references(facts: Facts) -> Iterator[Problem]:
         yield from _ref(
             claim.loc, "alternative_to", "claim", claim.alternative_to, facts.claims
         )
+        yield from _ref(claim.loc, "supports", "claim", claim.supports, facts.claims)
+        yield from _ref(claim.loc, "still_below", "model", claim.still_below, models)
     for fig in facts.figures.values():
         yield from _ref(fig.loc, "subject", "subject", fig.subject, subjects)
         yield from _ref(fig.loc, "source", "source", fig.source, facts.sources)
@@ -414,6 +416,32 @@ def check_alternatives(facts: Facts) -> Iterator[Problem]:
                 f"alternative_to '{target.id}' is about "
                 f"'{target.capability}'",
                 "bad-alternative",
+            )
+
+
+@rule("bad-support")
+def check_supports(facts: Facts) -> Iterator[Problem]:
+    """A supporting claim backs a claim about the same capability, not itself."""
+    for claim in facts.claims.values():
+        target = facts.claims.get(claim.supports or "")
+        if target is None:
+            continue
+        where = claim.loc.of("supports") if claim.loc else None
+        if target.id == claim.id:
+            yield _problem(where, f"claim '{claim.id}' supports itself", "bad-support")
+        elif target.capability != claim.capability:
+            yield _problem(
+                where,
+                f"claim '{claim.id}' is about '{claim.capability}' but the claim "
+                f"it supports, '{target.id}', is about '{target.capability}'",
+                "bad-support",
+            )
+        elif target.supports is not None:
+            yield _problem(
+                where,
+                f"claim '{claim.id}' supports '{target.id}', which itself only "
+                f"supports '{target.supports}'; name the claim at the top",
+                "bad-support",
             )
 
 

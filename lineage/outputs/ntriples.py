@@ -709,6 +709,17 @@ class Writer:
             parts.append(f"{c} {t['lin:alternativeTo']} {other} .\n")
         if claim.note:
             parts.append(f"{c} {t['rdfs:comment']} {nt_literal(claim.note, '@en')} .\n")
+        if claim.cause:
+            parts.append(f"{c} {t['lin:cause']} {nt_literal(claim.cause, '@en')} .\n")
+        if claim.partial:
+            parts.append(f'{c} {t["lin:partial"]} "true"^^<{_XSD}boolean> .\n')
+        if claim.still_below:
+            parts.append(
+                f"{c} {t['lin:stillBelow']} {t.pre['model']}{claim.still_below}> .\n"
+            )
+        if claim.supports:
+            other = f"{t.pre['claim']}{claim.supports}>"
+            parts.append(f"{c} {t['lin:supports']} {other} .\n")
         return "".join(parts)
 
     def support(self, claim: Any, subject: str) -> str:

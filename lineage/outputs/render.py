@@ -24,6 +24,7 @@ from ..facts.model import (
     Effect,
     Kind,
     Stage,
+    change_note,
     date_bounds,
     date_sort_key,
 )
@@ -204,18 +205,35 @@ class Change:
     limitation: bool
     tentative: bool
     contested: bool
+    partial: bool = False
+    still_below: str | None = None
+    cause: str | None = None
 
     @property
     def mark(self) -> str:
         return EFFECT_MARKS[self.effect]
 
     def text(self) -> str:
-        """``+ Code generation`` (with ``?`` when tentative)."""
+        """``+ Code generation`` (with ``?`` when tentative, ``(partly)``)."""
         return (
             f"{self.mark} {self.name}"
             + ("?" if self.tentative else "")
             + (" (contested)" if self.contested else "")
+            + (" (partly)" if self.partial else "")
         )
+
+    @property
+    def noted(self) -> bool:
+        """Whether the change has more to say than :meth:`text` (a cause, a bound)."""
+        return bool(self.cause or self.still_below)
+
+    def long_text(self) -> str:
+        """``↺ In-context learning: recovered (partly; still below X) — cause: ...``."""
+        note = change_note(
+            self.effect.value, self.partial, self.still_below, self.cause
+        )
+        head = self.text().removesuffix(" (partly)")
+        return f"{head}: {note}" if note else head
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,6 +427,9 @@ def model_changes(index: Index, model: str) -> list[Change]:
                 cap is not None and cap.kind is Kind.LIMITATION,
                 claim.confidence.rank >= Confidence.HYPOTHESIS.rank,
                 claim.contested,
+                claim.partial,
+                claim.still_below,
+                claim.cause,
             )
         )
     changes.sort(
@@ -611,6 +632,8 @@ def _change_row(change: Change, *, dim: bool, marked: bool) -> str:
     name = escape_html(change.name) + ("?" if change.tentative else "")
     if change.contested:
         name += " (contested)"
+    if change.partial:
+        name += " (partly)"
     if change.tentative or change.limitation:
         name = f"<I>{name}</I>"
     if marked:
@@ -1198,6 +1221,27 @@ def _plain(text: str, role: str) -> str:
     return text
 
 
+def _fold(text: str, width: int, first: str, rest: str) -> list[str]:
+    """Greedy word wrap that measures only visible characters (styles are ANSI
+    codes) and keeps runs of spaces inside a line; words are never broken."""
+    lines: list[str] = []
+    line, used, empty = first, len(_unstyle(first)), True
+    tokens = re.split(r"( +)", text)
+    for word, space in zip(tokens[::2], [*tokens[1::2], ""], strict=True):
+        size = len(_unstyle(word))
+        if not empty and size and used + size > width:
+            lines.append(line.rstrip(" "))
+            line, used, empty = rest, len(_unstyle(rest)), True
+        line += word
+        used += size
+        empty = empty and not size
+        if not empty:
+            line += space
+            used += len(space)
+    lines.append(line.rstrip(" "))
+    return lines
+
+
 def to_text(
     index: Index,
     options: TreeOptions | None = None,
@@ -1264,14 +1308,21 @@ def to_text(
         items = model_changes(index, mid)
         if not items:
             return
-        text = ", ".join(c.text().replace(" ", "\xa0") for c in items)
+        room = max(30, width - len(prefix))
+        text = ", ".join(c.text().replace(" ", "\xa0") for c in items if not c.noted)
         for row in textwrap.wrap(
-            text,
-            width=max(30, width - len(prefix)),
-            break_on_hyphens=False,
-            break_long_words=False,
+            text, width=room, break_on_hyphens=False, break_long_words=False
         ):
             lines.append(prefix + row.replace("\xa0", " "))
+        for change in (c for c in items if c.noted):  # a cause reads as a sentence
+            for row in textwrap.wrap(
+                change.long_text(),
+                width=room,
+                subsequent_indent="  ",
+                break_on_hyphens=False,
+                break_long_words=False,
+            ):
+                lines.append(prefix + row)
 
     def walk(mid: str, prefix: str) -> None:
         children = kids.get(mid, [])
@@ -1283,16 +1334,22 @@ def to_text(
             if der.confidence is not Confidence.ESTABLISHED:
                 label += f", {der.confidence.value}"
             edge = style(f"({label})", f"stage:{der.stage.value}") + " → "
+            below = prefix + ("    " if last else "│   ")
             if home.get(der.child) == mid:
-                lines.append(prefix + branch + edge + title(der.child))
-                walk(der.child, prefix + ("    " if last else "│   "))
+                lines.extend(
+                    _fold(edge + title(der.child), width, prefix + branch, below)
+                )
+                walk(der.child, below)
             else:
-                lines.append(
-                    prefix
-                    + branch
-                    + edge
-                    + style(index.facts.models[der.child].name, "model")
-                    + f"  (drawn under {name(home.get(der.child))})"
+                lines.extend(
+                    _fold(
+                        edge
+                        + style(index.facts.models[der.child].name, "model")
+                        + f"  (drawn under {name(home.get(der.child))})",
+                        width,
+                        prefix + branch,
+                        below,
+                    )
                 )
 
     if options.timeline:
@@ -1321,13 +1378,17 @@ def to_text(
                     + ")"
                     for d in parents
                 )
-                lines.append("  " + title(mid) + (f"  {src}" if src else ""))
+                lines.extend(
+                    _fold(
+                        title(mid) + (f"  {src}" if src else ""), width, "  ", "      "
+                    )
+                )
                 caps(mid, "      ")
     else:
         for mid in models:
             if mid in home:
                 continue
-            lines.append(title(mid))
+            lines.extend(_fold(title(mid), width, "", "    "))
             walk(mid, "")
     return "\n".join(line.rstrip() for line in lines) + "\n"
 

@@ -97,6 +97,12 @@ class Why:
     emergence: tuple[Emergence, ...] = ()
     #: origins found but left out by ``limit`` (their lineage was not traced)
     more_origins: int = 0
+    #: gains at models outside the lineage of the first origin (no shared root)
+    also_observed: tuple[Origin, ...] = ()
+    #: gains recorded only as evidence for another claim (``supports``)
+    supporting: tuple[Claim, ...] = ()
+    #: models outside the lineage left out by ``limit``
+    more_observed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +159,9 @@ class DiffStep:
     stage: Stage | None
     effect: Effect
     claim: str
+    cause: str | None = None
+    partial: bool = False
+    still_below: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +175,9 @@ class Diff:
     steps: tuple[DiffStep, ...]
     weakened_in_a: tuple[str, ...] = ()
     weakened_in_b: tuple[str, ...] = ()
+    #: changes in strength (weakened, recovered, strengthened) of a capability both
+    #: have, at a model in the lineage of only one of them
+    strength_steps: tuple[DiffStep, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,8 +256,11 @@ def find_origins(index: Index, capability: str, limit: int | None = None) -> Why
     -------
     Why
         ``origins`` are the claims where it was gained (or, with no gain recorded,
-        first strengthened), earliest model first; ``history`` holds every primary
-        claim about it in derivation order.
+        first strengthened) in the lineage of the best-supported one (models that
+        share a root model with it), best first; gains in other lineages are
+        ``also_observed`` and gains that only support another claim (``supports``)
+        are ``supporting``; ``history`` holds every primary claim about it in
+        derivation order.
 
     Raises
     ------
@@ -269,14 +284,17 @@ def find_origins(index: Index, capability: str, limit: int | None = None) -> Why
     for claim in claims:
         if claim.alternative_to:
             alternatives.setdefault(claim.alternative_to, []).append(claim)
-    origins = []
-    ranked = _by_reach(index, capability, gains)
-    kept = ranked if limit is None else ranked[:limit]
-    for claim in kept:
+    supporting = tuple(c for c in gains if c.supports is not None)
+    ranked = _by_reach(index, capability, [c for c in gains if c.supports is None])
+    inside, outside = _split_by_lineage(index, ranked)
+    kept = inside if limit is None else inside[:limit]
+    seen_elsewhere = outside if limit is None else outside[:limit]
+
+    def traced(claim: Claim) -> Origin:
         chain, steps = lineage_of(index, claim.model)
-        origins.append(
-            Origin(claim, chain, steps, tuple(alternatives.get(claim.id, ())))
-        )
+        return Origin(claim, chain, steps, tuple(alternatives.get(claim.id, ())))
+
+    origins = [traced(c) for c in kept]
     narrower = tuple(c for c in facts.capabilities.values() if capability in c.broader)
     broader = tuple(
         facts.capabilities[b] for b in cap.broader if b in facts.capabilities
@@ -289,8 +307,44 @@ def find_origins(index: Index, capability: str, limit: int | None = None) -> Why
         broader,
         narrower,
         emergence,
-        len(ranked) - len(kept),
+        len(inside) - len(kept),
+        tuple(traced(c) for c in seen_elsewhere),
+        supporting,
+        len(outside) - len(seen_elsewhere),
     )
+
+
+def _roots(index: Index, model: str) -> frozenset[str]:
+    """The models without a parent that ``model`` descends from (itself if none)."""
+    found: set[str] = set()
+    seen = {model}
+    stack = [model]
+    while stack:
+        mid = stack.pop()
+        parents = index.parents.get(mid, ())
+        if not parents:
+            found.add(mid)
+        for der in parents:
+            if der.parent not in seen:
+                seen.add(der.parent)
+                stack.append(der.parent)
+    return frozenset(found)
+
+
+def _split_by_lineage(
+    index: Index, ranked: list[Claim]
+) -> tuple[list[Claim], list[Claim]]:
+    """Origins in the lineage of the first one (sharing a root model with it), and
+    the rest: the same ability observed in models of other lineages (OPT, BLOOM
+    next to davinci), which are not where this lineage's ability came from."""
+    if not ranked:
+        return [], []
+    first = _roots(index, ranked[0].model)
+    inside, outside = [], []
+    for claim in ranked:
+        same = claim is ranked[0] or bool(first & _roots(index, claim.model))
+        (inside if same else outside).append(claim)
+    return inside, outside
 
 
 def _by_reach(index: Index, capability: str, gains: list[Claim]) -> list[Claim]:
@@ -377,7 +431,10 @@ def capability_states(
                 new = CapabilityState(True, False, inherited | {claim.id}, claim.id)
             elif effect in (Effect.STRENGTHENED, Effect.RECOVERED):
                 carried = before.suppliers if before else frozenset()
-                new = CapabilityState(True, False, carried | {claim.id}, claim.id)
+                # a partial recovery leaves it weaker than before it was weakened
+                new = CapabilityState(
+                    True, claim.partial, carried | {claim.id}, claim.id
+                )
             elif effect is Effect.WEAKENED:
                 new = CapabilityState(True, True, inherited, claim.id)
             else:
@@ -528,7 +585,24 @@ def _responsible(
             steps = [claims[lack.changed_by]]
         else:
             steps = [claims[s] for s in sorted(have.suppliers)]
-    return [DiffStep(cap, c.model, c.stage, c.effect, c.id) for c in steps]
+    return [_diff_step(c) for c in steps]
+
+
+#: the effects that change how strong a capability is without adding or removing it
+STRENGTH_EFFECTS = frozenset({Effect.WEAKENED, Effect.RECOVERED, Effect.STRENGTHENED})
+
+
+def _diff_step(c: Claim) -> DiffStep:
+    return DiffStep(
+        c.capability,
+        c.model,
+        c.stage,
+        c.effect,
+        c.id,
+        c.cause,
+        c.partial,
+        c.still_below,
+    )
 
 
 def diff_models(index: Index, a: str, b: str) -> Diff:
@@ -545,14 +619,24 @@ def diff_models(index: Index, a: str, b: str) -> Diff:
     for cap in only_b:
         steps += _responsible(index, cap, has_b[cap], a, closure_a, states)
     both = set(has_a) & set(has_b)
+    weak_a = sorted(c for c in both if has_a[c].weakened and not has_b[c].weakened)
+    weak_b = sorted(c for c in both if has_b[c].weakened and not has_a[c].weakened)
+    differ = closure_a ^ closure_b
+    strength = [
+        _diff_step(claim)
+        for cap in sorted(both)
+        for claim in _primary(index.claims_by_capability.get(cap, []))
+        if claim.model in differ and claim.effect in STRENGTH_EFFECTS
+    ]
     return Diff(
         a,
         b,
         tuple(only_a),
         tuple(only_b),
         tuple(steps),
-        tuple(sorted(c for c in both if has_a[c].weakened and not has_b[c].weakened)),
-        tuple(sorted(c for c in both if has_b[c].weakened and not has_a[c].weakened)),
+        tuple(weak_a),
+        tuple(weak_b),
+        tuple(strength),
     )
 
 

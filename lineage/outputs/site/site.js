@@ -381,6 +381,7 @@
         h("p", { class: "facts" }, "Confidence ", confidence(o.confidence),
           o.mechanism ? h("span", {}, " · mechanism: " + o.mechanism) : null,
           o.contested ? badge("contested", "contested") : null),
+        causeLine(o),
         o.note ? h("p", { class: "note-text" }, o.note) : null,
         h("h4", {}, "Lineage path"),
         pathView(o.lineage, o.steps),
@@ -390,10 +391,24 @@
           h("summary", {}, o.alternatives.length + " competing explanation" + (o.alternatives.length > 1 ? "s" : "")),
           ...o.alternatives.map((a) => h("div", { class: "alt" },
             h("p", {}, a.effect + " by ", stageBadge(a.stage), " at ", modelLink(a.model), " ", confidence(a.confidence)),
+            causeLine(a),
             a.note ? h("p", { class: "note-text" }, a.note) : null,
             evidenceList(a.evidence)))) : null));
     });
-    const origins = new Set(w.origins.map((o) => o.claim));
+    for (const [title, key, cls] of [
+      ["Also observed in (models outside this lineage)", "also_observed_in", "also-observed"],
+      ["Supporting evidence from", "supporting_evidence", "supporting"]]) {
+      if (!w[key].length) continue;
+      out.push(h("section", { class: cls, "aria-label": title },
+        h("h3", {}, title),
+        h("ul", { class: "history" }, w[key].map((x) => h("li", { class: "effect-" + x.effect },
+          h("p", {}, modelLink(x.model), " ", effectBadge(x), " by ", stageBadge(x.stage), " ", confidence(x.confidence),
+            x.supports ? h("span", {}, " · supports " + x.supports) : null),
+          causeLine(x),
+          x.note ? h("p", { class: "note-text" }, x.note) : null,
+          evidenceList(x.evidence))))));
+    }
+    const origins = new Set([...w.origins, ...w.also_observed_in, ...w.supporting_evidence].map((o) => o.claim));
     const later = w.history.filter((x) => !origins.has(x.claim));
     out.push(h("h3", {}, "Downstream: what was kept, weakened or lost"));
     const faded = later.filter((x) => x.effect === "lost" || x.effect === "weakened");
@@ -405,7 +420,8 @@
     }
     if (later.length) {
       out.push(h("ul", { class: "history" }, later.map((x) => h("li", { class: "effect-" + x.effect },
-        h("p", {}, modelLink(x.model), " ", badge(x.effect, "effect"), " by ", stageBadge(x.stage), " ", confidence(x.confidence)),
+        h("p", {}, modelLink(x.model), " ", effectBadge(x), " by ", stageBadge(x.stage), " ", confidence(x.confidence)),
+        causeLine(x),
         evidenceList(x.evidence)))));
     }
     if (w.emergence.length) {
@@ -416,6 +432,17 @@
           r.source + ", " + r.locator))));
     }
     return out;
+  }
+
+  // "recovered (partly; still below code-davinci-002) — cause: ..." under a claim
+  function causeLine(c) {
+    if (!c.cause && !c.partial && !c.still_below) return null;
+    const quals = [c.partial ? "partly" : null, c.still_below ? "still below " + c.still_below : null].filter(Boolean);
+    return h("p", { class: "cause" }, c.effect + (quals.length ? " (" + quals.join("; ") + ")" : ""),
+      c.cause ? " — cause: " + c.cause : "");
+  }
+  function effectBadge(c) {
+    return h("span", { class: "badge badge-effect badge-effect-" + c.effect }, c.effect + (c.partial ? " (partly)" : ""));
   }
 
   function sci(v) { return v === null || v === undefined ? "?" : Number(v).toExponential(1).replace("e+", "e"); }
@@ -465,8 +492,9 @@
     if (v.limitations.length) out.push(h("h3", {}, "Limitations"), capChips(v.limitations));
     if (v.claims.length) {
       out.push(h("h3", {}, "Claims and evidence"), h("ul", { class: "history" }, v.claims.map((c) => h("li", { class: "effect-" + c.effect },
-        h("p", {}, capLink(c.capability), " ", badge(c.effect, "effect"), " by ", stageBadge(c.stage), " ", confidence(c.confidence),
+        h("p", {}, capLink(c.capability), " ", effectBadge(c), " by ", stageBadge(c.stage), " ", confidence(c.confidence),
           c.alternative_to ? badge("competing explanation", "contested") : null, c.contested ? badge("contested", "contested") : null),
+        causeLine(c),
         c.note ? h("p", { class: "note-text" }, c.note) : null,
         evidenceList(c.evidence)))));
     }
