@@ -184,12 +184,13 @@ def tree(
         else:
             from .terminal import PIPE_PROSE, terminal_width
 
-            width = (terminal_width() or PIPE_PROSE) if output is None else PIPE_PROSE
+            columns = terminal_width() if output is None else None
             text = to_text(
                 index,
                 options,
-                width=width,
+                width=columns or PIPE_PROSE,
                 style=_style if output is None else None,
+                fold=columns is not None,
             )
         if output is None:
             click.echo(text, nl=False)

@@ -337,16 +337,21 @@ def check_layout_size(count: int, *, timeline: bool = False) -> None:
 def highlight_selection(index: Index, capability: str) -> Highlight:
     """The models and derivations that carried ``capability`` from its origin on.
 
-    Origins are models with a claim that it was gained there; carriers have it
+    Origins are the models of :func:`lineage.provenance.query.find_origins`'s
+    origins (gains in the lineage asked for, not those only observed in other
+    lineages or supporting a hypothesis); carriers have it
     (gained, inherited, strengthened or recovered); weakened and lost models are
     where a claim says it faded. Path edges join a model that has it to a child
     that has it or lost it. Competing explanations (``alternative_to``) do not
     change the path, as in :func:`lineage.provenance.query.capability_states`.
     """
-    from ..provenance.query import capability_states
+    from ..provenance.query import capability_states, find_origins
 
     models = set(index.facts.models)
     states = capability_states(index, models, capability)
+    # only the origins `why` gives: a gain in another lineage (OPT next to davinci)
+    # or one that only supports a hypothesis (PaLM) just carries it
+    primary = {o.claim.model for o in find_origins(index, capability).origins}
     origins: list[str] = []
     weakened: list[str] = []
     lost: list[str] = []
@@ -361,7 +366,7 @@ def highlight_selection(index: Index, capability: str) -> Highlight:
         ]
         effects = {c.effect for c in claims}
         state = states.get(mid, {}).get(capability)
-        if Effect.GAINED in effects:
+        if Effect.GAINED in effects and mid in primary:
             origins.append(mid)
         elif Effect.RECOVERED in effects:
             recovered.append(mid)
@@ -1221,9 +1226,11 @@ def _plain(text: str, role: str) -> str:
     return text
 
 
-def _fold(text: str, width: int, first: str, rest: str) -> list[str]:
+def _fold(text: str, width: int | None, first: str, rest: str) -> list[str]:
     """Greedy word wrap that measures only visible characters (styles are ANSI
     codes) and keeps runs of spaces inside a line; words are never broken."""
+    if width is None:
+        return [first + text]
     lines: list[str] = []
     line, used, empty = first, len(_unstyle(first)), True
     tokens = re.split(r"( +)", text)
@@ -1248,8 +1255,12 @@ def to_text(
     *,
     width: int = 88,
     style: Style | None = None,
+    fold: bool = False,
 ) -> str:
     """The evolution tree as indented text for the terminal.
+
+    Capability lists wrap at ``width``; with ``fold``, model and edge lines do too
+    (on a terminal; piped output keeps one model per line for ``grep``).
 
     Each model appears once in full, under its most confident parent; other
     parents point to it. ``style(text, role)`` may colour pieces (roles: ``model``,
@@ -1264,6 +1275,7 @@ def to_text(
     """
     options = options or TreeOptions()
     style = style or _plain
+    fold_at = width if fold else None
     models = drawn_models(index, options)
     if not models:
         return "(no models)\n"
@@ -1337,7 +1349,7 @@ def to_text(
             below = prefix + ("    " if last else "│   ")
             if home.get(der.child) == mid:
                 lines.extend(
-                    _fold(edge + title(der.child), width, prefix + branch, below)
+                    _fold(edge + title(der.child), fold_at, prefix + branch, below)
                 )
                 walk(der.child, below)
             else:
@@ -1346,7 +1358,7 @@ def to_text(
                         edge
                         + style(index.facts.models[der.child].name, "model")
                         + f"  (drawn under {name(home.get(der.child))})",
-                        width,
+                        fold_at,
                         prefix + branch,
                         below,
                     )
@@ -1380,7 +1392,10 @@ def to_text(
                 )
                 lines.extend(
                     _fold(
-                        title(mid) + (f"  {src}" if src else ""), width, "  ", "      "
+                        title(mid) + (f"  {src}" if src else ""),
+                        fold_at,
+                        "  ",
+                        "      ",
                     )
                 )
                 caps(mid, "      ")
@@ -1388,7 +1403,7 @@ def to_text(
         for mid in models:
             if mid in home:
                 continue
-            lines.extend(_fold(title(mid), width, "", "    "))
+            lines.extend(_fold(title(mid), fold_at, "", "    "))
             walk(mid, "")
     return "\n".join(line.rstrip() for line in lines) + "\n"
 

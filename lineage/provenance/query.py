@@ -334,15 +334,24 @@ def _roots(index: Index, model: str) -> frozenset[str]:
 def _split_by_lineage(
     index: Index, ranked: list[Claim]
 ) -> tuple[list[Claim], list[Claim]]:
-    """Origins in the lineage of the first one (sharing a root model with it), and
-    the rest: the same ability observed in models of other lineages (OPT, BLOOM
-    next to davinci), which are not where this lineage's ability came from."""
-    if not ranked:
-        return [], []
-    first = _roots(index, ranked[0].model)
+    """Origins in the lineage of the first one at a model (sharing a root model
+    with it), and the rest: the same ability observed in models of other lineages
+    (OPT, BLOOM next to davinci), which are not where this lineage's ability came
+    from. A family-level claim is inside when one of its members is."""
+    at_models = [c for c in ranked if c.model in index.facts.models]
+    if not at_models:
+        return list(ranked), []
+    first = _roots(index, at_models[0].model)
+
+    def inside_lineage(claim: Claim) -> bool:
+        if claim.model in index.facts.models:
+            return bool(first & _roots(index, claim.model))
+        members = index.members.get(claim.model, ())
+        return any(first & _roots(index, m) for m in members)
+
     inside, outside = [], []
     for claim in ranked:
-        same = claim is ranked[0] or bool(first & _roots(index, claim.model))
+        same = claim is at_models[0] or inside_lineage(claim)
         (inside if same else outside).append(claim)
     return inside, outside
 
