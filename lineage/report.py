@@ -11,6 +11,7 @@ from typing import Any
 from .facts.model import Claim, Conflict, Emergence, Figure, Source
 from .provenance.query import (
     Ablation,
+    ConceptView,
     ConflictTopic,
     Diff,
     DiffStep,
@@ -27,6 +28,7 @@ from .provenance.query import (
 __all__ = [
     "ablation_json",
     "claim_json",
+    "concept_json",
     "conflict_json",
     "conflicts_json",
     "diff_json",
@@ -79,6 +81,23 @@ def _origin_json(origin: Origin) -> dict[str, Any]:
     out["steps"] = [step_json(s) for s in origin.steps]
     out["alternatives"] = [claim_json(c) for c in origin.alternatives]
     return out
+
+
+def concept_json(view: ConceptView) -> dict[str, Any]:
+    """``lineage why CONCEPT --json`` (a concept such as the alignment tax)."""
+    c = view.concept
+    return {
+        "concept": {
+            "id": c.id,
+            "name": c.name,
+            "aliases": list(c.aliases),
+            "definition": c.definition,
+            "note": c.note,
+            "evidence": evidence_json(c.evidence),
+        },
+        "examples": [claim_json(claim) for claim in view.examples],
+        "omitted": {},
+    }
 
 
 def emergence_json(row: Emergence) -> dict[str, Any]:
@@ -326,6 +345,7 @@ LIMITED: dict[str, tuple[tuple[str, str], ...]] = {
         ("only_in_b", "capabilities only in the second model"),
     ),
     "ablate": (("models", "models"),),
+    "concept": (("examples", "claims"),),
 }
 
 

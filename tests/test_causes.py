@@ -93,7 +93,9 @@ def test_show_prints_the_cause_under_the_claim() -> None:
     out = _run("show", "text-davinci-003")
     assert RECOVERY in _flat(out)
     data = json.loads(_run("show", "text-davinci-003", "--json"))
-    claim = next(c for c in data["claims"] if c["claim"] == "tdv3-icl-recovered-lm-mixin")
+    claim = next(
+        c for c in data["claims"] if c["claim"] == "tdv3-icl-recovered-lm-mixin"
+    )
     assert (claim["partial"], claim["still_below"]) == (True, "code-davinci-002")
 
 
@@ -114,7 +116,10 @@ def test_a_partial_recovery_is_still_weaker_than_before() -> None:
         for s in data["strength_steps"]
         if s["capability"] == "in-context-learning"
     ]
-    assert steps == [("text-davinci-002", "weakened"), ("text-davinci-003", "recovered")]
+    assert steps == [
+        ("text-davinci-002", "weakened"),
+        ("text-davinci-003", "recovered"),
+    ]
 
 
 def test_tree_text_prints_the_cause() -> None:
@@ -138,3 +143,50 @@ def test_rdf_carries_cause_partial_still_below_and_supports() -> None:
     assert cause.language == "en" and "not RLHF itself" in str(cause)
     supported = {str(o).rsplit("/", 1)[1] for o in g.objects(None, LIN.supports)}
     assert supported == {"cdv2-cot-from-code", "cdv2-complex-reasoning-from-code"}
+
+
+def test_why_alignment_tax_prints_the_definition_and_the_linked_claims() -> None:
+    result = CliRunner().invoke(cli, ["why", "alignment tax", "--graph", GRAPH])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""  # the name is the id's spelling
+    out = result.stdout
+    assert out.startswith("Alignment tax  (concept alignment-tax)")
+    flat = _flat(out)
+    assert "unlikely to be intentional" in flat
+    assert (
+        "this tradeoff is more like a side effect of supervised instruction tuning "
+        "(the alignment tax)" in flat
+    )
+    linked = out.split("Claims it links:", 1)[1].splitlines()
+    rows = [
+        line.split()[:3] for line in linked if line.startswith("  ") and "[" in line
+    ]
+    assert rows == [
+        ["text-davinci-002", "complex-reasoning", "weakened"],
+        ["text-davinci-002", "in-context-learning", "weakened"],
+        ["chatgpt", "in-context-learning", "lost"],
+    ]
+
+
+def test_why_alignment_tax_json_and_its_chinese_name() -> None:
+    data = json.loads(_run("why", "对齐税", "--json"))
+    assert data["concept"]["id"] == "alignment-tax"
+    assert {e["source"] for e in data["concept"]["evidence"]} == {
+        "fu-2022",
+        "ouyang-2022",
+    }
+    assert [c["claim"] for c in data["examples"]] == [
+        "tdv2-complex-reasoning-weakened-alignment-tax",
+        "tdv2-icl-weakened-alignment-tax",
+        "chatgpt-icl-lost",
+    ]
+    # a capability's name still wins over a concept's
+    assert "capability" in json.loads(_run("why", "ICL", "--json"))
+
+
+def test_search_finds_the_concept_first() -> None:
+    data = json.loads(_run("search", "alignment tax", "--json"))
+    assert (data["hits"][0]["kind"], data["hits"][0]["id"]) == (
+        "concept",
+        "alignment-tax",
+    )

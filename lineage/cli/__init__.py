@@ -665,16 +665,27 @@ def why(
     """Where did CAPABILITY come from? Origin, confidence, evidence, lineage, fate.
 
     CAPABILITY is an id, name or alias in any case or spelling (CoT, ICL, 思维链).
+    A concept of the sources (the alignment tax) prints its definition and the
+    claims it links.
 
     \b
     Example:
         lineage why "chain of thought"
         lineage why ICL --json
+        lineage why "alignment tax"
     """
     from ..provenance.query import find_origins
     from ..report import limit_answer, why_json
 
     index = load(graph_dirs)
+    words = index.words
+    if not words.lookup(capability, ("capability",)) and words.lookup(
+        capability, ("concept",)
+    ):  # a concept's name, and no capability's: the concept
+        _why_concept(
+            index, resolve_name(index, capability, ("concept",))[1], as_json, limit
+        )
+        return
     _, cap_id = resolve_name(index, capability, ("capability",))
     data = limit_answer(why_json(find_origins(index, cap_id, limit)), "why", limit)
     if as_json:
@@ -757,6 +768,49 @@ def why(
         for line in table(rows):
             click.echo(line)
     echo_omitted(data, "why")
+
+
+def _why_concept(index: Any, concept: str, as_json: bool, limit: int | None) -> None:
+    """``why`` for a concept: its definition, cited, and the claims it links."""
+    from ..provenance.query import explain_concept
+    from ..report import concept_json, limit_answer
+
+    data = limit_answer(concept_json(explain_concept(index, concept)), "concept", limit)
+    if as_json:
+        emit_json(data)
+        return
+    c = data["concept"]
+    click.echo(
+        click.style(c["name"], bold=True)
+        + click.style(f"  (concept {c['id']})", dim=True)
+    )
+    if c["aliases"]:
+        echo_long(click.style("  also: " + ", ".join(c["aliases"]), dim=True))
+    for line in wrap(c["definition"], "  "):
+        click.echo(line)
+    if c["note"]:
+        for line in wrap(c["note"], "  "):
+            click.echo(click.style(line, dim=True))
+    click.echo("  defined in the sources:")
+    echo_evidence(c["evidence"])
+    click.echo("")
+    if not data["examples"]:
+        click.echo("No claim is linked to this concept.")
+    else:
+        click.echo(click.style("Claims it links:", bold=True))
+        rows = [
+            [
+                click.style(x["model"], bold=True),
+                x["capability"],
+                style_effect(x["effect"]) + (" (partly)" if x["partial"] else ""),
+                style_stage(x["stage"]),
+                style_confidence(x["confidence"]),
+            ]
+            for x in data["examples"]
+        ]
+        for line in table(rows, notes=[claim_note(x) for x in data["examples"]]):
+            click.echo(line)
+    echo_omitted(data, "concept")
 
 
 def _echo_origin(origin: dict[str, Any], kind: str) -> None:

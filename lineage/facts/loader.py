@@ -36,6 +36,7 @@ from ..facts.model import (
     AssetKind,
     Capability,
     Claim,
+    Concept,
     Confidence,
     Conflict,
     ConflictKind,
@@ -1088,6 +1089,18 @@ _SPECS: dict[str, tuple[type, _Spec]] = {
             "note": (_text, False),
         },
     ),
+    "concepts": (
+        Concept,
+        {
+            "id": (_slug, True),
+            "name": (_text, True),
+            "definition": (_text, True),
+            "evidence": (_evidence, True),
+            "aliases": (_strings, False),
+            "examples": (_slugs, False),
+            "note": (_text, False),
+        },
+    ),
 }
 SECTIONS = tuple(_SPECS)
 _SINGULAR = {
@@ -1103,6 +1116,7 @@ _SINGULAR = {
     "conflicts": "conflict",
     "assets": "asset",
     "identifiers": "identifier",
+    "concepts": "concept",
     "mapping": "mapping",
     "evidence": "evidence item",
     "sides": "conflict side",

@@ -17,6 +17,7 @@ __all__ = [
     "Capability",
     "Claim",
     "Confidence",
+    "Concept",
     "Conflict",
     "ConflictKind",
     "Derivation",
@@ -278,7 +279,7 @@ FIELD_NAMES = (
     "license", "imported_from", "stub", "dependencies", "created", "url", "mappings",
     "scheme", "term", "relation", "trained_on", "empty_fields",
     "unresolved_dependencies", "scheme", "value", "cause", "partial",
-    "still_below", "supports",
+    "still_below", "supports", "examples",
 )  # fmt: skip
 FIELD_INDEX = {name: i for i, name in enumerate(FIELD_NAMES)}
 #: one packed field position: field index, line, column
@@ -383,6 +384,21 @@ class Capability:
     description: str
     aliases: tuple[str, ...] = ()
     broader: tuple[str, ...] = ()
+    loc: SourceLocation | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """A named idea of the sources that is neither a capability nor a stage (the
+    alignment tax), with its definition cited and the claims that exemplify it."""
+
+    id: str
+    name: str
+    definition: str
+    evidence: tuple[Evidence, ...]
+    aliases: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+    note: str | None = None
     loc: SourceLocation | None = field(default=None, compare=False, repr=False)
 
 
@@ -609,6 +625,7 @@ class Facts:
     conflicts: dict[str, Conflict] = field(default_factory=dict)
     assets: dict[str, Asset] = field(default_factory=dict)
     identifiers: dict[str, Identifier] = field(default_factory=dict)
+    concepts: dict[str, Concept] = field(default_factory=dict)
     files: tuple[str, ...] = ()
     #: entries of the graph directories that are not fact files (hidden, other names)
     skipped: tuple[str, ...] = ()
@@ -647,4 +664,5 @@ class Facts:
             "conflicts": len(self.conflicts),
             "assets": len(self.assets),
             "identifiers": len(self.identifiers),
+            "concepts": len(self.concepts),
         }

@@ -151,6 +151,9 @@ def check_references(facts: Facts) -> Iterator[Problem]:
         )
         yield from _ref(claim.loc, "supports", "claim", claim.supports, facts.claims)
         yield from _ref(claim.loc, "still_below", "model", claim.still_below, models)
+    for concept in facts.concepts.values():
+        for example in concept.examples:
+            yield from _ref(concept.loc, "examples", "claim", example, facts.claims)
     for fig in facts.figures.values():
         yield from _ref(fig.loc, "subject", "subject", fig.subject, subjects)
         yield from _ref(fig.loc, "source", "source", fig.source, facts.sources)
@@ -171,6 +174,7 @@ def check_evidence_sources(facts: Facts) -> Iterator[Problem]:
         *(side for c in facts.conflicts.values() for side in c.sides or ()),
         *facts.identifiers.values(),
         *facts.assets.values(),
+        *facts.concepts.values(),
     ]
     for holder in holders:
         for ev in holder.evidence or ():
@@ -450,7 +454,7 @@ def record_ids(facts: Facts) -> dict[str, str]:
     out: dict[str, str] = {}
     for section in (
         "sources", "capabilities", "families", "models", "derivations", "claims",
-        "figures", "emergence", "conflicts",
+        "figures", "emergence", "conflicts", "concepts",
     ):  # fmt: skip
         for key in getattr(facts, section):
             out.setdefault(key, section)

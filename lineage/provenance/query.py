@@ -22,6 +22,7 @@ from ..facts.model import (
     PRESENT_EFFECTS,
     Capability,
     Claim,
+    Concept,
     Confidence,
     Conflict,
     ConflictKind,
@@ -47,6 +48,7 @@ __all__ = [
     "DiffStep",
     "FamilyView",
     "ModelView",
+    "ConceptView",
     "Origin",
     "PathResult",
     "Step",
@@ -55,6 +57,7 @@ __all__ = [
     "capability_states",
     "diff_models",
     "find_conflicts",
+    "explain_concept",
     "find_origins",
     "lineage_of",
     "path_between",
@@ -103,6 +106,14 @@ class Why:
     supporting: tuple[Claim, ...] = ()
     #: models outside the lineage left out by ``limit``
     more_observed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptView:
+    """The answer of :func:`explain_concept`: a concept and the claims it links."""
+
+    concept: Concept
+    examples: tuple[Claim, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,6 +323,33 @@ def find_origins(index: Index, capability: str, limit: int | None = None) -> Why
         supporting,
         len(outside) - len(seen_elsewhere),
     )
+
+
+def explain_concept(index: Index, concept: str) -> ConceptView:
+    """A concept (the alignment tax) with the claims that exemplify it, in
+    derivation order.
+
+    Raises
+    ------
+    LineageError
+        If the concept id is unknown.
+
+    Examples
+    --------
+    >>> from lineage.facts.model import Concept, Facts
+    >>> from lineage.store.index import build_index
+    >>> facts = Facts(concepts={"tax": Concept("tax", "Tax", "a cost", ())})
+    >>> explain_concept(build_index(facts), "tax").examples
+    ()
+    """
+    found = index.facts.concepts.get(concept)
+    if found is None:
+        msg = f"unknown concept '{concept}'"
+        raise LineageError(msg)
+    claims = [index.facts.claims[c] for c in found.examples if c in index.facts.claims]
+    last = len(index.order)
+    claims.sort(key=lambda c: (index.order.get(c.model, last), c.id))
+    return ConceptView(found, tuple(claims))
 
 
 def _roots(index: Index, model: str) -> frozenset[str]:

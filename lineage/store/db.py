@@ -124,6 +124,7 @@ NAME_KINDS = {
     "family": "families",
     "stage": "stages",
     "source": "sources",
+    "concept": "concepts",
 }
 
 

@@ -45,7 +45,7 @@ from ..facts.model import Facts, Stage
 __all__ = ["KINDS", "Match", "Names", "build_names", "family_roots"]
 
 #: every kind of record a name can lead to
-KINDS = ("capability", "model", "family", "stage", "source")
+KINDS = ("capability", "model", "family", "stage", "source", "concept")
 #: how a match was found, best first (see the module docstring)
 HOW = ("id", "name", "folded", "typo", "partial")
 #: weight of the letter-pair similarity against the word overlap
@@ -98,6 +98,7 @@ def _records(facts: Facts) -> Iterator[tuple[str, Any]]:
         ("family", facts.families),
         ("stage", facts.stages),
         ("source", facts.sources),
+        ("concept", facts.concepts),
     )
     for kind, table in tables:
         for record in table.values():
