@@ -222,6 +222,7 @@ def model_json(view: ModelView) -> dict[str, Any]:
             }
             for scheme, value, ident in view.identifiers
         ],
+        "conflicts": [{"topic": c.topic, **conflict_json(c)} for c in view.conflicts],
         "omitted": {},
     }
 

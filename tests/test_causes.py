@@ -190,3 +190,37 @@ def test_search_finds_the_concept_first() -> None:
         "concept",
         "alignment-tax",
     )
+
+
+def test_show_lists_the_conflicts_about_the_model() -> None:
+    out = _run("show", "text-davinci-003")
+    section = out.split("Conflicts:", 1)[1]
+    for conflict in ("tdv3-parent-fu", "tdv3-parent-index", "zh-fu-struck-hedge"):
+        assert conflict in section
+    flat = _flat(section)
+    assert "· instruction-tuned from code-davinci-002 — fu-2022" in flat
+    assert "· translation: not sure whether" in flat
+    data = json.loads(_run("show", "text-davinci-003", "--json"))
+    ids = [c["id"] for c in data["conflicts"]]
+    assert ids[:3] == ["tdv3-parent-fu", "tdv3-parent-index", "zh-fu-struck-hedge"]
+    assert "alternatives-tdv3-icl-recovered-lm-mixin" in ids  # derived, not recorded
+    first = data["conflicts"][0]
+    assert first["topic"] == "text-davinci-003's parent" and len(first["sides"]) == 2
+    # a model nobody disagrees about has no such section
+    assert "Conflicts:" not in _run("show", "t5-11b")
+    assert json.loads(_run("show", "t5-11b", "--json"))["conflicts"] == []
+
+
+def test_rdf_exports_the_concept() -> None:
+    g = rdflib.Graph().parse(data=_run("export", "--format", "turtle"), format="turtle")
+    skos = rdflib.namespace.SKOS
+    (tax,) = g.subjects(rdflib.RDF.type, LIN.NamedConcept)
+    assert str(g.value(tax, skos.prefLabel)) == "Alignment tax"
+    assert "unlikely to be intentional" in str(g.value(tax, skos.definition))
+    linked = {str(o).rsplit("/", 1)[1] for o in g.objects(tax, LIN.exemplifiedBy)}
+    assert linked == {
+        "tdv2-icl-weakened-alignment-tax",
+        "tdv2-complex-reasoning-weakened-alignment-tax",
+        "chatgpt-icl-lost",
+    }
+    assert len(list(g.objects(tax, LIN.evidence))) == 7

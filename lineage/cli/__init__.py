@@ -966,7 +966,34 @@ def show(
             "  ",
         )
     _echo_figures(data["figures"])
+    _echo_conflicts(data["conflicts"])
     echo_omitted(data, "show")
+
+
+def _echo_conflicts(conflicts: list[dict[str, Any]]) -> None:
+    """``show``'s recorded and derived disagreements about the model, sides cited."""
+    if not conflicts:
+        return
+    click.echo(click.style("Conflicts:", bold=True) + "  (lineage conflicts: all)")
+    for c in conflicts:
+        for line in wrap_styled(
+            f"{c['topic']}  " + click.style(f"({c['kind']}; {c['id']})", dim=True),
+            terminal_width(),
+            "  ",
+            "      ",
+        ):
+            click.echo(line)
+        for side in c["sides"]:
+            cited = side["evidence"][0] if side["evidence"] else None
+            where = f" — {cited['source']}, {cited['locator']}" if cited else ""
+            said = ("translation: " if side["translation"] else "") + side["says"]
+            for line in wrap_styled(
+                f"· {said}" + click.style(where, dim=True),
+                min(terminal_width() or 88, 100),
+                "    ",
+                "      ",
+            ):
+                click.echo(line)
 
 
 def _echo_figures(figures: list[dict[str, Any]]) -> None:

@@ -324,6 +324,7 @@ class Writer:
             self._emergence,
             self._conflicts,
             self._datasets,
+            self._named_concepts,
         )
         for section in sections:
             for _ in section():
@@ -549,6 +550,27 @@ class Writer:
             for b in dict.fromkeys(broader):
                 add(f"{c} {t['skos:broader']} {pre}{b}> .\n")
                 add(f"{pre}{b}> {t['skos:narrower']} {c} .\n")
+        yield from ()
+
+    def _named_concepts(self) -> Iterator[None]:
+        t, add = self.t, self.out.append
+        if not self.facts.concepts:
+            yield from ()
+            return
+        pre, claim_pre = t.pre["concept"], t.pre["claim"]
+        scheme = self._scheme("concepts", "Concepts")
+        for concept in self.facts.concepts.values():
+            c = f"{pre}{concept.id}>"
+            self._concept(
+                c, "lin:NamedConcept", concept.id, scheme, True, concept.definition
+            )
+            self.labels(c, "skos:prefLabel", [concept.name])
+            self.labels(c, "skos:altLabel", concept.aliases)
+            for example in concept.examples:
+                add(f"{c} {t['lin:exemplifiedBy']} {claim_pre}{example}> .\n")
+            if concept.note:
+                add(f"{c} {t['rdfs:comment']} {nt_literal(concept.note, '@en')} .\n")
+            add(self.evidence(c, concept.evidence))
         yield from ()
 
     def _families(self) -> Iterator[None]:

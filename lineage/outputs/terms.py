@@ -58,6 +58,7 @@ ID_KINDS = (
     "figure",
     "emergence",
     "organization",
+    "concept",
     "scheme",
     "conflict",
     "term",
@@ -115,6 +116,20 @@ TERMS: tuple[tuple[str, str, str, str, tuple[tuple[str, str | int], ...]], ...] 
         "model family",
         "A named group of models such as GPT-3 or PaLM; members are linked with prov:hadMember.",
         (("rdfs:subClassOf", "prov:Collection"),),
+    ),
+    (
+        "NamedConcept",
+        CLASS,
+        "named concept",
+        "A named idea of the sources that is neither a capability nor a stage (the alignment tax); a concept of the concept scheme, linked to the claims that exemplify it.",
+        (("rdfs:subClassOf", "skos:Concept"),),
+    ),
+    (
+        "exemplifiedBy",
+        OBJECT,
+        "exemplified by",
+        "A claim that exemplifies the concept (text-davinci-002's weakened in-context learning exemplifies the alignment tax).",
+        (("rdfs:domain", "lin:NamedConcept"), ("rdfs:range", "lin:Claim")),
     ),
     (
         "Capability",

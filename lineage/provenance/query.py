@@ -58,6 +58,7 @@ __all__ = [
     "diff_models",
     "find_conflicts",
     "explain_concept",
+    "conflicts_about",
     "find_origins",
     "lineage_of",
     "path_between",
@@ -142,6 +143,8 @@ class ModelView:
     alternatives: tuple[Claim, ...] = ()
     #: the model's names in other datasets: (scheme, value, the record citing it)
     identifiers: tuple[tuple[str, str, Identifier | None], ...] = ()
+    #: disagreements about the model, its derivations, claims or figures
+    conflicts: tuple[Conflict, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -538,7 +541,50 @@ def show_model(index: Index, model: str) -> ModelView:
         figures=index.figures_of(model),
         alternatives=tuple(c for c in own if c.alternative_to is not None),
         identifiers=_identifiers(facts, record),
+        conflicts=conflicts_about(index, model),
     )
+
+
+def conflicts_about(index: Index, model: str) -> tuple[Conflict, ...]:
+    """The conflicts of :func:`find_conflicts` that concern ``model``: those naming
+    it, its derivations, its claims or its figures (in ``about`` or a side's
+    ``records``), recorded ones first.
+
+    Only the model's own claims and figures are searched for derived conflicts,
+    so the answer costs what the model's records cost, not the graph's.
+    """
+    facts = index.facts
+    own = index.claims_by_model.get(model, [])
+    figures = index.figures_of(model)
+    ders = [*index.parents.get(model, ()), *index.children.get(model, ())]
+    refs = {
+        model,
+        *(d.id for d in ders),
+        *(c.id for c in own),
+        *(f.id for f in figures),
+    }
+    recorded, covered = [], set()
+    for conflict in facts.conflicts.values():
+        named = {r for side in conflict.sides for r in side.records}
+        covered |= named
+        if refs & (named | set(conflict.about)):
+            recorded.append(conflict)
+    related = {c.id: c for c in own}
+    for claim in own:  # the heads of its competing explanations, and theirs
+        head = facts.claims.get(claim.alternative_to or "")
+        if head is not None:
+            related[head.id] = head
+        for other in index.claims_by_capability.get(claim.capability, ()):
+            if other.alternative_to in related:
+                related[other.id] = other
+    mini = Facts(claims=related, figures={f.id: f for f in figures})
+    derived = [
+        c
+        for c in (*_claim_conflicts(mini), *_figure_conflicts(mini))
+        if not covered.issuperset(r for side in c.sides for r in side.records)
+        and refs & {r for side in c.sides for r in side.records}
+    ]
+    return (*recorded, *derived)
 
 
 def _identifiers(
