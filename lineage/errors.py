@@ -48,8 +48,14 @@ class Problem:
         return f"{where}: {self.severity.value}: {self.message} [{self.code}]"
 
     @property
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.path, self.line, self.column, self.code)
+    def sort_key(self) -> tuple[str, int, int, str, str, str]:
+        """Position, rule, then message: a total order, so that the problems of a
+        check are listed the same however they were found (all at once, or some
+        kept from an earlier build)."""
+        return (
+            self.path, self.line, self.column, self.code, self.message,
+            self.severity.value,
+        )  # fmt: skip
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")

@@ -21,14 +21,37 @@ EV = "evidence: [{source: src, locator: p1, note: n}]"
 
 # one file's content is a few records drawn from these pieces
 model = st.builds(
-    lambda i, year, alias: (
+    lambda i, year, alias, family: (
         f"  - {{id: m{i}, name: M{i}, released: '{year}'"
         + (f", aliases: [{alias}]" if alias else "")
+        + (f", family: {family}" if family else "")
         + "}"
     ),
     st.integers(0, 5),
     st.sampled_from(["2019", "2020", "2021", "2022"]),
-    st.sampled_from([None, "alpha", "same", "M1"]),
+    st.sampled_from([None, "alpha", "same", "M1", "F0"]),
+    st.sampled_from([None, "f0", "f1"]),
+)
+# records of other kinds that refer to models (a family's root), to claims, or to
+# anything (a figure's subject), so that an edit elsewhere creates or clears them
+family = st.builds(
+    lambda i, root, alias: (
+        f"  - {{id: f{i}, name: F{i}"
+        + (f", root: m{root}" if root is not None else "")
+        + (f", aliases: [{alias}]" if alias else "")
+        + "}"
+    ),
+    st.integers(0, 1),
+    st.one_of(st.none(), st.integers(0, 6)),
+    st.sampled_from([None, "M2", "fam"]),
+)
+figure = st.builds(
+    lambda n, subject: (
+        f"  - {{id: fig{n}, subject: {subject}, property: parameters, value: 7, "
+        "unit: parameters, source: src, locator: p1}"
+    ),
+    st.integers(0, 1),
+    st.sampled_from(["m0", "m3", "f0", "src", "cap-a", "nothing"]),
 )
 derivation = st.builds(
     lambda p, c, stage: (
@@ -39,23 +62,34 @@ derivation = st.builds(
     st.sampled_from(["pretraining", "instruction_tuning", "rlhf"]),
 )
 claim = st.builds(
-    lambda n, m, cap, effect: (
+    lambda n, m, cap, effect, alt: (
         f"  - {{id: c{n}, model: m{m}, capability: {cap}, "
-        f"effect: {effect}, stage: instruction_tuning, confidence: likely, {EV}}}"
+        f"effect: {effect}, stage: instruction_tuning, confidence: likely, {EV}"
+        + (f", alternative_to: c{alt}" if alt is not None else "")
+        + "}"
     ),
     st.integers(0, 4),
     st.integers(0, 5),
     st.sampled_from(["cap-a", "cap-b", "cap-x"]),
     st.sampled_from(["gained", "lost", "strengthened"]),
+    st.one_of(st.none(), st.integers(0, 4)),
 )
 
 
-def _text(models: list[str], ders: list[str], claims: list[str]) -> str:
+def _text(
+    models: list[str],
+    ders: list[str],
+    claims: list[str],
+    families: list[str] = (),  # type: ignore[assignment]
+    figures: list[str] = (),  # type: ignore[assignment]
+) -> str:
     out = ""
     for section, rows in (
+        ("families", families),
         ("models", models),
         ("derivations", ders),
         ("claims", claims),
+        ("figures", figures),
     ):
         if rows:
             out += f"{section}:\n" + "\n".join(rows) + "\n"
@@ -67,6 +101,8 @@ content = st.builds(
     st.lists(model, max_size=3),
     st.lists(derivation, max_size=3),
     st.lists(claim, max_size=2),
+    st.lists(family, max_size=1),
+    st.lists(figure, max_size=1),
 )
 edit = st.tuples(st.integers(0, 2), st.one_of(content, st.just(None)))
 
@@ -83,7 +119,7 @@ def _answer(index: Index, problems: list) -> object:
 
 
 @settings(
-    max_examples=30,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
@@ -105,3 +141,43 @@ def test_store_after_edits_equals_a_fresh_build(
         stored = check_facts([graph])
         fresh = check_facts([graph], cache=False)
         assert _answer(*stored) == _answer(*fresh)
+
+
+def test_an_edit_creates_and_clears_problems_in_other_files(tmp_path) -> None:
+    """File A refers to a model that file B defines: B's edit removing it makes
+    problems at A's lines, putting it back clears them; each step equals a fresh
+    build (the store re-checks A without re-reading it)."""
+    graph = tmp_path / "g"
+    graph.mkdir()
+    (graph / "0-head.yaml").write_text(HEAD)
+    a, b = graph / "1-a.yaml", graph / "2-b.yaml"
+    a.write_text(
+        _text(
+            [],
+            [f"  - {{parent: m0, child: m1, stage: rlhf, confidence: likely, {EV}}}"],
+            [
+                f"  - {{id: c1, model: m1, capability: cap-a, effect: gained, "
+                f"stage: rlhf, confidence: likely, {EV}}}"
+            ],
+            ["  - {id: f0, name: F0, root: m1}"],
+        )
+    )
+    defined = "  - {id: m0, name: M0, released: '2020'}\n"
+    b.write_text("models:\n" + defined + "  - {id: m1, name: M1, family: f0}\n")
+    steps = [
+        "models:\n" + defined,  # m1 gone: A's derivation, claim, family root break
+        "models:\n" + defined + "  - {id: m1, name: M0, family: f0}\n",  # a clash
+        "models:\n" + defined + "  - {id: m1, name: M1, family: f0}\n",  # fixed
+    ]
+    first = check_facts([graph])[1]
+    assert first == []
+    seen = []
+    for text in steps:
+        b.write_text(text)
+        stored = check_facts([graph])
+        fresh = check_facts([graph], cache=False)
+        assert _answer(*stored) == _answer(*fresh)
+        seen.append(sorted({(p.path.rsplit("/", 1)[-1], p.code) for p in stored[1]}))
+    assert ("1-a.yaml", "unknown-reference") in seen[0]
+    assert ("2-b.yaml", "ambiguous-alias") in seen[1]
+    assert seen[2] == []

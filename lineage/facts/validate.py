@@ -2,6 +2,14 @@
 
 Each rule is a generator of :class:`~lineage.errors.Problem`; :func:`validate` runs
 them all so that every problem is reported at once.
+
+Most rules are about one record at a time (:data:`RULES`): they are called with the
+facts to look things up in and the facts whose records to check (the same facts for
+a whole check; one record for :func:`record_problems`), so that the store can
+re-check only the records an edit can affect. The rest look at groups of records
+(:func:`group_problems`): id collisions between names (one group per folded name),
+claims that contradict each other (per model and capability), cycles and stage
+definitions (the whole graph), each with a helper the store calls per group.
 """
 
 from __future__ import annotations
@@ -25,14 +33,28 @@ from ..facts.model import (
 from .confusables import skeleton
 from .fold import normalize, suggest
 
-__all__ = ["RULES", "normalize", "validate"]
+__all__ = [
+    "HINTED",
+    "RULES",
+    "alias_clashes",
+    "cycle_problems",
+    "group_problems",
+    "normalize",
+    "record_problems",
+    "stage_problems",
+    "validate",
+]
 
-_Rule = Callable[[Facts], Iterator[Problem]]
+#: a rule: (facts to look up in, facts whose records to check) -> problems
+_Rule = Callable[[Facts, Facts], Iterator[Problem]]
 RULES: dict[str, _Rule] = {}
 
 
 #: rules that also check records with errors (``Facts.incomplete``)
 WHOLE: set[str] = set()
+#: rules whose messages rank every record of a table ("did you mean"): their
+#: problems can change when any record is added or removed
+HINTED = frozenset({"unknown-reference", "unknown-source", "unknown-record"})
 
 
 def rule(code: str, *, incomplete: bool = False) -> Callable[[_Rule], _Rule]:
@@ -65,50 +87,100 @@ def _ref(
     key: str,
     kind: str,
     value: str | None,
-    table: Iterable[str],
+    *tables: Any,
 ) -> Iterator[Problem]:
+    """A problem when ``value`` is in none of ``tables`` (one table: its names and
+    aliases are suggested too; several: their ids)."""
     if value is None:
         return
-    if value not in table:
+    if not any(value in table for table in tables):
         where = loc.of(key) if loc else None
         yield _problem(
             where,
-            f"unknown {kind} '{value}'{_hint(value, table)}",
+            f"unknown {kind} '{value}'{_hint(value, tables)}",
             "unknown-reference",
         )
 
 
-def _hint(value: str, table: Iterable[str]) -> str:
-    """`` (did you mean 'id'?)`` ranked over ids, names and aliases of the records."""
+def _hint(value: str, tables: tuple[Any, ...]) -> str:
+    """`` (did you mean 'id'?)`` ranked over the ids of the records (and over their
+    names and aliases when there is one table)."""
     labels: dict[str, str] = {}
-    records = table.values() if isinstance(table, dict) else ()
-    for record in records:
-        for label in (getattr(record, "name", None), *getattr(record, "aliases", ())):
-            if isinstance(label, str):
-                labels.setdefault(label, record.id)
-    for rid in table:
-        labels[rid] = rid
+    if len(tables) == 1:
+        for record in tables[0].values():
+            for label in (
+                getattr(record, "name", None),
+                *getattr(record, "aliases", ()),
+            ):
+                if isinstance(label, str):
+                    labels.setdefault(label, record.id)
+    for table in tables:
+        for rid in table:
+            if not rid.startswith("\0"):  # a record with errors kept apart
+                labels[rid] = rid
     best = suggest(value, labels)
     return f" (did you mean '{labels[best[0]]}'?)" if best else ""
 
 
 @rule("unknown-reference", incomplete=True)
-def check_references(facts: Facts) -> Iterator[Problem]:
+def check_references(facts: Facts, sub: Facts) -> Iterator[Problem]:
     models, caps, fams = facts.models, facts.capabilities, facts.families
-    models_or_families = set(models) | set(fams)
-    subjects = models_or_families | set(facts.sources) | set(caps)
-    for src in facts.sources.values():
-        yield from _ref(src.loc, "version_of", "source", src.version_of, facts.sources)
-    related = models_or_families | set(facts.sources)
-    for model in models.values():
+    sources = facts.sources
+    for src in sub.sources.values():
+        yield from _ref(src.loc, "version_of", "source", src.version_of, sources)
+    for model in sub.models.values():
         yield from _ref(model.loc, "family", "family", model.family, fams)
         for paper in model.papers:
-            yield from _ref(model.loc, "papers", "source", paper, facts.sources)
+            yield from _ref(model.loc, "papers", "source", paper, sources)
         for other in model.approximations:
             yield from _ref(
-                model.loc, "approximations", "model, family or source", other, related
+                model.loc,
+                "approximations",
+                "model, family or source",
+                other,
+                models,
+                fams,
+                sources,
             )
-    for family in fams.values():
+    yield from _family_references(facts, sub)
+    for cap in sub.capabilities.values():
+        for broader in cap.broader:
+            yield from _ref(cap.loc, "broader", "capability", broader, caps)
+    for der in sub.derivations.values():
+        yield from _ref(der.loc, "parent", "model", der.parent, models)
+        yield from _ref(der.loc, "child", "model", der.child, models)
+    for ident in sub.identifiers.values():
+        yield from _ref(ident.loc, "model", "model", ident.model, models)
+    yield from _dependency_references(facts, sub)
+    for claim in sub.claims.values():
+        yield from _ref(
+            claim.loc, "model", "model or family", claim.model, models, fams
+        )
+        yield from _ref(claim.loc, "capability", "capability", claim.capability, caps)
+        yield from _ref(
+            claim.loc, "alternative_to", "claim", claim.alternative_to, facts.claims
+        )
+        yield from _ref(claim.loc, "supports", "claim", claim.supports, facts.claims)
+        yield from _ref(claim.loc, "still_below", "model", claim.still_below, models)
+    for concept in sub.concepts.values():
+        for example in concept.examples:
+            yield from _ref(concept.loc, "examples", "claim", example, facts.claims)
+    for fig in sub.figures.values():
+        yield from _ref(
+            fig.loc, "subject", "subject", fig.subject, models, fams, sources, caps
+        )
+        yield from _ref(fig.loc, "source", "source", fig.source, sources)
+    for row in sub.emergence.values():
+        yield from _ref(row.loc, "capability", "capability", row.capability, caps)
+        yield from _ref(
+            row.loc, "model", "model or family", row.model, models, fams
+        )
+        yield from _ref(row.loc, "source", "source", row.source, sources)
+
+
+def _family_references(facts: Facts, sub: Facts) -> Iterator[Problem]:
+    models, fams = facts.models, facts.families
+    for family in sub.families.values():
         yield from _ref(
             family.loc, "parent_family", "family", family.parent_family, fams
         )
@@ -122,59 +194,30 @@ def check_references(facts: Facts) -> Iterator[Problem]:
                 f"'family' is {family.id}",
                 "unknown-reference",
             )
-    for cap in caps.values():
-        for broader in cap.broader:
-            yield from _ref(cap.loc, "broader", "capability", broader, caps)
-    for der in facts.derivations.values():
-        yield from _ref(der.loc, "parent", "model", der.parent, models)
-        yield from _ref(der.loc, "child", "model", der.child, models)
-    for ident in facts.identifiers.values():
-        yield from _ref(ident.loc, "model", "model", ident.model, models)
-    assets = facts.assets
-    for model in models.values():
+
+
+def _dependency_references(facts: Facts, sub: Facts) -> Iterator[Problem]:
+    models, assets = facts.models, facts.assets
+    for model in sub.models.values():
         for dep in model.trained_on:
             yield from _ref(model.loc, "trained_on", "asset", dep, assets)
-    models_or_assets = set(models) | set(assets)
-    for asset in assets.values():
+    for asset in sub.assets.values():
         for dep in asset.dependencies:
             yield from _ref(
-                asset.loc, "dependencies", "model or asset", dep, models_or_assets
+                asset.loc, "dependencies", "model or asset", dep, models, assets
             )
-
-    for claim in facts.claims.values():
-        yield from _ref(
-            claim.loc, "model", "model or family", claim.model, models_or_families
-        )
-        yield from _ref(claim.loc, "capability", "capability", claim.capability, caps)
-        yield from _ref(
-            claim.loc, "alternative_to", "claim", claim.alternative_to, facts.claims
-        )
-        yield from _ref(claim.loc, "supports", "claim", claim.supports, facts.claims)
-        yield from _ref(claim.loc, "still_below", "model", claim.still_below, models)
-    for concept in facts.concepts.values():
-        for example in concept.examples:
-            yield from _ref(concept.loc, "examples", "claim", example, facts.claims)
-    for fig in facts.figures.values():
-        yield from _ref(fig.loc, "subject", "subject", fig.subject, subjects)
-        yield from _ref(fig.loc, "source", "source", fig.source, facts.sources)
-    for row in facts.emergence.values():
-        yield from _ref(row.loc, "capability", "capability", row.capability, caps)
-        yield from _ref(
-            row.loc, "model", "model or family", row.model, models_or_families
-        )
-        yield from _ref(row.loc, "source", "source", row.source, facts.sources)
 
 
 @rule("unknown-source", incomplete=True)
-def check_evidence_sources(facts: Facts) -> Iterator[Problem]:
+def check_evidence_sources(facts: Facts, sub: Facts) -> Iterator[Problem]:
     holders: list[Any] = [
-        *facts.models.values(),
-        *facts.derivations.values(),
-        *facts.claims.values(),
-        *(side for c in facts.conflicts.values() for side in c.sides or ()),
-        *facts.identifiers.values(),
-        *facts.assets.values(),
-        *facts.concepts.values(),
+        *sub.models.values(),
+        *sub.derivations.values(),
+        *sub.claims.values(),
+        *(side for c in sub.conflicts.values() for side in c.sides or ()),
+        *sub.identifiers.values(),
+        *sub.assets.values(),
+        *sub.concepts.values(),
     ]
     for holder in holders:
         for ev in holder.evidence or ():
@@ -217,75 +260,110 @@ def _cycles(edges: dict[str, list[str]]) -> list[list[str]]:
     return found
 
 
-@rule("cycle")
 def check_cycles(facts: Facts) -> Iterator[Problem]:
-    edges: dict[str, list[str]] = {}
     first: dict[tuple[str, str], SourceLocation | None] = {}
     for der in facts.derivations.values():
-        edges.setdefault(der.parent, []).append(der.child)
         first.setdefault((der.parent, der.child), der.loc)
-    for cycle in _cycles(edges):
-        loc = first.get((cycle[-2], cycle[-1]))
-        yield _problem(loc, "derivations form a cycle: " + " -> ".join(cycle), "cycle")
     broader = {c.id: list(c.broader) for c in facts.capabilities.values()}
-    for cycle in _cycles(broader):
-        loc = facts.capabilities[cycle[-2]].loc
+    return cycle_problems(
+        ((d.parent, d.child) for d in facts.derivations.values()),
+        lambda parent, child: first.get((parent, child)),
+        broader,
+        lambda cap: facts.capabilities[cap].loc,
+    )
+
+
+def cycle_problems(
+    edges: Iterable[tuple[str, str]],
+    edge_loc: Callable[[str, str], SourceLocation | None],
+    broader: dict[str, list[str]],
+    capability_loc: Callable[[str], SourceLocation | None],
+) -> Iterator[Problem]:
+    """The cycles of the derivations (``(parent, child)`` in file order) and of the
+    capability hierarchy; ``edge_loc``/``capability_loc`` place each one found."""
+    children: dict[str, list[str]] = {}
+    for parent, child in edges:
+        children.setdefault(parent, []).append(child)
+    for cycle in _cycles(children):
         yield _problem(
-            loc,
+            edge_loc(cycle[-2], cycle[-1]),
+            "derivations form a cycle: " + " -> ".join(cycle),
+            "cycle",
+        )
+    for cycle in _cycles(broader):
+        yield _problem(
+            capability_loc(cycle[-2]),
             "capability hierarchy forms a cycle: " + " -> ".join(cycle) + " (broader)",
             "cycle",
         )
 
 
+#: the sections whose names and aliases must each lead to one record, by group:
+#: (group, rank within the group, kind)
+NAMED = {
+    "stages": ("stage", 0, "stage"),
+    "capabilities": ("capability", 0, "capability"),
+    "models": ("model", 0, "model"),
+    "families": ("model", 1, "family"),
+}
+
+
+def named(section: str, record: Any) -> tuple[str, str, Any, tuple[str, ...], bool]:
+    """``(kind, id, position, labels, imported)`` of a record of :data:`NAMED`."""
+    kind = NAMED[section][2]
+    labels = (record.id, record.name, *record.aliases)
+    if section == "models":
+        where = imported_at(record.imported_from, record.loc)
+        return kind, record.id, where, labels, record.imported_from is not None
+    return kind, record.id, record.loc, labels, False
+
+
+def alias_keys(labels: Iterable[str]) -> dict[str, str]:
+    """The folded form of each label (first label of each), as names collide."""
+    keys: dict[str, str] = {}
+    for label in labels:
+        keys.setdefault(skeleton(normalize(label)), label)
+    return keys
+
+
 @rule("ambiguous-alias")
+def check_alias_letters(facts: Facts, sub: Facts) -> Iterator[Problem]:
+    for section in NAMED:
+        for record in getattr(sub, section).values():
+            kind, record_id, loc, labels, _ = named(section, record)
+            for key, label in alias_keys(labels).items():
+                if not key:
+                    yield _problem(
+                        loc.of("aliases") if loc else None,
+                        f"alias '{label}' of '{record_id}' has no letters or digits",
+                        "ambiguous-alias",
+                    )
+
+
 def check_aliases(facts: Facts) -> Iterator[Problem]:
-    groups: dict[str, list[Any]] = {
-        "stage": [
-            ("stage", st.id, st.loc, (st.id, st.name, *st.aliases), False)
-            for st in facts.stages.values()
-        ],
-        "capability": [
-            ("capability", c.id, c.loc, (c.id, c.name, *c.aliases), False)
-            for c in facts.capabilities.values()
-        ],
-        "model": [
-            (
-                "model",
-                m.id,
-                imported_at(m.imported_from, m.loc),
-                (m.id, m.name, *m.aliases),
-                m.imported_from is not None,
-            )
-            for m in facts.models.values()
-        ]
-        + [
-            ("family", f.id, f.loc, (f.id, f.name, *f.aliases), False)
-            for f in facts.families.values()
-        ],
-    }
+    groups: dict[str, list[Any]] = {}
+    for section, (group, _, _) in NAMED.items():
+        groups.setdefault(group, []).extend(
+            named(section, r) for r in getattr(facts, section).values()
+        )
     for records in groups.values():
-        yield from _alias_clashes(records)
+        for _, problem in alias_clashes(records):
+            yield problem
 
 
-def _alias_clashes(records: list[Any]) -> Iterator[Problem]:
+def alias_clashes(records: Iterable[Any]) -> Iterator[tuple[str, Problem]]:
+    """``(folded name, problem)`` for each record of one group (in order) whose
+    name or alias an earlier record of the group already has."""
     owner: dict[str, tuple[str, str, bool, str]] = {}
     for kind, record_id, loc, labels, imported in records:
-        keys: dict[str, str] = {}
-        for label in labels:
-            keys.setdefault(skeleton(normalize(label)), label)
-        for key, label in keys.items():
+        for key, label in alias_keys(labels).items():
             if not key:
-                yield _problem(
-                    loc.of("aliases") if loc else None,
-                    f"alias '{label}' of '{record_id}' has no letters or digits",
-                    "ambiguous-alias",
-                )
                 continue
             other = owner.setdefault(key, (kind, record_id, imported, label))
             if other[:2] != (kind, record_id):
                 # a name an imported dataset uses is its own affair: people still
                 # reach each record by its id
-                yield _problem(
+                yield key, _problem(
                     loc.of("aliases") if loc else None,
                     f"name or alias '{label}' of {kind} '{record_id}' also names "
                     f"{other[0]} '{other[1]}'{_look_alike(label, other[3])}; a name "
@@ -340,8 +418,8 @@ def _older(child: str | None, parent: str | None) -> bool:
 
 
 @rule("release-order")
-def check_release_order(facts: Facts) -> Iterator[Problem]:
-    for der in facts.derivations.values():
+def check_release_order(facts: Facts, sub: Facts) -> Iterator[Problem]:
+    for der in sub.derivations.values():
         parent, child = facts.models.get(der.parent), facts.models.get(der.child)
         if not (parent and child and _older(child.date, parent.date)):
             continue
@@ -353,7 +431,7 @@ def check_release_order(facts: Facts) -> Iterator[Problem]:
             "release-order",
             Severity.WARNING if der.imported_from else Severity.ERROR,
         )
-    for asset in facts.assets.values():
+    for asset in sub.assets.values():
         for dep in asset.dependencies:
             other = facts.models.get(dep) or facts.assets.get(dep)
             when = getattr(other, "date", None) or getattr(other, "created", None)
@@ -368,8 +446,8 @@ def check_release_order(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("missing-stage")
-def check_claim_stage(facts: Facts) -> Iterator[Problem]:
-    for claim in facts.claims.values():
+def check_claim_stage(facts: Facts, sub: Facts) -> Iterator[Problem]:
+    for claim in sub.claims.values():
         cap = facts.capabilities.get(claim.capability)
         if claim.stage is None and cap is not None and cap.kind is Kind.ABILITY:
             yield _problem(
@@ -380,7 +458,6 @@ def check_claim_stage(facts: Facts) -> Iterator[Problem]:
             )
 
 
-@rule("conflicting-claims")
 def check_conflicting_claims(facts: Facts) -> Iterator[Problem]:
     seen: dict[tuple[str, str], dict[bool, str]] = {}
     for claim in facts.claims.values():
@@ -402,8 +479,8 @@ def check_conflicting_claims(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("bad-alternative")
-def check_alternatives(facts: Facts) -> Iterator[Problem]:
-    for claim in facts.claims.values():
+def check_alternatives(facts: Facts, sub: Facts) -> Iterator[Problem]:
+    for claim in sub.claims.values():
         target = facts.claims.get(claim.alternative_to or "")
         if target is None:
             continue
@@ -424,9 +501,9 @@ def check_alternatives(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("bad-support")
-def check_supports(facts: Facts) -> Iterator[Problem]:
+def check_supports(facts: Facts, sub: Facts) -> Iterator[Problem]:
     """A supporting claim backs a claim about the same capability, not itself."""
-    for claim in facts.claims.values():
+    for claim in sub.claims.values():
         target = facts.claims.get(claim.supports or "")
         if target is None:
             continue
@@ -452,27 +529,28 @@ def check_supports(facts: Facts) -> Iterator[Problem]:
 def record_ids(facts: Facts) -> dict[str, str]:
     """Every id a conflict may refer to, with the section that defines it."""
     out: dict[str, str] = {}
-    for section in (
-        "sources", "capabilities", "families", "models", "derivations", "claims",
-        "figures", "emergence", "conflicts", "concepts",
-    ):  # fmt: skip
+    for section in _RECORD_SECTIONS:
         for key in getattr(facts, section):
             out.setdefault(key, section)
     return out
 
 
+_RECORD_SECTIONS = (
+    "sources", "capabilities", "families", "models", "derivations", "claims",
+    "figures", "emergence", "conflicts", "concepts",
+)  # fmt: skip
+
+
 @rule("unknown-record", incomplete=True)
-def check_conflict_references(facts: Facts) -> Iterator[Problem]:
-    if not facts.conflicts:
-        return
-    known = record_ids(facts)
-    for conflict in facts.conflicts.values():
+def check_conflict_references(facts: Facts, sub: Facts) -> Iterator[Problem]:
+    for conflict in sub.conflicts.values():
         refs = [(conflict.loc, "about", r) for r in conflict.about or ()]
         refs += [
             (s.loc, "records", r) for s in conflict.sides or () for r in s.records or ()
         ]
         for loc, key, ref in refs:
-            if ref not in known:
+            if not any(ref in getattr(facts, s) for s in _RECORD_SECTIONS):
+                known = [k for k in record_ids(facts) if not k.startswith("\0")]
                 yield _problem(
                     loc.of(key) if loc else None,
                     f"conflict '{conflict.id}' refers to unknown record '{ref}'"
@@ -516,8 +594,8 @@ def _side_problems(facts: Facts, conflict: Any) -> Iterator[str]:
 
 
 @rule("bad-conflict")
-def check_conflict_sides(facts: Facts) -> Iterator[Problem]:
-    for conflict in facts.conflicts.values():
+def check_conflict_sides(facts: Facts, sub: Facts) -> Iterator[Problem]:
+    for conflict in sub.conflicts.values():
         for message in _side_problems(facts, conflict):
             yield _problem(
                 conflict.loc.of("kind") if conflict.loc else None,
@@ -526,15 +604,20 @@ def check_conflict_sides(facts: Facts) -> Iterator[Problem]:
             )
 
 
-@rule("undefined-stage")
 def check_stage_definitions(facts: Facts) -> Iterator[Problem]:
-    if not facts.stages:
-        return
-    used = {d.stage for d in facts.derivations.values()} | {
-        c.stage for c in facts.claims.values() if c.stage is not None
+    used = {d.stage.value for d in facts.derivations.values()} | {
+        c.stage.value for c in facts.claims.values() if c.stage is not None
     }
+    return stage_problems(facts.stages, used)
+
+
+def stage_problems(defined: Any, used: set[str]) -> Iterator[Problem]:
+    """A warning per stage used (``used``: their values) but not in ``defined``
+    (when any stage is defined at all)."""
+    if not defined:
+        return
     for stage in Stage:
-        if stage in used and stage.value not in facts.stages:
+        if stage.value in used and stage.value not in defined:
             yield _problem(
                 None,
                 f"stage '{stage.value}' is used but has no "
@@ -545,8 +628,8 @@ def check_stage_definitions(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("referenced-unknown")
-def check_stubs(facts: Facts) -> Iterator[Problem]:
-    for model in facts.models.values():
+def check_stubs(facts: Facts, sub: Facts) -> Iterator[Problem]:
+    for model in sub.models.values():
         if model.stub:
             yield _problem(
                 imported_at(model.imported_from, model.loc),
@@ -572,11 +655,11 @@ def _field_positions(
 
 
 def _dataset_warnings(
-    facts: Facts, key: str, says: str, code: str
+    sub: Facts, key: str, says: str, code: str
 ) -> Iterator[Problem]:
     """One warning per ``name@line:col`` entry of an imported record's field ``key``;
     ``says`` is formatted with the record's ``record`` name and the entry's ``name``."""
-    records: list[Model | Asset] = [*facts.models.values(), *facts.assets.values()]
+    records: list[Model | Asset] = [*sub.models.values(), *sub.assets.values()]
     for record in records:
         for name, where in _field_positions(getattr(record, key), record):
             message = says.format(record=record.name, name=name)
@@ -584,9 +667,9 @@ def _dataset_warnings(
 
 
 @rule("empty-field")
-def check_empty_fields(facts: Facts) -> Iterator[Problem]:
+def check_empty_fields(facts: Facts, sub: Facts) -> Iterator[Problem]:
     return _dataset_warnings(
-        facts,
+        sub,
         "empty_fields",
         "'{record}' has an empty or missing '{name}'",
         "empty-field",
@@ -594,9 +677,9 @@ def check_empty_fields(facts: Facts) -> Iterator[Problem]:
 
 
 @rule("dangling-dependency")
-def check_unresolved(facts: Facts) -> Iterator[Problem]:
+def check_unresolved(facts: Facts, sub: Facts) -> Iterator[Problem]:
     return _dataset_warnings(
-        facts,
+        sub,
         "unresolved_dependencies",
         "'{record}' depends on '{name}', which no asset of the input defines",
         "dangling-dependency",
@@ -616,6 +699,47 @@ def validate(facts: Facts) -> list[Problem]:
     problems = [
         p
         for code, check in RULES.items()
-        for p in check(whole if code in WHOLE else facts)
+        for p in check(*((whole, whole) if code in WHOLE else (facts, facts)))
     ]
+    problems.extend(group_problems(facts))
     return sorted(problems, key=lambda p: p.sort_key)
+
+
+def group_problems(facts: Facts) -> Iterator[Problem]:
+    """The problems of the rules about groups of records, over all of ``facts``."""
+    yield from check_cycles(facts)
+    yield from check_aliases(facts)
+    yield from check_conflicting_claims(facts)
+    yield from check_stage_definitions(facts)
+
+
+def record_problems(
+    facts: Facts, whole: Facts, section: str, record: Any, live: bool
+) -> list[Problem]:
+    """The problems of :data:`RULES` about one record, looked up in ``facts`` (or, for
+    the rules that also check records with errors, in ``whole``: the facts with
+    those records added). ``live``: the record is one of ``facts`` (not a record
+    with errors nor a repeated id, which only those rules check)."""
+    sub = Facts()
+    getattr(sub, section)[record.id if isinstance(record.id, str) else "\0"] = record
+    out: list[Problem] = []
+    for code, check in _RULES_BY_SECTION.get(section, ()):
+        if code in WHOLE:
+            out.extend(check(whole, sub))
+        elif live:
+            out.extend(check(facts, sub))
+    return out
+
+
+#: which rules look at the records of each section (the rest skip it at once)
+_RULES_BY_SECTION: dict[str, list[tuple[str, _Rule]]] = {}
+
+
+def _index_rules() -> None:
+    from .model import Facts as _Facts
+
+    for section in _Facts().counts():
+        _RULES_BY_SECTION[section] = list(RULES.items())
+
+
+_index_rules()

@@ -8,19 +8,24 @@ Layout (one file per set of graph directories and version of the code, in
     Each fact file's identity (size, mtime, inode) and the SHA-256 of the bytes that
     were parsed, its position in reading order and its own (loader) problems.
 ``records``
-    Every record a file holds, as JSON (:mod:`lineage.store.rows`) with its position.
+    Every record a file holds, as JSON (:mod:`lineage.store.rows`) with its position,
+    and whether it is answered from (``live``: no errors, first of its id).
 ``edges``, ``claim_keys``, ``members``, ``names``, ``figure_keys``, ``emergence_keys``
     Per-file index rows pointing at ``records`` (derivations by parent and child,
     claims by model and capability, models by family, the exact-name index,
     figures by subject, emergence rows by capability).
+``refs``, ``labels``, ``dates``
+    Per-file rows for the cross-record rules: every id a record refers to, the
+    folded form of every name and alias, each model's release date.
 ``topo``, ``problems``, ``meta``
-    Whole-graph results rebuilt after any change: the derivation order and lineage
-    size of each model, every problem (loader and cross-record rules), counts.
+    Whole-graph results: the derivation order and lineage size of each model, every
+    problem (each with the record or group of records it is about), counts.
 
 A build re-reads a file only when its identity changed, re-parses it only when the
-bytes differ from the ones parsed before, replaces that file's rows, and then
-re-runs every cross-record rule over the facts (decoded from the store for the
-unchanged files), so its answer is the answer of a build from scratch. Builds run in
+bytes differ from the ones parsed before, replaces the rows of the records that
+differ, and then re-checks only what those records can affect
+(:mod:`lineage.store.update`), so its answer is the answer of a build from
+scratch. Builds run in
 one ``BEGIN IMMEDIATE`` transaction: a second builder waits and then finds the work
 done, a reader keeps reading the snapshot it started with, and a build killed half
 way leaves the previous build in place. Nothing read from the store is executed:
@@ -57,7 +62,7 @@ __all__ = [
 ]
 
 #: bump when the tables change (part of the file name, so old files are not read)
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: builds keep at most this many store files (least recently used removed first)
 KEEP_STORES = 8
 #: a file modified this recently may change again within the same mtime tick
@@ -76,17 +81,30 @@ _TABLES = {
     "records": (
         "fid INTEGER NOT NULL, seq INTEGER NOT NULL, section TEXT NOT NULL, "
         "id TEXT, body TEXT NOT NULL, complete INTEGER NOT NULL, "
-        "PRIMARY KEY (fid, seq)"
+        "live INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (fid, seq)"
     ),
-    "edges": "fid INTEGER, seq INTEGER, parent TEXT, child TEXT",
-    "claim_keys": "fid INTEGER, seq INTEGER, model TEXT, capability TEXT",
+    "edges": "fid INTEGER, seq INTEGER, parent TEXT, child TEXT, stage TEXT",
+    "claim_keys": (
+        "fid INTEGER, seq INTEGER, model TEXT, capability TEXT, stage TEXT, "
+        "side INTEGER"
+    ),
     "members": "fid INTEGER, seq INTEGER, family TEXT, model TEXT",
-    "names": "fid INTEGER, kind TEXT, key TEXT, id TEXT, label TEXT, how INTEGER",
+    "names": (
+        "fid INTEGER, seq INTEGER, kind TEXT, key TEXT, id TEXT, label TEXT, "
+        "how INTEGER"
+    ),
     "figure_keys": "fid INTEGER, seq INTEGER, subject TEXT",
     "emergence_keys": "fid INTEGER, seq INTEGER, capability TEXT",
+    "refs": "fid INTEGER, seq INTEGER, target TEXT",
+    "labels": (
+        "fid INTEGER, seq INTEGER, grp TEXT, rank INTEGER, key TEXT, kind TEXT, "
+        "id TEXT, label TEXT, imported INTEGER"
+    ),
+    "dates": "fid INTEGER, seq INTEGER, date TEXT",
     "topo": "id TEXT PRIMARY KEY, ord INTEGER NOT NULL, size INTEGER NOT NULL",
     "problems": (
-        "path TEXT, line INTEGER, col INTEGER, severity TEXT, message TEXT, code TEXT"
+        "path TEXT, line INTEGER, col INTEGER, severity TEXT, message TEXT, "
+        "code TEXT, fid INTEGER, seq INTEGER, grp TEXT"
     ),
 }
 _INDEXES = {
@@ -106,6 +124,13 @@ _INDEXES = {
     "figures_fid": "figure_keys (fid)",
     "emergence_capability": "emergence_keys (capability)",
     "emergence_fid": "emergence_keys (fid)",
+    "refs_target": "refs (target)",
+    "refs_fid": "refs (fid, seq)",
+    "labels_key": "labels (key)",
+    "labels_fid": "labels (fid, seq)",
+    "dates_fid": "dates (fid, seq)",
+    "problems_owner": "problems (fid, seq)",
+    "problems_grp": "problems (grp)",
 }
 #: the per-file tables (rows replaced when their file changes)
 _PER_FILE = (
@@ -116,6 +141,9 @@ _PER_FILE = (
     "names",
     "figure_keys",
     "emergence_keys",
+    "refs",
+    "labels",
+    "dates",
 )
 #: the kinds of record a name can lead to, and the section holding them
 NAME_KINDS = {
@@ -155,6 +183,7 @@ def _code_parts() -> Iterator[bytes]:
         "store/index.py",
         "store/rows.py",
         "store/db.py",
+        "store/update.py",
     ):
         try:
             yield (here / name).read_bytes()
@@ -214,12 +243,12 @@ class Store:
     def problems(self) -> list[Problem]:
         """Every problem of the last build, sorted as ``check`` prints them."""
         rows = self.conn.execute(
-            "SELECT path, line, col, severity, message, code FROM problems "
-            "ORDER BY rowid"
+            "SELECT path, line, col, severity, message, code FROM problems"
         )
-        return [
+        found = [
             Problem(p, ln, c, Severity(s), m, code) for p, ln, c, s, m, code in rows
         ]
+        return sorted(found, key=lambda p: p.sort_key)
 
     def close(self) -> None:
         self.conn.close()
@@ -372,10 +401,12 @@ def _build(
         if _fresh(conn, files, listing):  # another process built it while we waited
             conn.execute("COMMIT")
             return
+        from .update import Changes, refresh
+
         before = conn.execute("SELECT value FROM meta WHERE key = 'listing'").fetchone()
-        changed = _update_files(conn, files, progress)
-        if changed or before is None or json.loads(before[0]) != listing:
-            _rebuild_graph(conn, changed, listing, progress)
+        changes = Changes(full=before is None)
+        _update_files(conn, files, progress, changes)
+        refresh(conn, changes, listing, progress)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
@@ -387,16 +418,16 @@ def _update_files(
     conn: sqlite3.Connection,
     files: list[Path],
     progress: Callable[[str], None] | None,
-) -> dict[int, _Parsed]:
-    """Bring the ``files`` rows and per-file tables up to date; return what changed."""
+    changes: Any,
+) -> None:
+    """Bring the ``files`` rows and per-file tables up to date, noting in
+    ``changes`` (:class:`lineage.store.update.Changes`) each record that differs."""
     from ..facts.files import display as _display
 
     stored = _stored_files(conn)
     listed = {str(p.resolve()) for p in files}
-    changed: dict[int, _Parsed] = {}
     for gone in set(stored) - listed:
-        _delete_file(conn, stored[gone][0])
-        changed[stored[gone][0]] = _Parsed([], [])
+        _delete_file(conn, stored[gone][0], changes)
     for order, path in enumerate(files):
         key = str(path.resolve())
         row = stored.get(key)
@@ -404,17 +435,12 @@ def _update_files(
         if row is not None and before is not None:
             if row[2:6] == before.row():
                 conn.execute("UPDATE files SET ord = ? WHERE fid = ?", (order, row[0]))
-                if row[1] != order:
-                    changed.setdefault(row[0], _Parsed([], []))
                 continue
         parsed, digest = _read_and_parse(path, _display(path), row, progress)
         ident = _trusted(before, _identity(path))
-        fid = _write_file(conn, key, _display(path), order, ident, digest, parsed, row)
-        if parsed is not None:
-            changed[fid] = parsed
-        elif row is not None and row[1] != order:
-            changed.setdefault(fid, _Parsed([], []))
-    return changed
+        _write_file(
+            conn, key, _display(path), order, ident, digest, parsed, row, changes
+        )
 
 
 def _trusted(before: _Identity | None, after: _Identity | None) -> _Identity | None:
@@ -465,7 +491,10 @@ def _write_file(
     digest: str | None,
     parsed: _Parsed | None,
     row: tuple[Any, ...] | None,
-) -> int:
+    changes: Any,
+) -> None:
+    """Write one read file: its identity, and (when parsed) the rows of the records
+    that differ from the stored ones (the same record at the same place is kept)."""
     identity = ident.row() if ident else (-1, -1, -1, -1)
     if parsed is None and row is not None:  # same bytes: a new identity only
         conn.execute(
@@ -473,32 +502,75 @@ def _write_file(
             "WHERE fid = ?",
             (order, *identity, row[0]),
         )
-        return int(row[0])
+        return
     assert parsed is not None
-    if row is not None:
-        _delete_file(conn, row[0])
     problems = json.dumps([_problem_out(p) for p in parsed.problems])
-    cursor = conn.execute(
-        "INSERT INTO files (path, shown, ord, size, mtime, ctime, inode, digest, "
-        "problems) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (key, shown, order, *identity, digest, problems),
-    )
-    fid = int(cursor.lastrowid or 0)
-    _insert_rows(conn, fid, parsed.records)
-    return fid
+    old: dict[int, tuple[Any, ...]] = {}
+    if row is None:
+        cursor = conn.execute(
+            "INSERT INTO files (path, shown, ord, size, mtime, ctime, inode, digest, "
+            "problems) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (key, shown, order, *identity, digest, problems),
+        )
+        fid = int(cursor.lastrowid or 0)
+    else:
+        fid = int(row[0])
+        conn.execute(
+            "UPDATE files SET shown = ?, ord = ?, size = ?, mtime = ?, ctime = ?, "
+            "inode = ?, digest = ?, problems = ? WHERE fid = ?",
+            (shown, order, *identity, digest, problems, fid),
+        )
+        rows = conn.execute(
+            "SELECT seq, section, id, body, complete FROM records WHERE fid = ?",
+            (fid,),
+        )
+        old = {
+            seq: (section, rid, body, complete)
+            for seq, section, rid, body, complete in rows
+        }
+    new = [
+        (section, rec, int(complete), encode(rec))
+        for section, rec, complete in parsed.records
+    ]
+    same = {
+        seq
+        for seq, (section, rec, complete, body) in enumerate(new)
+        if old.get(seq) == (section, rec.id, body, complete)
+    }
+    gone = [seq for seq in old if seq not in same]
+    fresh = [seq for seq in range(len(new)) if seq not in same]
+    changes.file(conn, fid, gone, parsed.problems)
+    _delete_rows(conn, fid, gone)
+    _insert_rows(conn, fid, [(seq, *new[seq]) for seq in fresh])
+    changes.added(fid, [(seq, new[seq][0], new[seq][1].id) for seq in fresh])
 
 
-def _delete_file(conn: sqlite3.Connection, fid: int) -> None:
+def _delete_rows(conn: sqlite3.Connection, fid: int, seqs: list[int]) -> None:
+    for start in range(0, len(seqs), 500):
+        chunk = seqs[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for table in _PER_FILE:
+            conn.execute(
+                f"DELETE FROM {table} WHERE fid = ? AND seq IN ({marks})",  # noqa: S608
+                (fid, *chunk),
+            )
+
+
+def _delete_file(conn: sqlite3.Connection, fid: int, changes: Any) -> None:
+    seqs = [s for (s,) in conn.execute("SELECT seq FROM records WHERE fid = ?", (fid,))]
+    changes.file(conn, fid, seqs, [])
     for table in _PER_FILE:
         conn.execute(f"DELETE FROM {table} WHERE fid = ?", (fid,))
     conn.execute("DELETE FROM files WHERE fid = ?", (fid,))
 
 
 def _insert_rows(
-    conn: sqlite3.Connection, fid: int, records: list[tuple[str, Any, bool]]
+    conn: sqlite3.Connection, fid: int, records: list[tuple[int, str, Any, int, str]]
 ) -> None:
+    """The rows of ``(seq, section, record, complete, body)`` of file ``fid``."""
     from ..facts.fold import normalize
     from .names import _labels_of
+    from .update import key_rows
 
     kinds = {section: kind for kind, section in NAME_KINDS.items()}
     rows: list[tuple[Any, ...]] = []
@@ -508,14 +580,16 @@ def _insert_rows(
     names: list[tuple[Any, ...]] = []
     figures: list[tuple[Any, ...]] = []
     emergence: list[tuple[Any, ...]] = []
-    for seq, (section, rec, complete) in enumerate(records):
-        rows.append((fid, seq, section, rec.id, encode(rec), int(complete)))
+    keys: dict[str, list[tuple[Any, ...]]] = {"refs": [], "labels": [], "dates": []}
+    for seq, section, rec, complete, body in records:
+        rows.append((fid, seq, section, rec.id, body, complete))
+        key_rows(fid, seq, section, rec, bool(complete), keys)
         if not complete:  # kept for the rules, never answered from
             continue
         if section == "derivations":
-            edges.append((fid, seq, rec.parent, rec.child))
+            edges.append((fid, seq, rec.parent, rec.child, rec.stage.value))
         elif section == "claims":
-            claims.append((fid, seq, rec.model, rec.capability))
+            claims.append(_claim_row(fid, seq, rec))
         elif section == "models" and rec.family:
             members.append((fid, seq, rec.family, rec.id))
         elif section == "figures":
@@ -524,18 +598,35 @@ def _insert_rows(
             emergence.append((fid, seq, rec.capability))
         if section in kinds:  # the first two steps of Names.lookup: id, then name
             kind = kinds[section]
-            names.append((fid, kind, rec.id, rec.id, rec.id, 0))
+            names.append((fid, seq, kind, rec.id, rec.id, rec.id, 0))
             names.extend(
-                (fid, kind, normalize(label), rec.id, label, 1)
+                (fid, seq, kind, normalize(label), rec.id, label, 1)
                 for label in _labels_of(kind, rec)
             )
-    conn.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?)", rows)
-    conn.executemany("INSERT INTO edges VALUES (?, ?, ?, ?)", edges)
-    conn.executemany("INSERT INTO claim_keys VALUES (?, ?, ?, ?)", claims)
+    conn.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, 0)", rows)
+    conn.executemany("INSERT INTO edges VALUES (?, ?, ?, ?, ?)", edges)
+    conn.executemany("INSERT INTO claim_keys VALUES (?, ?, ?, ?, ?, ?)", claims)
     conn.executemany("INSERT INTO members VALUES (?, ?, ?, ?)", members)
-    conn.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?)", names)
+    conn.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?, ?)", names)
     conn.executemany("INSERT INTO figure_keys VALUES (?, ?, ?)", figures)
     conn.executemany("INSERT INTO emergence_keys VALUES (?, ?, ?)", emergence)
+    conn.executemany("INSERT INTO refs VALUES (?, ?, ?)", keys["refs"])
+    conn.executemany(
+        "INSERT INTO labels VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", keys["labels"]
+    )
+    conn.executemany("INSERT INTO dates VALUES (?, ?, ?)", keys["dates"])
+
+
+def _claim_row(fid: int, seq: int, claim: Any) -> tuple[Any, ...]:
+    """A claim's keys; ``side``: whether it says the capability is there (None for
+    an alternative, which the conflicting-claims rule leaves out)."""
+    from ..facts.model import PRESENT_EFFECTS, Effect
+
+    side = None
+    if claim.alternative_to is None:
+        side = int(claim.effect in PRESENT_EFFECTS or claim.effect is Effect.WEAKENED)
+    stage = claim.stage.value if claim.stage is not None else None
+    return (fid, seq, claim.model, claim.capability, stage, side)
 
 
 def _problem_out(p: Problem) -> list[Any]:
@@ -544,95 +635,6 @@ def _problem_out(p: Problem) -> list[Any]:
 
 def _problem_in(row: list[Any]) -> Problem:
     return Problem(row[0], row[1], row[2], Severity(row[3]), row[4], row[5])
-
-
-def file_records(
-    conn: sqlite3.Connection, fid: int, shown: str
-) -> Iterator[tuple[str, Any, bool]]:
-    """The records a stored file holds, decoded, in file order."""
-    rows = conn.execute(
-        "SELECT section, body, complete FROM records WHERE fid = ? ORDER BY seq",
-        (fid,),
-    )
-    for section, body, complete in rows:
-        yield section, decode(section, body, shown), bool(complete)
-
-
-def _rebuild_graph(
-    conn: sqlite3.Connection,
-    changed: dict[int, _Parsed],
-    listing: str,
-    progress: Callable[[str], None] | None,
-) -> None:
-    """Re-run the cross-record rules and the whole-graph tables over every file."""
-    from ..facts.loader import add_records
-    from ..facts.validate import validate
-
-    if progress is not None:
-        progress("checking references, cycles, aliases and dates")
-    skipped, listed = json.loads(listing)
-    facts = Facts()
-    facts.skipped = tuple(skipped)
-    problems: list[Problem] = [_problem_in(p) for p in listed]
-    shown_files: list[str] = []
-    partial: dict[tuple[str, str | None], Any] = {}
-    for fid, shown, file_problems in conn.execute(
-        "SELECT fid, shown, problems FROM files ORDER BY ord"
-    ).fetchall():
-        shown_files.append(shown)
-        parsed = changed.get(fid)
-        if parsed is not None and (parsed.records or parsed.problems):
-            records: Iterable[tuple[str, Any, bool]] = parsed.records
-        else:
-            records = file_records(conn, fid, shown)
-        problems.extend(_problem_in(p) for p in json.loads(file_problems))
-        add_records(facts, records, problems, partial)
-    facts.files = tuple(shown_files)
-    problems = sorted([*problems, *validate(facts)], key=lambda p: p.sort_key)
-    _write_graph_tables(conn, facts, problems, listing)
-    for hook in (*_search_builders(), *BUILD_HOOKS):
-        hook(conn, facts)
-
-
-def _search_builders() -> list[Callable[[sqlite3.Connection, Facts], None]]:
-    """The full-text index's builder, when :mod:`lineage.store.search` is present
-    (it fills its own ``search`` FTS5 table from the facts, in this transaction)."""
-    try:
-        from .search import build_search  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return []
-    return [build_search]
-
-
-def _write_graph_tables(
-    conn: sqlite3.Connection, facts: Facts, problems: list[Problem], listing: str
-) -> None:
-    from .index import component_sizes, derivation_tables, topological_order
-
-    parents, children = derivation_tables(facts)
-    order = topological_order(facts, parents, children)
-    sizes = component_sizes(facts, children)
-    conn.execute("DELETE FROM topo")
-    conn.executemany(
-        "INSERT INTO topo VALUES (?, ?, ?)",
-        ((mid, n, sizes[mid]) for mid, n in order.items()),
-    )
-    conn.execute("DELETE FROM problems")
-    conn.executemany(
-        "INSERT INTO problems VALUES (?, ?, ?, ?, ?, ?)",
-        (_problem_out(p) for p in problems),
-    )
-    meta = {
-        "counts": facts.counts(),
-        "files": list(facts.files),
-        "skipped": list(facts.skipped),
-        "listing": listing,
-    }
-    conn.execute("DELETE FROM meta")
-    conn.executemany(
-        "INSERT INTO meta VALUES (?, ?)",
-        ((k, json.dumps(v)) for k, v in meta.items()),
-    )
 
 
 # --- eviction ---------------------------------------------------------------------

@@ -7,6 +7,7 @@ It needs no third-party package, so answering a question does not pay for networ
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..facts.model import Claim, Derivation, Emergence, Facts, Figure, date_sort_key
@@ -17,6 +18,8 @@ __all__ = [
     "build_index",
     "component_sizes",
     "derivation_tables",
+    "order_of",
+    "sizes_of",
     "topological_order",
 ]
 
@@ -100,23 +103,33 @@ def topological_order(
     children: dict[str, list[Derivation]],
 ) -> dict[str, int]:
     """Kahn's algorithm, ties broken by release date then id (deterministic)."""
+    dates = {mid: model.date for mid, model in facts.models.items()}
+    return order_of(dates, {p: [d.child for d in ds] for p, ds in children.items()})
+
+
+def order_of(dates: dict[str, str | None], children: dict[str, list[str]]) -> dict[str, int]:
+    """:func:`topological_order` of models given as ``id -> date`` (in file order)
+    and ``parent -> [child, ...]`` (one entry per derivation between them)."""
     import heapq
 
     def key(mid: str) -> tuple[tuple[tuple[int, int, int], ...], str]:
-        return (date_sort_key(facts.models[mid].date), mid)
+        return (date_sort_key(dates[mid]), mid)
 
-    indegree = {mid: len(parents.get(mid, ())) for mid in facts.models}
+    indegree = dict.fromkeys(dates, 0)
+    for kids in children.values():
+        for child in kids:
+            indegree[child] += 1
     heap = [key(mid) for mid, deg in indegree.items() if deg == 0]
     heapq.heapify(heap)
     order: dict[str, int] = {}
     while heap:
         _, mid = heapq.heappop(heap)
         order[mid] = len(order)
-        for der in children.get(mid, ()):
-            indegree[der.child] -= 1
-            if indegree[der.child] == 0:
-                heapq.heappush(heap, key(der.child))
-    for mid in facts.models:  # only reached with a cycle, which validation reports
+        for child in children.get(mid, ()):
+            indegree[child] -= 1
+            if indegree[child] == 0:
+                heapq.heappush(heap, key(child))
+    for mid in dates:  # only reached with a cycle, which validation reports
         order.setdefault(mid, len(order))
     return order
 
@@ -125,7 +138,12 @@ def component_sizes(
     facts: Facts, children: dict[str, list[Derivation]]
 ) -> dict[str, int]:
     """Size of each model's weakly connected lineage (union-find)."""
-    root: dict[str, str] = {mid: mid for mid in facts.models}
+    return sizes_of(facts.models, {p: [d.child for d in ds] for p, ds in children.items()})
+
+
+def sizes_of(models: Iterable[str], children: dict[str, list[str]]) -> dict[str, int]:
+    """:func:`component_sizes` of the given model ids and ``parent -> [child, ...]``."""
+    root: dict[str, str] = {mid: mid for mid in models}
 
     def find(mid: str) -> str:
         while root[mid] != mid:
@@ -133,16 +151,16 @@ def component_sizes(
             mid = root[mid]
         return mid
 
-    for ders in children.values():
-        for der in ders:
-            a, b = find(der.parent), find(der.child)
+    for parent, kids in children.items():
+        for child in kids:
+            a, b = find(parent), find(child)
             if a != b:
                 root[b] = a
     sizes: dict[str, int] = {}
-    for mid in facts.models:
+    for mid in root:
         top = find(mid)
         sizes[top] = sizes.get(top, 0) + 1
-    return {mid: sizes[find(mid)] for mid in facts.models}
+    return {mid: sizes[find(mid)] for mid in root}
 
 
 def build_index(facts: Facts) -> Index:

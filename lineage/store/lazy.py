@@ -148,7 +148,7 @@ class StoredIndex(Index):
         def fetch(rid: Any) -> Any:
             rows = self._db.execute(
                 "SELECT fid, seq, body FROM records WHERE section = ? AND id = ? "
-                "AND complete",
+                "AND live",
                 (section, rid),
             ).fetchall()
             return self._sorted(section, rows)[0] if rows else _ABSENT
@@ -157,7 +157,7 @@ class StoredIndex(Index):
             for fid, shown in self._files:
                 rows = self._db.execute(
                     "SELECT id, body FROM records WHERE section = ? AND fid = ? "
-                    "AND complete ORDER BY seq",
+                    "AND live ORDER BY seq",
                     (section, fid),
                 )
                 for rid, body in rows:

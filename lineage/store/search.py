@@ -37,6 +37,7 @@ __all__ = [
     "open_search",
     "search",
     "text_rows",
+    "update_search",
 ]
 
 #: BM25 is multiplied by these (fields not listed weigh 1)
@@ -74,6 +75,8 @@ _SCHEMA = (
     "kind UNINDEXED, id UNINDEXED, field UNINDEXED, text, "
     "tokenize = 'porter unicode61 remove_diacritics 2')"
 )
+_INSERT = "INSERT INTO search (rowid, kind, id, field, text) VALUES (?, ?, ?, ?, ?)"
+_KEYS = "CREATE TABLE search_keys (kind TEXT, id TEXT, lo INTEGER, hi INTEGER)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,14 +143,65 @@ def text_rows(facts: Facts) -> Iterator[tuple[str, str, str, str]]:
 def build_search(conn: sqlite3.Connection, facts: Facts) -> None:
     """Create (or replace) the ``search`` table in ``conn`` and fill it from ``facts``.
 
-    Runs inside the caller's transaction; commits nothing itself.
+    Runs inside the caller's transaction; commits nothing itself. Beside it,
+    ``search_keys`` holds the rowids of each record's rows, for
+    :func:`update_search`.
     """
     conn.execute("DROP TABLE IF EXISTS search")
+    conn.execute("DROP TABLE IF EXISTS search_keys")
     conn.execute(_SCHEMA)
-    conn.executemany(
-        "INSERT INTO search VALUES (?, ?, ?, ?)",
-        ((k, rid, field, _spaced(text)) for k, rid, field, text in text_rows(facts)),
+    conn.execute(_KEYS)
+    conn.execute("CREATE INDEX search_keys_id ON search_keys (kind, id)")
+    _insert_records(
+        conn,
+        (
+            (kind_of(spec.name), rid, record)
+            for spec in dataclasses.fields(facts)
+            if isinstance(table := getattr(facts, spec.name), dict)
+            for rid, record in table.items()
+        ),
     )
+
+
+def update_search(
+    conn: sqlite3.Connection, records: Iterable[tuple[str, str, Any]]
+) -> None:
+    """Replace the rows of each ``(section, id, record)`` (record None: removed)."""
+    changed = list(records)
+    for section, rid, _ in changed:
+        kind = kind_of(section)
+        for lo, hi in conn.execute(
+            "SELECT lo, hi FROM search_keys WHERE kind = ? AND id = ?", (kind, rid)
+        ).fetchall():
+            conn.execute("DELETE FROM search WHERE rowid BETWEEN ? AND ?", (lo, hi))
+        conn.execute("DELETE FROM search_keys WHERE kind = ? AND id = ?", (kind, rid))
+    _insert_records(
+        conn,
+        ((kind_of(s), rid, record) for s, rid, record in changed if record is not None),
+    )
+
+
+def _insert_records(
+    conn: sqlite3.Connection, records: Iterable[tuple[str, str, Any]]
+) -> None:
+    (top,) = conn.execute("SELECT coalesce(max(rowid), 0) FROM search").fetchone()
+    rows: list[tuple[Any, ...]] = []
+    keys: list[tuple[Any, ...]] = []
+    for kind, rid, record in records:
+        if not dataclasses.is_dataclass(record):
+            continue
+        lo = top + 1
+        for name, text in _texts(record):
+            if text.strip():
+                top += 1
+                rows.append((top, kind, rid, name, _spaced(text)))
+        if top >= lo:
+            keys.append((kind, rid, lo, top))
+        if len(rows) > 5000:
+            conn.executemany(_INSERT, rows)
+            rows.clear()
+    conn.executemany(_INSERT, rows)
+    conn.executemany("INSERT INTO search_keys VALUES (?, ?, ?, ?)", keys)
 
 
 def _variants(word: str) -> set[str]:
@@ -225,7 +279,9 @@ def search(
             weight = FIELD_WEIGHTS.get(name.rsplit(".", 1)[-1], 1.0)
             score = round(-rank * weight, 3)
             seen = best.get((kind, rid))
-            if seen is None or score > seen.score:
+            # equal scores: the first field by name (not by row order, which
+            # depends on the order records were indexed in)
+            if seen is None or (score, seen.field) > (seen.score, name):
                 best[(kind, rid)] = Hit(
                     kind, rid, name, _CJK_GAP.sub("", snippet), score, not every
                 )

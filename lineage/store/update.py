@@ -1,0 +1,646 @@
+"""Bringing the store's whole-graph results up to date after some records changed.
+
+A build writes the rows of the records that differ from the stored ones
+(:mod:`lineage.store.db`) and notes them in :class:`Changes`; :func:`refresh` then
+re-checks only what those records can affect, with the rules of
+:mod:`lineage.facts.validate`, and keeps every other problem:
+
+* which record of an id is answered from (the first; a later one is a duplicate),
+  for the ids of the changed records;
+* the rules about one record (:data:`~lineage.facts.validate.RULES`), for the
+  changed records, the records with one of their ids, the records that refer to
+  one of their ids (``refs``), and the records whose problem suggests a name
+  ("did you mean": any added or removed record can change the suggestion);
+* the names and aliases that must lead to one record, for the folded names the
+  changed records had or have (``labels``);
+* contradicting claims, for the (model, capability) pairs of the changed claims;
+* cycles, stage definitions and the derivation order, over the whole graph but
+  from the narrow index tables (ids, no records), when a derivation, capability,
+  stage, claim or model changed;
+* the full-text index, for the changed ids.
+
+Each problem is stored with what it is about (a record's ``fid, seq``, or a group
+``grp``), which is how the stale ones are found. A first build is the same code
+with every record changed. Lookups go through the store (``_Lazy`` tables of
+:mod:`lineage.store.lazy`, remembered for the build), so a small change reads a
+small part of the graph; the property test in ``tests/test_store_edits.py`` checks
+the result against a build from scratch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import Problem, Severity
+from ..facts.model import Facts
+from .rows import decode
+
+__all__ = ["Changes", "key_rows", "refresh"]
+
+#: separates the parts of a problem's group key (no id holds it)
+SEP = "\x1f"
+#: fields that hold ids of other records (any record kind, nested records too)
+_REF_FIELDS = frozenset(
+    {
+        "version_of", "family", "papers", "approximations", "trained_on",
+        "parent_family", "root", "broader", "parent", "child", "model",
+        "dependencies", "capability", "alternative_to", "subject", "source",
+        "about", "records", "supports", "still_below", "examples",
+    }
+)  # fmt: skip
+_KIND_SECTION = {"stage": "stages", "capability": "capabilities", "model": "models"}
+_KIND_SECTION["family"] = "families"
+
+
+@dataclass(slots=True)
+class Changes:
+    """What a build changed: records written or removed, and what they held."""
+
+    full: bool = False
+    #: (section, id) of every record removed, added or changed
+    keys: set[tuple[str, str]] = field(default_factory=set)
+    #: (fid, seq) of those rows (removed ones included)
+    rows: set[tuple[int, int]] = field(default_factory=set)
+    #: folded names and (model, capability) pairs of the removed rows
+    alias_keys: set[str] = field(default_factory=set)
+    claim_groups: set[tuple[str, str]] = field(default_factory=set)
+    #: the loader's problems of each file read again (None: the file is gone)
+    files: dict[int, list[Problem] | None] = field(default_factory=dict)
+
+    def file(
+        self,
+        conn: sqlite3.Connection,
+        fid: int,
+        gone: list[int],
+        problems: list[Problem] | None,
+    ) -> None:
+        """Note the rows ``gone`` of file ``fid`` before they are deleted."""
+        self.files[fid] = problems
+        for start in range(0, len(gone), 500):
+            chunk = gone[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            where = f"WHERE fid = ? AND seq IN ({marks})"
+            args = (fid, *chunk)
+            for section, rid in conn.execute(
+                f"SELECT section, id FROM records {where}", args  # noqa: S608
+            ):
+                if rid is not None:
+                    self.keys.add((section, rid))
+            self.alias_keys.update(
+                k for (k,) in conn.execute(f"SELECT key FROM labels {where}", args)  # noqa: S608
+            )
+            self.claim_groups.update(
+                conn.execute(f"SELECT model, capability FROM claim_keys {where}", args)  # noqa: S608
+            )
+        self.rows.update((fid, seq) for seq in gone)
+
+    def added(self, fid: int, rows: list[tuple[int, str, str | None]]) -> None:
+        """Note the rows ``(seq, section, id)`` written for file ``fid``."""
+        for seq, section, rid in rows:
+            self.rows.add((fid, seq))
+            if rid is not None:
+                self.keys.add((section, rid))
+
+    def touches(self, *sections: str) -> bool:
+        return self.full or any(s in sections for s, _ in self.keys)
+
+
+# --- per-file key rows (written with the records) ----------------------------------
+
+_FIELDS: dict[type, list[tuple[str, bool]]] = {}
+
+
+def _targets(record: Any, out: set[str]) -> None:
+    """Every id ``record`` refers to (nested records too) into ``out``."""
+    names = _FIELDS.get(type(record))
+    if names is None:
+        names = [(f.name, f.name in _REF_FIELDS) for f in dataclasses.fields(record)]
+        _FIELDS[type(record)] = names
+    for name, is_ref in names:
+        value = getattr(record, name)
+        if type(value) is tuple:
+            for item in value:
+                if isinstance(item, str):
+                    if is_ref:
+                        out.add(item)
+                elif dataclasses.is_dataclass(item):
+                    _targets(item, out)
+        elif is_ref and isinstance(value, str):
+            out.add(value)
+
+
+def key_rows(
+    fid: int,
+    seq: int,
+    section: str,
+    record: Any,
+    complete: bool,
+    out: dict[str, list[tuple[Any, ...]]],
+) -> None:
+    """The ``refs``, ``labels`` and ``dates`` rows of one record, into ``out``."""
+    from ..facts.validate import NAMED, alias_keys, named
+
+    targets: set[str] = set()
+    _targets(record, targets)
+    out["refs"].extend((fid, seq, t) for t in sorted(targets))
+    if not complete:
+        return
+    if section in NAMED:
+        group, rank, _ = NAMED[section]
+        kind, rid, _, labels, imported = named(section, record)
+        out["labels"].extend(
+            (fid, seq, group, rank, key, kind, rid, label, int(imported))
+            for key, label in alias_keys(labels).items()
+            if key
+        )
+    if section == "models":
+        out["dates"].append((fid, seq, record.date))
+
+
+# --- refreshing ------------------------------------------------------------------
+
+
+class _Context:
+    """The graph being built, as the rules see it: ``live`` (the records answered
+    from) and ``whole`` (with the records that have errors), read from ``conn``."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        files = conn.execute("SELECT fid, shown FROM files ORDER BY ord").fetchall()
+        self.shown = dict(files)
+        self.order = {fid: n for n, (fid, _) in enumerate(files)}
+        self.files = [shown for _, shown in files]
+
+    def decode(self, section: str, fid: int, body: str) -> Any:
+        return decode(section, body, self.shown[fid])
+
+    def place(self, fid: int, seq: int) -> tuple[int, int]:
+        return (self.order[fid], seq)
+
+    def facts(self, *, whole: bool) -> Facts:
+        from .lazy import _Lazy
+
+        out = Facts(files=tuple(self.files))
+        for section in Facts().counts():
+            fetch, every, count = (
+                (self._any, self._every_whole, self._count_all)
+                if whole
+                else (self._live, self._every_live, self._count_live)
+            )
+            setattr(
+                out,
+                section,
+                _Lazy(
+                    _bind(fetch, section), _bind(every, section), _bind(count, section)
+                ),
+            )
+        return out
+
+    def _live(self, section: str, rid: Any) -> Any:
+        from .lazy import _ABSENT
+
+        row = self.conn.execute(
+            "SELECT fid, body FROM records WHERE section = ? AND id = ? AND live",
+            (section, rid),
+        ).fetchone()
+        return _ABSENT if row is None else self.decode(section, *row)
+
+    def _any(self, section: str, rid: Any) -> Any:
+        from .lazy import _ABSENT
+
+        rows = self.conn.execute(
+            "SELECT fid, seq, body FROM records WHERE section = ? AND id = ?",
+            (section, rid),
+        ).fetchall()
+        if not rows:
+            return _ABSENT
+        fid, _, body = min(rows, key=lambda r: self.place(r[0], r[1]))
+        return self.decode(section, fid, body)
+
+    def _rows(self, section: str, live: int) -> Iterator[tuple[Any, Any]]:
+        rows = self.conn.execute(
+            "SELECT r.id, r.fid, r.body FROM records r JOIN files f USING (fid) "
+            "WHERE r.section = ? AND r.live = ? ORDER BY f.ord, r.seq",
+            (section, live),
+        )
+        for rid, fid, body in rows:
+            yield rid, self.decode(section, fid, body)
+
+    def _every_live(self, section: str) -> Iterator[tuple[Any, Any]]:
+        return self._rows(section, 1)
+
+    def _every_whole(self, section: str) -> Iterator[tuple[Any, Any]]:
+        """As :meth:`Facts.with_incomplete` orders them: live records, then the others
+        (each under its id when no record before it has that id)."""
+        seen: set[Any] = set()
+        for rid, record in self._rows(section, 1):
+            seen.add(rid)
+            yield rid, record
+        for number, (rid, record) in enumerate(self._rows(section, 0)):
+            key = rid if isinstance(rid, str) and rid not in seen else f"\0{number}"
+            seen.add(key)
+            yield key, record
+
+    def _count_live(self, section: str) -> int:
+        return int(
+            self.conn.execute(
+                "SELECT count(*) FROM records WHERE section = ? AND live", (section,)
+            ).fetchone()[0]
+        )
+
+    def _count_all(self, section: str) -> int:
+        return int(
+            self.conn.execute(
+                "SELECT count(*) FROM records WHERE section = ?", (section,)
+            ).fetchone()[0]
+        )
+
+
+def _bind(func: Callable[..., Any], section: str) -> Callable[..., Any]:
+    return lambda *args: func(section, *args)
+
+
+def _insert(
+    conn: sqlite3.Connection,
+    problems: Iterable[Problem],
+    fid: int | None = None,
+    seq: int | None = None,
+    grp: str | None = None,
+) -> None:
+    conn.executemany(
+        "INSERT INTO problems VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            (p.path, p.line, p.column, p.severity.value, p.message, p.code, fid, seq, grp)
+            for p in problems
+        ),
+    )
+
+
+def _temp(conn: sqlite3.Connection, name: str, columns: str) -> None:
+    conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
+    conn.execute(f"CREATE TEMP TABLE {name} ({columns})")
+
+
+def refresh(
+    conn: sqlite3.Connection,
+    changes: Changes,
+    listing: str,
+    progress: Callable[[str], None] | None = None,
+) -> None:
+    """Bring problems, order, counts and the search index up to date with the rows,
+    given what changed (inside the build's transaction)."""
+    if progress is not None and (changes.keys or changes.full):
+        progress("checking references, cycles, aliases and dates")
+    ctx = _Context(conn)
+    _file_problems(conn, changes, listing)
+    _temp(conn, "ck", "section TEXT, id TEXT, PRIMARY KEY (section, id)")
+    if changes.full:
+        conn.execute(
+            "INSERT INTO ck SELECT DISTINCT section, id FROM records "
+            "WHERE id IS NOT NULL"
+        )
+    else:
+        conn.executemany("INSERT INTO ck VALUES (?, ?)", changes.keys)
+    _first_of_each_id(conn, ctx)
+    live, whole = ctx.facts(whole=False), ctx.facts(whole=True)
+    _record_rules(conn, changes, ctx, live, whole)
+    _alias_rule(conn, changes, ctx)
+    _claims_rule(conn, changes, ctx)
+    if changes.touches("derivations", "capabilities"):
+        _cycle_rule(conn, ctx, live)
+    if changes.touches("derivations", "claims", "stages"):
+        _stage_rule(conn)
+    if changes.touches("models", "derivations"):
+        _order(conn)
+    _meta(conn, ctx, listing)
+    _search(conn, changes, live)
+    from .db import BUILD_HOOKS
+
+    for hook in BUILD_HOOKS:
+        hook(conn, live)
+
+
+def _file_problems(conn: sqlite3.Connection, changes: Changes, listing: str) -> None:
+    """The loader's problems of the files read again, and the listing's."""
+    from .db import _problem_in
+
+    for fid, problems in changes.files.items():
+        conn.execute("DELETE FROM problems WHERE grp = ?", (f"file{SEP}{fid}",))
+        _insert(conn, problems or (), grp=f"file{SEP}{fid}")
+    conn.execute("DELETE FROM problems WHERE grp = 'listing'")
+    _insert(conn, (_problem_in(p) for p in json.loads(listing)[1]), grp="listing")
+
+
+def _first_of_each_id(conn: sqlite3.Connection, ctx: _Context) -> None:
+    """For each changed id: the first record holding it is answered from (when it
+    has no errors); each later one is a duplicate (the loader's ``add_records``)."""
+    rows = conn.execute(
+        "SELECT r.section, r.id, r.fid, r.seq, r.complete, r.live "
+        "FROM ck JOIN records r ON r.section = ck.section AND r.id = ck.id"
+    )
+    by_key: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+    for section, rid, *rest in rows:
+        by_key.setdefault((section, rid), []).append(tuple(rest))
+    conn.execute(
+        f"DELETE FROM problems WHERE grp IN (SELECT 'dup' || '{SEP}' || section "  # noqa: S608
+        f"|| '{SEP}' || id FROM ck)"
+    )
+    flags: list[tuple[int, int, int]] = []
+    for (section, rid), found in by_key.items():
+        found.sort(key=lambda r: ctx.place(r[0], r[1]))
+        for n, (fid, seq, complete, live) in enumerate(found):
+            now = int(n == 0 and bool(complete))
+            if now != live:
+                flags.append((now, fid, seq))
+        if len(found) > 1:
+            _insert(
+                conn, _duplicates(ctx, section, rid, found), grp=f"dup{SEP}{section}{SEP}{rid}"
+            )
+    conn.executemany("UPDATE records SET live = ? WHERE fid = ? AND seq = ?", flags)
+
+
+def _duplicates(
+    ctx: _Context, section: str, rid: str, found: list[tuple[Any, ...]]
+) -> Iterator[Problem]:
+    def record(fid: int, seq: int) -> Any:
+        (body,) = ctx.conn.execute(
+            "SELECT body FROM records WHERE fid = ? AND seq = ?", (fid, seq)
+        ).fetchone()
+        return ctx.decode(section, fid, body)
+
+    first = record(*found[0][:2])
+    for fid, seq, *_ in found[1:]:
+        at = record(fid, seq).loc.of("id")
+        yield Problem(
+            at.path,
+            at.line,
+            at.column,
+            Severity.ERROR,
+            f"duplicate id '{rid}' in {section} (first defined at {first.loc})",
+            "duplicate-id",
+        )
+
+
+def _record_rules(
+    conn: sqlite3.Connection,
+    changes: Changes,
+    ctx: _Context,
+    live: Facts,
+    whole: Facts,
+) -> None:
+    """Re-run the one-record rules for every record a change can affect."""
+    from ..facts.validate import HINTED, record_problems
+
+    _temp(conn, "subj", "fid INTEGER, seq INTEGER, PRIMARY KEY (fid, seq)")
+    if changes.full:
+        conn.execute("INSERT INTO subj SELECT fid, seq FROM records")
+    else:
+        conn.executemany("INSERT OR IGNORE INTO subj VALUES (?, ?)", changes.rows)
+        conn.execute(
+            "INSERT OR IGNORE INTO subj SELECT r.fid, r.seq FROM ck JOIN records r "
+            "ON r.section = ck.section AND r.id = ck.id"
+        )
+        conn.execute(
+            "INSERT OR IGNORE INTO subj SELECT fid, seq FROM refs "
+            "WHERE target IN (SELECT id FROM ck)"
+        )
+        if changes.keys:
+            marks = ",".join("?" * len(HINTED))
+            conn.execute(
+                "INSERT OR IGNORE INTO subj SELECT fid, seq FROM problems "  # noqa: S608
+                f"WHERE grp IS NULL AND code IN ({marks})",
+                tuple(HINTED),
+            )
+        conn.execute(
+            "DELETE FROM problems WHERE grp IS NULL AND (fid, seq) IN "
+            "(SELECT fid, seq FROM subj)"
+        )
+    rows = conn.execute(
+        "SELECT r.fid, r.seq, r.section, r.body, r.live FROM subj "
+        "JOIN records r USING (fid, seq)"
+    )
+    while batch := rows.fetchmany(2000):
+        found: list[tuple[Any, ...]] = []
+        for fid, seq, section, body, is_live in batch:
+            record = ctx.decode(section, fid, body)
+            for p in record_problems(live, whole, section, record, bool(is_live)):
+                found.append((p, fid, seq))
+        conn.executemany(
+            "INSERT INTO problems VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+            (
+                (p.path, p.line, p.column, p.severity.value, p.message, p.code, f, s)
+                for p, f, s in found
+            ),
+        )
+
+
+def _alias_rule(conn: sqlite3.Connection, changes: Changes, ctx: _Context) -> None:
+    """Names and aliases leading to two records, for the folded names a change
+    touched (one group per folded name: the first record to use it keeps it)."""
+    from ..facts.validate import alias_clashes, named
+
+    _temp(conn, "ak", "key TEXT PRIMARY KEY")
+    if changes.full:
+        conn.execute("INSERT INTO ak SELECT DISTINCT key FROM labels")
+    else:
+        conn.executemany(
+            "INSERT OR IGNORE INTO ak VALUES (?)", ((k,) for k in changes.alias_keys)
+        )
+        conn.execute(
+            "INSERT OR IGNORE INTO ak SELECT l.key FROM ck JOIN records r "
+            "ON r.section = ck.section AND r.id = ck.id "
+            "JOIN labels l ON l.fid = r.fid AND l.seq = r.seq"
+        )
+        conn.execute(
+            f"DELETE FROM problems WHERE grp IN (SELECT 'alias' || '{SEP}' || key FROM ak)"  # noqa: S608
+        )
+    rows = conn.execute(
+        "SELECT l.key, l.grp, l.rank, l.fid, l.seq, l.kind, l.id, l.label, l.imported "
+        "FROM ak JOIN labels l USING (key) JOIN records r "
+        "ON r.fid = l.fid AND r.seq = l.seq WHERE r.live"
+    )
+    groups: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+    for key, grp, *rest in rows:
+        groups.setdefault((key, grp), []).append(tuple(rest))
+    for (key, _), found in groups.items():
+        if len({(kind, rid) for _, _, _, kind, rid, _, _ in found}) < 2:
+            continue
+        found.sort(key=lambda r: (r[0], *ctx.place(r[1], r[2])))
+        records = []
+        for _, fid, seq, kind, rid, label, imported in found:
+            section = _KIND_SECTION[kind]
+            (body,) = conn.execute(
+                "SELECT body FROM records WHERE fid = ? AND seq = ?", (fid, seq)
+            ).fetchone()
+            loc = named(section, ctx.decode(section, fid, body))[2]
+            records.append((kind, rid, loc, (label,), bool(imported)))
+        _insert(conn, (p for _, p in alias_clashes(records)), grp=f"alias{SEP}{key}")
+
+
+def _claims_rule(conn: sqlite3.Connection, changes: Changes, ctx: _Context) -> None:
+    """Claims that contradict each other, for the (model, capability) pairs of the
+    changed claims (only pairs with claims on both sides are read)."""
+    from ..facts.validate import check_conflicting_claims
+
+    _temp(conn, "cg", "model TEXT, capability TEXT, PRIMARY KEY (model, capability)")
+    if changes.full:
+        conn.execute("INSERT INTO cg SELECT DISTINCT model, capability FROM claim_keys")
+    else:
+        conn.executemany("INSERT OR IGNORE INTO cg VALUES (?, ?)", changes.claim_groups)
+        conn.execute(
+            "INSERT OR IGNORE INTO cg SELECT c.model, c.capability FROM ck "
+            "JOIN records r ON r.section = ck.section AND r.id = ck.id "
+            "JOIN claim_keys c ON c.fid = r.fid AND c.seq = r.seq "
+            "WHERE ck.section = 'claims'"
+        )
+        conn.execute(
+            f"DELETE FROM problems WHERE grp IN (SELECT 'claims' || '{SEP}' || model "  # noqa: S608
+            f"|| '{SEP}' || capability FROM cg)"
+        )
+    both = conn.execute(
+        "SELECT c.model, c.capability FROM cg JOIN claim_keys c USING (model, capability) "
+        "JOIN records r ON r.fid = c.fid AND r.seq = c.seq "
+        "WHERE r.live AND c.side IS NOT NULL GROUP BY c.model, c.capability "
+        "HAVING count(DISTINCT c.side) = 2"
+    ).fetchall()
+    for model, capability in both:
+        rows = conn.execute(
+            "SELECT r.fid, r.seq, r.body FROM claim_keys c JOIN records r "
+            "ON r.fid = c.fid AND r.seq = c.seq WHERE c.model = ? AND c.capability = ? "
+            "AND r.live AND c.side IS NOT NULL",
+            (model, capability),
+        ).fetchall()
+        rows.sort(key=lambda r: ctx.place(r[0], r[1]))
+        group = Facts()
+        for fid, _, body in rows:
+            claim = ctx.decode("claims", fid, body)
+            group.claims[claim.id] = claim
+        _insert(
+            conn,
+            check_conflicting_claims(group),
+            grp=f"claims{SEP}{model}{SEP}{capability}",
+        )
+
+
+_LIVE_EDGES = (
+    "SELECT e.parent, e.child FROM edges e JOIN records r "
+    "ON r.fid = e.fid AND r.seq = e.seq JOIN files f ON f.fid = e.fid "
+    "WHERE r.live ORDER BY f.ord, e.seq"
+)
+
+
+def _cycle_rule(conn: sqlite3.Connection, ctx: _Context, live: Facts) -> None:
+    from ..facts.validate import cycle_problems
+
+    def edge_loc(parent: str, child: str) -> Any:
+        rows = conn.execute(
+            "SELECT r.fid, r.seq, r.body FROM edges e JOIN records r "
+            "ON r.fid = e.fid AND r.seq = e.seq WHERE e.parent = ? AND e.child = ? "
+            "AND r.live",
+            (parent, child),
+        ).fetchall()
+        fid, _, body = min(rows, key=lambda r: ctx.place(r[0], r[1]))
+        return ctx.decode("derivations", fid, body).loc
+
+    conn.execute("DELETE FROM problems WHERE grp = 'cycle'")
+    broader = {c.id: list(c.broader) for c in live.capabilities.values()}
+    found = cycle_problems(
+        conn.execute(_LIVE_EDGES).fetchall(),
+        edge_loc,
+        broader,
+        lambda cap: live.capabilities[cap].loc,
+    )
+    _insert(conn, list(found), grp="cycle")
+
+
+def _stage_rule(conn: sqlite3.Connection) -> None:
+    from ..facts.validate import stage_problems
+
+    conn.execute("DELETE FROM problems WHERE grp = 'stage'")
+    used = {
+        stage
+        for (stage,) in conn.execute(
+            "SELECT DISTINCT e.stage FROM edges e JOIN records r "
+            "ON r.fid = e.fid AND r.seq = e.seq WHERE r.live "
+            "UNION SELECT DISTINCT c.stage FROM claim_keys c JOIN records r "
+            "ON r.fid = c.fid AND r.seq = c.seq WHERE r.live AND c.stage IS NOT NULL"
+        )
+    }
+    defined = {
+        rid
+        for (rid,) in conn.execute(
+            "SELECT id FROM records WHERE section = 'stages' AND live"
+        )
+    }
+    _insert(conn, list(stage_problems(defined, used)), grp="stage")
+
+
+def _order(conn: sqlite3.Connection) -> None:
+    """The derivation order and lineage size of every model (rows that moved)."""
+    from .index import order_of, sizes_of
+
+    dates: dict[str, str | None] = dict(
+        conn.execute(
+            "SELECT r.id, d.date FROM dates d JOIN records r "
+            "ON r.fid = d.fid AND r.seq = d.seq JOIN files f ON f.fid = d.fid "
+            "WHERE r.live ORDER BY f.ord, d.seq"
+        ).fetchall()
+    )
+    children: dict[str, list[str]] = {}
+    for parent, child in conn.execute(_LIVE_EDGES):
+        if parent in dates and child in dates:
+            children.setdefault(parent, []).append(child)
+    order = order_of(dates, children)
+    sizes = sizes_of(dates, children)
+    old = {mid: (n, size) for mid, n, size in conn.execute("SELECT * FROM topo")}
+    conn.executemany(
+        "DELETE FROM topo WHERE id = ?", ((mid,) for mid in old if mid not in order)
+    )
+    conn.executemany(
+        "INSERT OR REPLACE INTO topo VALUES (?, ?, ?)",
+        (
+            (mid, n, sizes[mid])
+            for mid, n in order.items()
+            if old.get(mid) != (n, sizes[mid])
+        ),
+    )
+
+
+def _meta(conn: sqlite3.Connection, ctx: _Context, listing: str) -> None:
+    counts = dict.fromkeys(Facts().counts(), 0)
+    counts.update(
+        conn.execute(
+            "SELECT section, count(*) FROM records WHERE live GROUP BY section"
+        ).fetchall()
+    )
+    meta = {
+        "counts": counts,
+        "files": ctx.files,
+        "skipped": json.loads(listing)[0],
+        "listing": listing,
+    }
+    conn.execute("DELETE FROM meta")
+    conn.executemany(
+        "INSERT INTO meta VALUES (?, ?)", ((k, json.dumps(v)) for k, v in meta.items())
+    )
+
+
+def _search(conn: sqlite3.Connection, changes: Changes, live: Facts) -> None:
+    """The full-text rows of the changed ids (all of them on a first build), when
+    :mod:`lineage.store.search` is present."""
+    try:
+        from . import search
+    except ImportError:  # pragma: no cover - the search module is optional
+        return
+    if changes.full:
+        search.build_search(conn, live)
+        return
+    search.update_search(
+        conn,
+        ((section, rid, getattr(live, section).get(rid)) for section, rid in changes.keys),
+    )
