@@ -26,6 +26,7 @@ from ..facts.model import (
     Confidence,
     Conflict,
     ConflictKind,
+    Derivation,
     Effect,
     Emergence,
     Evidence,
@@ -237,6 +238,7 @@ def lineage_of(index: Index, model: str) -> tuple[tuple[str, ...], tuple[Step, .
     >>> lineage_of(build_index(Facts()), "davinci")
     (('davinci',), ())
     """
+    index.ancestors(model)  # a stored index reads the whole lineage at once
     chain = [model]
     steps: list[Step] = []
     seen = {model}
@@ -625,6 +627,11 @@ def path_between(index: Index, a: str, b: str) -> PathResult:
     # search to b's lineage (a hub's root has millions of other descendants). A
     # pruned model has no child that reaches b, so the path found is the same.
     allowed = index.ancestors(b) | {b}
+    below: dict[str, list[Derivation]] = {}  # the derivations inside the lineage
+    for node in allowed:
+        for der in index.parents.get(node, ()):
+            below.setdefault(der.parent, []).append(der)
+    index.topo(allowed)  # a stored index reads their order at once
     back: dict[str, Any] = {a: None}
     if a not in allowed:
         queue: deque[str] = deque()
@@ -633,7 +640,7 @@ def path_between(index: Index, a: str, b: str) -> PathResult:
     while queue:
         node = queue.popleft()
         children = sorted(
-            (d for d in index.children.get(node, ()) if d.child in allowed),
+            below.get(node, ()),
             key=lambda d: (d.confidence.rank, index.order[d.child]),
         )
         for der in children:

@@ -81,7 +81,7 @@ _TABLES = {
     "records": (
         "fid INTEGER NOT NULL, seq INTEGER NOT NULL, section TEXT NOT NULL, "
         "id TEXT, body TEXT NOT NULL, complete INTEGER NOT NULL, "
-        "live INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (fid, seq)"
+        "live INTEGER NOT NULL DEFAULT 0, src TEXT, PRIMARY KEY (fid, seq)"
     ),
     "edges": "fid INTEGER, seq INTEGER, parent TEXT, child TEXT, stage TEXT",
     "claim_keys": (
@@ -184,6 +184,7 @@ def _code_parts() -> Iterator[bytes]:
         "store/rows.py",
         "store/db.py",
         "store/update.py",
+        "store/chunks.py",
     ):
         try:
             yield (here / name).read_bytes()
@@ -383,9 +384,11 @@ def _fresh(conn: sqlite3.Connection, files: list[Path], listing: str) -> bool:
 
 @dataclass(slots=True)
 class _Parsed:
-    """One changed fact file, read and parsed."""
+    """One changed fact file, read and parsed: per record ``(section, id, complete,
+    body, record, piece)``, ``record`` None for a row kept from the store (decoded
+    when needed), ``piece`` the key of its lines (:mod:`lineage.store.chunks`)."""
 
-    records: list[tuple[str, Any, bool]]
+    records: list[tuple[str, Any, int, str, Any, str | None]]
     problems: list[Problem]
 
 
@@ -436,7 +439,7 @@ def _update_files(
             if row[2:6] == before.row():
                 conn.execute("UPDATE files SET ord = ? WHERE fid = ?", (order, row[0]))
                 continue
-        parsed, digest = _read_and_parse(path, _display(path), row, progress)
+        parsed, digest = _read_and_parse(conn, path, _display(path), row, progress)
         ident = _trusted(before, _identity(path))
         _write_file(
             conn, key, _display(path), order, ident, digest, parsed, row, changes
@@ -454,6 +457,7 @@ def _trusted(before: _Identity | None, after: _Identity | None) -> _Identity | N
 
 
 def _read_and_parse(
+    conn: sqlite3.Connection,
     path: Path,
     shown: str,
     row: tuple[Any, ...] | None,
@@ -477,9 +481,86 @@ def _read_and_parse(
         return None, digest
     if progress is not None:
         progress(shown)
+    kept = _parse_changed(conn, data, shown, row)
+    if kept is not None:
+        return kept, digest
     document = parse_document(data, shown, problems)
     records = [] if document is None else document_records(document, shown, problems)
-    return _Parsed(records, problems), digest
+    return _Parsed(_rows_of(records, data, problems), problems), digest
+
+
+def _rows_of(
+    records: list[tuple[str, Any, bool]], data: bytes, problems: list[Problem]
+) -> list[tuple[str, Any, int, str, Any, str | None]]:
+    """Rows of a whole parse, each with its piece when the file is plain and every
+    piece made one record (so the next parse can keep them)."""
+    from .chunks import pieces
+
+    cut = None if problems else pieces(data.decode("utf-8", "replace"))
+    keys: list[str | None] = [None] * len(records)
+    if cut is not None and len(cut[1]) == len(records):
+        if all(p.section == r[0] for p, r in zip(cut[1], records, strict=True)):
+            keys = [p.key for p in cut[1]]
+    return [
+        (section, rec.id, int(complete), encode(rec), rec, key)
+        for (section, rec, complete), key in zip(records, keys, strict=True)
+    ]
+
+
+def _parse_changed(
+    conn: sqlite3.Connection, data: bytes, shown: str, row: tuple[Any, ...] | None
+) -> _Parsed | None:
+    """The file's rows from the stored rows of its unchanged pieces and a parse of
+    the others (None: parse the whole file)."""
+    from ..facts.loader import document_records, parse_document
+    from .chunks import changed_document, pieces
+
+    if row is None:
+        return None
+    fid = row[0]
+    (before,) = conn.execute("SELECT problems FROM files WHERE fid = ?", (fid,)).fetchone()
+    if json.loads(before):
+        return None
+    try:
+        cut = pieces(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None
+    if cut is None:
+        return None
+    headers, found = cut
+    stored = {
+        src: (section, rid, complete, body)
+        for src, section, rid, complete, body in conn.execute(
+            "SELECT src, section, id, complete, body FROM records WHERE fid = ? "
+            "AND src IS NOT NULL",
+            (fid,),
+        )
+    }
+    if len(stored) * 2 < len(found):  # mostly new: parse it whole
+        return None
+    changed = [p for p in found if p.key not in stored]
+    problems: list[Problem] = []
+    records: list[tuple[str, Any, bool]] = []
+    if changed:
+        text = changed_document(headers, changed).encode()
+        document = parse_document(text, shown, problems)
+        if document is not None:
+            records = document_records(document, shown, problems)
+        if problems or len(records) != len(changed):
+            return None
+    fresh = iter(records)
+    out: list[tuple[str, Any, int, str, Any, str | None]] = []
+    for piece in found:
+        if piece.key in stored:
+            section, rid, complete, body = stored[piece.key]
+            out.append((section, rid, complete, body, None, piece.key))
+            continue
+        section, rec, complete = next(fresh)
+        if section != piece.section:
+            return None
+        out.append((section, rec.id, int(complete), encode(rec), rec, piece.key))
+    return _Parsed(out, [])
+
 
 
 def _write_file(
@@ -528,21 +609,29 @@ def _write_file(
             seq: (section, rid, body, complete)
             for seq, section, rid, body, complete in rows
         }
-    new = [
-        (section, rec, int(complete), encode(rec))
-        for section, rec, complete in parsed.records
-    ]
+    new = parsed.records
     same = {
         seq
-        for seq, (section, rec, complete, body) in enumerate(new)
-        if old.get(seq) == (section, rec.id, body, complete)
+        for seq, (section, rid, complete, body, _, _) in enumerate(new)
+        if old.get(seq) == (section, rid, body, complete)
     }
     gone = [seq for seq in old if seq not in same]
     fresh = [seq for seq in range(len(new)) if seq not in same]
     changes.file(conn, fid, gone, parsed.problems)
     _delete_rows(conn, fid, gone)
-    _insert_rows(conn, fid, [(seq, *new[seq]) for seq in fresh])
-    changes.added(fid, [(seq, new[seq][0], new[seq][1].id) for seq in fresh])
+    rows = []
+    for seq in fresh:
+        section, _, complete, body, rec, src = new[seq]
+        if rec is None:  # kept from the store, at another place in the file
+            rec = decode(section, body, shown)
+        rows.append((seq, section, rec, complete, body, src))
+    _insert_rows(conn, fid, rows)
+    changes.added(fid, [(seq, new[seq][0], new[seq][1]) for seq in fresh])
+    if same:  # the kept rows' pieces (a whole parse finds them again)
+        conn.executemany(
+            "UPDATE records SET src = ? WHERE fid = ? AND seq = ?",
+            ((new[seq][5], fid, seq) for seq in same),
+        )
 
 
 def _delete_rows(conn: sqlite3.Connection, fid: int, seqs: list[int]) -> None:
@@ -565,9 +654,11 @@ def _delete_file(conn: sqlite3.Connection, fid: int, changes: Any) -> None:
 
 
 def _insert_rows(
-    conn: sqlite3.Connection, fid: int, records: list[tuple[int, str, Any, int, str]]
+    conn: sqlite3.Connection,
+    fid: int,
+    records: list[tuple[int, str, Any, int, str, str | None]],
 ) -> None:
-    """The rows of ``(seq, section, record, complete, body)`` of file ``fid``."""
+    """The rows of ``(seq, section, record, complete, body, piece)`` of file ``fid``."""
     from ..facts.fold import normalize
     from .names import _labels_of
     from .update import key_rows
@@ -581,8 +672,8 @@ def _insert_rows(
     figures: list[tuple[Any, ...]] = []
     emergence: list[tuple[Any, ...]] = []
     keys: dict[str, list[tuple[Any, ...]]] = {"refs": [], "labels": [], "dates": []}
-    for seq, section, rec, complete, body in records:
-        rows.append((fid, seq, section, rec.id, body, complete))
+    for seq, section, rec, complete, body, src in records:
+        rows.append((fid, seq, section, rec.id, body, complete, src))
         key_rows(fid, seq, section, rec, bool(complete), keys)
         if not complete:  # kept for the rules, never answered from
             continue
@@ -603,7 +694,7 @@ def _insert_rows(
                 (fid, seq, kind, normalize(label), rec.id, label, 1)
                 for label in _labels_of(kind, rec)
             )
-    conn.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, 0)", rows)
+    conn.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, 0, ?)", rows)
     conn.executemany("INSERT INTO edges VALUES (?, ?, ?, ?, ?)", edges)
     conn.executemany("INSERT INTO claim_keys VALUES (?, ?, ?, ?, ?, ?)", claims)
     conn.executemany("INSERT INTO members VALUES (?, ?, ?, ?)", members)

@@ -231,6 +231,47 @@ class StoredIndex(Index):
                 dict.__setitem__(self._order, mid, n)
         return super().topo(models)
 
+    def ancestors(self, model: str) -> set[str]:
+        """As :meth:`Index.ancestors`, with one recursive query for every derivation
+        into ``model`` and its ancestors (kept as ``parents``) and their model
+        records, instead of a query per step up a chain."""
+        rows = self._db.execute(
+            "WITH RECURSIVE up(id) AS (SELECT ? UNION "
+            "SELECT e.parent FROM edges e JOIN up ON e.child = up.id) "
+            "SELECT up.id, r.fid, r.seq, r.body FROM up "
+            "LEFT JOIN edges e ON e.child = up.id "
+            "LEFT JOIN records r ON r.fid = e.fid AND r.seq = e.seq",
+            (model,),
+        ).fetchall()
+        found: dict[str, list[tuple[int, int, str]]] = {}
+        for mid, fid, seq, body in rows:
+            into = found.setdefault(mid, [])
+            if fid is not None:
+                into.append((fid, seq, body))
+        for mid, ders in found.items():
+            if dict.__contains__(self._parents, mid):
+                continue
+            if ders:
+                dict.__setitem__(self._parents, mid, self._sorted("derivations", ders))
+            else:
+                self._parents._absent.add(mid)
+        self._prefetch("models", list(found))
+        return super().ancestors(model)
+
+    def _prefetch(self, section: str, ids: list[str]) -> None:
+        """Read the records of ``ids`` not read yet in a few queries."""
+        table = getattr(self._facts, section)
+        missing = [i for i in ids if not dict.__contains__(table, i)]
+        for start in range(0, len(missing), _CHUNK):
+            chunk = missing[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for rid, fid, body in self._db.execute(
+                f"SELECT id, fid, body FROM records WHERE section = ? AND live "  # noqa: S608
+                f"AND id IN ({marks})",
+                (section, *chunk),
+            ):
+                dict.__setitem__(table, rid, self._decode(section, fid, body))
+
     def figures_of(self, subject: str) -> tuple[Figure, ...]:
         return tuple(self._keyed("figure_keys", "subject", "figures", subject))
 
