@@ -7,7 +7,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lineage.api import check_facts
-from lineage.provenance.query import find_origins, show_model, to_jsonable
+from lineage.errors import NoPathError
+from lineage.provenance.query import (
+    find_origins,
+    path_between,
+    show_model,
+    to_jsonable,
+)
 from lineage.store.index import Index
 
 HEAD = """sources:
@@ -115,7 +121,15 @@ def _answer(index: Index, problems: list) -> object:
         shown,
         [to_jsonable(find_origins(index, c)) for c in index.facts.capabilities],
         [to_jsonable(show_model(index, m)) for m in index.facts.models],
+        [_path(index, a, b) for a in index.facts.models for b in index.facts.models],
     )
+
+
+def _path(index: Index, a: str, b: str) -> object:
+    try:
+        return to_jsonable(path_between(index, a, b))
+    except NoPathError as exc:
+        return str(exc)
 
 
 @settings(

@@ -33,11 +33,13 @@ class Piece:
     section: str
     line: int
     text: str
+    #: what the store remembers of it: section, line and a digest of the text
+    key: str
 
-    @property
-    def key(self) -> str:
-        digest = hashlib.blake2b(self.text.encode(), digest_size=16).hexdigest()
-        return f"{self.section}:{self.line}:{digest}"
+
+def _piece(section: str, line: int, text: str) -> Piece:
+    digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    return Piece(section, line, text, f"{section}:{line}:{digest}")
 
 
 def pieces(text: str) -> tuple[list[str], list[Piece]] | None:
@@ -56,7 +58,7 @@ def pieces(text: str) -> tuple[list[str], list[Piece]] | None:
 
     def close() -> None:
         if current:
-            out.append(Piece(section or "", start, "".join(current)))
+            out.append(_piece(section or "", start, "".join(current)))
             current.clear()
 
     for number, line in enumerate(text.splitlines(keepends=True), 1):

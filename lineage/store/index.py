@@ -112,8 +112,14 @@ def order_of(dates: dict[str, str | None], children: dict[str, list[str]]) -> di
     and ``parent -> [child, ...]`` (one entry per derivation between them)."""
     import heapq
 
+    known: dict[str | None, tuple[tuple[int, int, int], ...]] = {}
+
     def key(mid: str) -> tuple[tuple[tuple[int, int, int], ...], str]:
-        return (date_sort_key(dates[mid]), mid)
+        date = dates[mid]
+        found = known.get(date)
+        if found is None:  # models share few dates: parse each once
+            found = known[date] = date_sort_key(date)
+        return (found, mid)
 
     indegree = dict.fromkeys(dates, 0)
     for kids in children.values():

@@ -308,7 +308,7 @@ def refresh(
         conn.executemany("INSERT INTO ck VALUES (?, ?)", changes.keys)
     _first_of_each_id(conn, ctx)
     live, whole = ctx.facts(whole=False), ctx.facts(whole=True)
-    _record_rules(conn, changes, ctx, live, whole)
+    read = _record_rules(conn, changes, ctx, live, whole)
     _alias_rule(conn, changes, ctx)
     _claims_rule(conn, changes, ctx)
     if changes.touches("derivations", "capabilities"):
@@ -318,7 +318,7 @@ def refresh(
     if changes.touches("models", "derivations"):
         _order(conn)
     _meta(conn, ctx, listing)
-    _search(conn, changes, live)
+    _search(conn, changes, live, read)
     from .db import BUILD_HOOKS
 
     for hook in BUILD_HOOKS:
@@ -392,8 +392,9 @@ def _record_rules(
     ctx: _Context,
     live: Facts,
     whole: Facts,
-) -> None:
-    """Re-run the one-record rules for every record a change can affect."""
+) -> list[tuple[str, str, Any]]:
+    """Re-run the one-record rules for every record a change can affect; return
+    the live records read, ``(section, id, record)`` (kept, for later lookups)."""
     from ..facts.validate import HINTED, record_problems
 
     _temp(conn, "subj", "fid INTEGER, seq INTEGER, PRIMARY KEY (fid, seq)")
@@ -424,10 +425,15 @@ def _record_rules(
         "SELECT r.fid, r.seq, r.section, r.body, r.live FROM subj "
         "JOIN records r USING (fid, seq)"
     )
+    read: list[tuple[str, str, Any]] = []
     while batch := rows.fetchmany(2000):
         found: list[tuple[Any, ...]] = []
         for fid, seq, section, body, is_live in batch:
             record = ctx.decode(section, fid, body)
+            if is_live:  # what the rules look up next is often read already
+                read.append((section, record.id, record))
+                dict.__setitem__(getattr(live, section), record.id, record)
+                dict.__setitem__(getattr(whole, section), record.id, record)
             for p in record_problems(live, whole, section, record, bool(is_live)):
                 found.append((p, fid, seq))
         conn.executemany(
@@ -437,6 +443,7 @@ def _record_rules(
                 for p, f, s in found
             ),
         )
+    return read
 
 
 def _alias_rule(conn: sqlite3.Connection, changes: Changes, ctx: _Context) -> None:
@@ -630,15 +637,23 @@ def _meta(conn: sqlite3.Connection, ctx: _Context, listing: str) -> None:
     )
 
 
-def _search(conn: sqlite3.Connection, changes: Changes, live: Facts) -> None:
-    """The full-text rows of the changed ids (all of them on a first build), when
-    :mod:`lineage.store.search` is present."""
+def _search(
+    conn: sqlite3.Connection,
+    changes: Changes,
+    live: Facts,
+    read: list[tuple[str, str, Any]],
+) -> None:
+    """The full-text rows of the changed ids (all of them on a first build, from the
+    records ``read`` already), when :mod:`lineage.store.search` is present."""
     try:
         from . import search
     except ImportError:  # pragma: no cover - the search module is optional
         return
     if changes.full:
-        search.build_search(conn, live)
+        facts = Facts()
+        for section, rid, record in read:
+            getattr(facts, section)[rid] = record
+        search.build_search(conn, facts)
         return
     search.update_search(
         conn,
