@@ -68,10 +68,11 @@ derivation = st.builds(
     st.sampled_from(["pretraining", "instruction_tuning", "rlhf"]),
 )
 claim = st.builds(
-    lambda n, m, cap, effect, alt: (
+    lambda n, m, cap, effect, alt, extra: (
         f"  - {{id: c{n}, model: m{m}, capability: {cap}, "
         f"effect: {effect}, stage: instruction_tuning, confidence: likely, {EV}"
         + (f", alternative_to: c{alt}" if alt is not None else "")
+        + (f", {extra}" if extra else "")
         + "}"
     ),
     st.integers(0, 4),
@@ -79,6 +80,7 @@ claim = st.builds(
     st.sampled_from(["cap-a", "cap-b", "cap-x"]),
     st.sampled_from(["gained", "lost", "strengthened"]),
     st.one_of(st.none(), st.integers(0, 4)),
+    st.sampled_from([None, "supports: c0", "supports: c2", "still_below: m4"]),
 )
 
 
