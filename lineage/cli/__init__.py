@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 import os
 from collections.abc import Callable, Iterable
 from typing import IO, Any, TypeVar
@@ -145,34 +144,42 @@ def skipped_note(skipped: tuple[str, ...], shown: int = 5) -> str:
     return f"{len(skipped)} skipped ({', '.join(names)}{more}), "
 
 
-class LibraryLog(logging.Handler):
+class LibraryLog:
     """Collects what rdflib and friends log, for one warning line at the end.
 
     Their records carry tracebacks (rdflib logs one for every literal it cannot
     convert); a user needs to know that something was odd, not the stack.
+    ``logging`` is imported on entering, so commands that use none of these
+    libraries (the questions) do not pay for it.
     """
 
     LOGGERS = ("rdflib", "pyoxigraph", "pyshacl", "owlrl")
 
     def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.records: list[logging.LogRecord] = []
-        self._saved: list[tuple[logging.Logger, bool]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
+        self.records: list[Any] = []
+        self._saved: list[tuple[Any, bool]] = []
+        self._handler: Any = None
 
     def __enter__(self) -> LibraryLog:
+        import logging
+
+        records = self.records
+
+        class _Collect(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                records.append(record)
+
+        self._handler = _Collect(logging.WARNING)
         for name in self.LOGGERS:
             logger = logging.getLogger(name)
             self._saved.append((logger, logger.propagate))
-            logger.addHandler(self)
+            logger.addHandler(self._handler)
             logger.propagate = False
         return self
 
     def __exit__(self, *exc: object) -> None:
         for logger, propagate in self._saved:
-            logger.removeHandler(self)
+            logger.removeHandler(self._handler)
             logger.propagate = propagate
         if self.records:
             click.echo(self.summary(), err=True)
@@ -192,13 +199,26 @@ def handle_errors(func: F) -> F:
 
     Also: a closed pipe on stdout ends quietly with status 141, an output error
     (full disk, closed stdout) is one ``error:`` line, and library log records
-    become one warning line.
+    become one warning line (see :func:`answers_only` for commands that use no
+    library that logs).
     """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         with LibraryLog():
             return _run_guarded(func, args, kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def answers_only(func: F) -> F:
+    """:func:`handle_errors` for a command that reads the store and nothing else:
+    no rdflib, pyshacl or pyoxigraph, so no library log to collect (and no
+    ``logging`` import at start-up)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return _run_guarded(func, args, kwargs)
 
     return wrapper  # type: ignore[return-value]
 
@@ -436,7 +456,7 @@ def cli(ctx: click.Context) -> None:
     is_flag=True,
     help="Also export RDF and validate it against lineage/outputs/shapes.ttl.",
 )
-@handle_errors
+@answers_only
 def check(
     graph_dirs: tuple[str, ...], as_json: bool, strict: bool, fail_fast: bool, rdf: bool
 ) -> None:
@@ -460,7 +480,8 @@ def check(
     shacl_nodes: int | None = None
     shapes = 0
     if rdf and not failing:
-        conforms, shapes_report, shacl_nodes, shapes = _shacl(index)
+        with LibraryLog():  # rdflib and pyshacl log; the rest of check uses neither
+            conforms, shapes_report, shacl_nodes, shapes = _shacl(index)
         if not conforms:
             failed = Problem(
                 "<rdf>",
@@ -536,7 +557,7 @@ def _shacl(index: Any) -> tuple[bool, list[str], int, int]:
 @cli.command()
 @graph_option
 @json_option
-@handle_errors
+@answers_only
 def models(graph_dirs: tuple[str, ...], as_json: bool) -> None:
     """List the models, parents first, with family, release date and parents.
 
@@ -584,7 +605,7 @@ def models(graph_dirs: tuple[str, ...], as_json: bool) -> None:
 @cli.command()
 @graph_option
 @json_option
-@handle_errors
+@answers_only
 def capabilities(graph_dirs: tuple[str, ...], as_json: bool) -> None:
     """List the capabilities (abilities and limitations) with their aliases.
 
@@ -626,7 +647,7 @@ def capabilities(graph_dirs: tuple[str, ...], as_json: bool) -> None:
 @cli.command()
 @graph_option
 @json_option
-@handle_errors
+@answers_only
 def sources(graph_dirs: tuple[str, ...], as_json: bool) -> None:
     """List the cited sources.
 
@@ -658,7 +679,7 @@ def sources(graph_dirs: tuple[str, ...], as_json: bool) -> None:
 @graph_option
 @json_option
 @limit_options
-@handle_errors
+@answers_only
 def why(
     capability: str, graph_dirs: tuple[str, ...], as_json: bool, limit: int | None
 ) -> None:
@@ -860,7 +881,7 @@ def _echo_origin(origin: dict[str, Any], kind: str) -> None:
 @graph_option
 @json_option
 @limit_options
-@handle_errors
+@answers_only
 def show(
     model: str, graph_dirs: tuple[str, ...], as_json: bool, limit: int | None
 ) -> None:
@@ -1015,7 +1036,7 @@ def _echo_figures(figures: list[dict[str, Any]]) -> None:
 @click.argument("b")
 @graph_option
 @json_option
-@handle_errors
+@answers_only
 def path(a: str, b: str, graph_dirs: tuple[str, ...], as_json: bool) -> None:
     """The derivation path from model A down to model B, step by step.
 
@@ -1096,7 +1117,7 @@ def _two_models(index: Any, a: str, b: str) -> tuple[str, str]:
 @graph_option
 @json_option
 @limit_options
-@handle_errors
+@answers_only
 def diff(
     a: str, b: str, graph_dirs: tuple[str, ...], as_json: bool, limit: int | None
 ) -> None:
@@ -1162,7 +1183,7 @@ def _diff_table(steps: list[dict[str, Any]]) -> list[str]:
 @graph_option
 @json_option
 @limit_options
-@handle_errors
+@answers_only
 def ablate(
     stage: str,
     model: str | None,
@@ -1227,7 +1248,7 @@ def _released(model: dict[str, Any]) -> str:
 @cli.command()
 @graph_option
 @json_option
-@handle_errors
+@answers_only
 def conflicts(graph_dirs: tuple[str, ...], as_json: bool) -> None:
     """Every disagreement the sources hold, once each, grouped by topic.
 

@@ -8,9 +8,9 @@ import click
 
 from . import (
     Failure,
+    answers_only,
     emit_json,
     graph_option,
-    handle_errors,
     json_option,
     load,
 )
@@ -95,7 +95,7 @@ def _plain(snippet: str) -> tuple[str, list[str]]:
 )
 @graph_option
 @json_option
-@handle_errors
+@answers_only
 def search(
     text: tuple[str, ...],
     kinds: tuple[str, ...],

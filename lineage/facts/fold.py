@@ -43,8 +43,18 @@ __all__ = [
 
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 #: a CJK ideograph (each is a word of its own: Chinese is written without spaces)
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W_]+", re.UNICODE)
+_IDEOGRAPH = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+#: what :data:`_WORD` matches in ASCII text, where no ideograph can be
+_ASCII_WORD = re.compile(r"[^\W_]+")
+
+
+@functools.cache
+def _cjk() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(one ideograph, one word), compiled on first use: the ideograph ranges take
+    several milliseconds to compile, and most names are ASCII."""
+    return re.compile(_IDEOGRAPH), re.compile(_IDEOGRAPH + r"|[^\W_]+")
+
+
 _POSSESSIVE = re.compile(r"(?:\bthe\s+)?\bmodel['\u2019]s\b|['\u2019]s\b|\bits\b")
 
 #: words that add nothing to a name: dropped from both sides before comparing
@@ -146,7 +156,7 @@ def canon(word: str) -> str:
     >>> canon("dialogue") == canon("dialog")
     True
     """
-    if _CJK.fullmatch(word):
+    if not word.isascii() and _cjk()[0].fullmatch(word):
         return word
     return _stem(_american(word))
 
@@ -163,10 +173,13 @@ def words(text: str) -> list[str]:
     """
     text = unicodedata.normalize("NFKC", text).casefold()
     text = _POSSESSIVE.sub(" ", text)
+    if text.isascii():
+        return _ASCII_WORD.findall(text)
+    ideograph, word = _cjk()
     for filler in _CJK_FILLER:
-        if _CJK.search(text):
+        if ideograph.search(text):
             text = text.replace(filler, " ")
-    return _WORD.findall(text)
+    return word.findall(text)
 
 
 def bag(text: str) -> tuple[str, ...]:
