@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+from ._records import frozen_record
 
 __all__ = [
     "plain",
@@ -32,7 +33,7 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Problem:
     """One finding of the loader or a validation rule."""
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 import calendar
 import re
 import struct
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from typing import Any
+
+from .._records import frozen_record, mutable_record
 
 __all__ = [
     "Capability",
@@ -295,7 +297,7 @@ def pack_fields(positions: dict[str, tuple[int, int]]) -> bytes:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class SourceLocation:
     """A 1-based position in a fact file, with the positions of the record's fields.
 
@@ -319,7 +321,7 @@ class SourceLocation:
         return self
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Evidence:
     """One piece of support for a record: a source, where in it, and what it says."""
 
@@ -329,7 +331,7 @@ class Evidence:
     loc: SourceLocation | None = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Source:
     """A publication or document cited by the facts."""
 
@@ -351,7 +353,7 @@ class Source:
         return self.version_of or self.id
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Mapping:
     """A SKOS mapping of one of our terms to a term of another vocabulary."""
 
@@ -361,7 +363,7 @@ class Mapping:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class StageDef:
     """The definition of one stage of the closed vocabulary."""
 
@@ -374,7 +376,7 @@ class StageDef:
     loc: SourceLocation | None = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Capability:
     """An ability (or limitation) a model can have."""
 
@@ -387,7 +389,7 @@ class Capability:
     loc: SourceLocation | None = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Concept:
     """A named idea of the sources that is neither a capability nor a stage (the
     alignment tax), with its definition cited and the claims that exemplify it."""
@@ -402,7 +404,7 @@ class Concept:
     loc: SourceLocation | None = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Family:
     """A named group of models such as GPT-3 or PaLM.
 
@@ -421,7 +423,7 @@ class Family:
     loc: SourceLocation | None = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Model:
     """One model, identified by its API name where one exists."""
 
@@ -467,7 +469,7 @@ class Model:
         return date_label(self.released, self.paper_date)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Identifier:
     """The name a model has in another dataset or registry, cited (the crosswalk)."""
 
@@ -480,7 +482,7 @@ class Identifier:
     loc: SourceLocation | None = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Asset:
     """A dataset or an application that models are trained on or built into."""
 
@@ -501,7 +503,7 @@ class Asset:
     loc: SourceLocation | None = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Derivation:
     """An edge ``parent -> child`` made by one training stage."""
 
@@ -516,7 +518,7 @@ class Derivation:
     loc: SourceLocation | None = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Claim:
     """A capability change at a model, attributed to a stage, with evidence."""
 
@@ -543,7 +545,7 @@ class Claim:
     loc: SourceLocation | None = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Figure:
     """One cited numeric fact about a model, family or source."""
 
@@ -559,7 +561,7 @@ class Figure:
     loc: SourceLocation | None = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Emergence:
     """The scale at which an ability emerges (one row of Wei et al. Table 1)."""
 
@@ -577,7 +579,7 @@ class Emergence:
     loc: SourceLocation | None = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Side:
     """One side of a conflict: what it says, who says it, and which records hold it.
 
@@ -592,7 +594,7 @@ class Side:
     loc: SourceLocation | None = field(default=None, compare=False, repr=False)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Conflict:
     """A disagreement, recorded once with every side cited.
 
@@ -609,7 +611,7 @@ class Conflict:
     loc: SourceLocation | None = field(default=None, compare=False, repr=False)
 
 
-@dataclass(slots=True)
+@mutable_record
 class Facts:
     """All records of a graph, keyed by id, in file order."""
 

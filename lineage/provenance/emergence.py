@@ -13,10 +13,10 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from .._records import frozen_record
 from ..errors import LineageError, did_you_mean, plain
 from ..facts.model import Setting
 from ..store.index import Index
@@ -46,7 +46,7 @@ NOT_ENCODED = (
 WEI_2022 = "wei-2022"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class EmergenceRow:
     """One emergence observation joined with the names of what it refers to."""
 

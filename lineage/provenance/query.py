@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import fields, is_dataclass
 from enum import Enum
 from typing import Any
 
+from .._records import frozen_record
 from ..errors import LineageError, NoPathError
 from ..facts.model import (
     PRESENT_EFFECTS,
@@ -69,7 +70,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Step:
     """One derivation on a path: ``from_ -> to`` by ``stage``."""
 
@@ -80,7 +81,7 @@ class Step:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Origin:
     """Where a capability appeared: the claim, and the chain of models behind it."""
 
@@ -90,7 +91,7 @@ class Origin:
     alternatives: tuple[Claim, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Why:
     """The answer of :func:`find_origins`."""
 
@@ -110,7 +111,7 @@ class Why:
     more_observed: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class ConceptView:
     """The answer of :func:`explain_concept`: a concept and the claims it links."""
 
@@ -118,7 +119,7 @@ class ConceptView:
     examples: tuple[Claim, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class CapabilityState:
     """Whether a model has a capability, and which claims supply it."""
 
@@ -128,7 +129,7 @@ class CapabilityState:
     changed_by: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class ModelView:
     """The answer of :func:`show_model`."""
 
@@ -148,7 +149,7 @@ class ModelView:
     conflicts: tuple[Conflict, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class FamilyView:
     """The answer of :func:`show_family`."""
 
@@ -157,7 +158,7 @@ class FamilyView:
     figures: tuple[Figure, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class PathResult:
     """The answer of :func:`path_between`."""
 
@@ -165,7 +166,7 @@ class PathResult:
     steps: tuple[Step, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class DiffStep:
     """The step responsible for one difference between two models."""
 
@@ -179,7 +180,7 @@ class DiffStep:
     still_below: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Diff:
     """The answer of :func:`diff_models`."""
 
@@ -195,7 +196,7 @@ class Diff:
     strength_steps: tuple[DiffStep, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Ablation:
     """The answer of :func:`ablate`."""
 
@@ -203,7 +204,7 @@ class Ablation:
     models: dict[str, tuple[str, ...]]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class ConflictTopic:
     """Every recorded disagreement about one question, each once."""
 

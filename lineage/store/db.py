@@ -44,10 +44,10 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .._records import frozen_record, mutable_record
 from ..errors import Problem, Severity
 from ..facts.model import Facts
 from .rows import decode, encode
@@ -207,7 +207,7 @@ def store_path(directories: Sequence[str | os.PathLike[str]]) -> Path:
     return cache_dir() / f"store-{_key([*_code_parts(), *dirs])}.sqlite"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class _Identity:
     size: int
     mtime: int
@@ -382,7 +382,7 @@ def _fresh(conn: sqlite3.Connection, files: list[Path], listing: str) -> bool:
 # --- building ---------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@mutable_record
 class _Parsed:
     """One changed fact file, read and parsed: per record ``(section, id, complete,
     body, record, piece)``, ``record`` None for a row kept from the store (decoded

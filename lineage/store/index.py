@@ -8,8 +8,9 @@ It needs no third-party package, so answering a question does not pay for networ
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from .._records import mutable_record
 from ..facts.model import Claim, Derivation, Emergence, Facts, Figure, date_sort_key
 from .names import Names, build_names
 
@@ -24,7 +25,7 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True)
+@mutable_record
 class Index:
     """Facts plus the tables every query needs."""
 

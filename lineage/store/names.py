@@ -28,9 +28,10 @@ records are ranked by :meth:`Names.rank` (see docs/json.md, "Suggestions").
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from .._records import frozen_record, mutable_record
 from ..errors import AmbiguousNameError, UnknownNameError
 from ..facts.fold import (
     FILLER,
@@ -62,7 +63,7 @@ Ref = tuple[str, str]  # (kind, id)
 Bag = tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Match:
     """A record a name led to, how, and through which of its labels."""
 
@@ -136,7 +137,7 @@ def _is_abbreviation(label: str) -> bool:
     )
 
 
-@dataclass(slots=True)
+@mutable_record
 class Names:
     """The name tables of one set of facts (built by :func:`build_names`)."""
 

@@ -22,9 +22,9 @@ import enum
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
+from .._records import frozen_record
 from ..facts.fold import FILLER, SPELLING, words
 from ..facts.model import Facts
 
@@ -79,7 +79,7 @@ _INSERT = "INSERT INTO search (rowid, kind, id, field, text) VALUES (?, ?, ?, ?,
 _KEYS = "CREATE TABLE search_keys (kind TEXT, id TEXT, lo INTEGER, hi INTEGER)"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen_record
 class Hit:
     """One record found: its kind and id, the field matched and a snippet of it."""
 
