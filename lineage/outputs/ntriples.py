@@ -309,6 +309,17 @@ class Writer:
             t["lin:locator"],
             t["rdfs:comment"],
         )
+        #: ids met while writing the models (``subject`` asks the store for others)
+        self.model_ids: set[str] = set()
+        #: children with two or more derivations (the rest need no sibling lookup)
+        merged = getattr(index_or_facts, "merged_children", None)
+        self.merged: set[str] = (
+            merged()
+            if merged is not None
+            else {child for child, ders in self.parents.items() if len(ders) > 1}
+        )
+        #: (model IRI, asset ids) for the datasets section, kept from the models pass
+        self.trained_on: list[tuple[str, tuple[str, ...]]] = []
 
     def chunks(self) -> Iterator[tuple[str, int]]:
         sections: tuple[Callable[[], Iterator[None]], ...] = (
@@ -341,7 +352,7 @@ class Writer:
     def subject(self, rid: str) -> str:
         """A model, family or source id (figures and claims may name any)."""
         pre = self.t.pre
-        if rid in self.facts.models:
+        if rid in self.model_ids or rid in self.facts.models:
             return f"{pre['model']}{rid}>"
         if rid in self.facts.families:
             return f"{pre['family']}{rid}>"
@@ -596,7 +607,7 @@ class Writer:
     def _models(self) -> Iterator[None]:
         t, add = self.t, self.out.append
         model_pre, fam_pre = t.pre["model"], t.pre["family"]
-        families = self.facts.families
+        families, seen, trained = self.facts.families, self.model_ids, self.trained_on
         types = t.types("lin:Model")
         ident, label, family, member = (
             t["dcterms:identifier"],
@@ -604,38 +615,54 @@ class Writer:
             t["lin:family"],
             t["prov:hadMember"],
         )
+        attributed, paper_p, approximates = (
+            t["prov:wasAttributedTo"],
+            t["lin:paper"],
+            t["lin:approximates"],
+        )
+        description, training = t["dcterms:description"], t["lin:trainingData"]
         for k, model in enumerate(self.facts.models.values()):
-            m = f"{model_pre}{model.id}>"
+            mid = model.id
+            seen.add(mid)
+            m = f"{model_pre}{mid}>"
             # ids are slugs (the loader checks): no escaping needed
-            add(f'{_typed(m, types)}{m} {ident} "{model.id}" .\n')
-            add(f"{m} {label} {nt_literal(model.name)} .\n")
+            add(
+                f'{m.join(types)}{m} {ident} "{mid}" .\n'
+                f"{m} {label} {nt_literal(model.name)} .\n"
+            )
             if model.aliases:
                 self.labels(m, "skos:altLabel", model.aliases)
             if model.family and model.family in families:
                 f = f"{fam_pre}{model.family}>"
                 add(f"{m} {family} {f} .\n{f} {member} {m} .\n")
             if model.organization:
-                org = self.organization(model.organization)
-                add(f"{m} {t['prov:wasAttributedTo']} {org} .\n")
+                add(f"{m} {attributed} {self.organization(model.organization)} .\n")
             if model.released or model.paper_date:
                 add(self.dates(m, model))
             for paper in model.papers:
-                add(f"{m} {t['lin:paper']} {self.source(paper)} .\n")
+                add(f"{m} {paper_p} {self.source(paper)} .\n")
             for other in model.approximations:
-                add(f"{self.subject(other)} {t['lin:approximates']} {m} .\n")
+                add(f"{self.subject(other)} {approximates} {m} .\n")
             if model.description:
                 text = nt_literal(model.description, "@en")
-                add(f"{m} {t['dcterms:description']} {text} .\n")
+                add(f"{m} {description} {text} .\n")
             if model.training_data:
                 text = nt_literal(model.training_data, "@en")
-                add(f"{m} {t['lin:trainingData']} {text} .\n")
-            links = (_external(scheme, value) for scheme, value in model.external_ids)
-            for link in dict.fromkeys(x for x in links if x is not None):
-                add(f"{m} {t['schema:sameAs']} {nt_iri(link)} .\n")
+                add(f"{m} {training} {text} .\n")
+            if model.external_ids:
+                self._same_as(m, model.external_ids)
             if model.evidence:
                 add(self.evidence(m, model.evidence))
+            if model.trained_on:
+                trained.append((m, model.trained_on))
             if k % self.BATCH == self.BATCH - 1:
                 yield
+
+    def _same_as(self, m: str, external_ids: Any) -> None:
+        links = (_external(scheme, value) for scheme, value in external_ids)
+        same_as = self.t["schema:sameAs"]
+        for link in dict.fromkeys(x for x in links if x is not None):
+            self.out.append(f"{m} {same_as} {nt_iri(link)} .\n")
 
     def dates(self, m: str, model: Any) -> str:
         """dcterms:issued for a release date; lin:releasedFrom/Until for a range
@@ -661,53 +688,61 @@ class Writer:
         model_pre, der_pre = t.pre["model"], t.pre["derivation"]
         single = t.types("lin:Derivation")
         alternative = t.types("lin:AlternativeDerivation")
-        ident, entity, stage_p = (
+        ident, entity, stage_p, confidence, comment = (
             t["dcterms:identifier"],
             t["prov:entity"],
             t["lin:stage"],
+            t["lin:confidence"],
+            t["rdfs:comment"],
         )
         derived, qualified = t["prov:wasDerivedFrom"], t["prov:qualifiedDerivation"]
+        had, used, generated, alternative_to = (
+            t["prov:hadActivity"],
+            t["prov:used"],
+            t["prov:wasGeneratedBy"],
+            t["lin:alternativeTo"],
+        )
+        stage_iri, conf, activity_types = (
+            self.stage_iri,
+            self.conf,
+            self.activity_types,
+        )
+        merged, parents = self.merged, self.parents
         pairs: set[tuple[str, str]] = set()
         for k, der in enumerate(self.facts.derivations.values()):
             parent = f"{model_pre}{der.parent}>"
             child = f"{model_pre}{der.child}>"
             d = f"{der_pre}{der.id}>"
-            siblings = self.parents.get(der.child, ())
-            if len(siblings) < 2 or (der.child, der.parent) not in pairs:
-                if len(siblings) >= 2:
+            stage = stage_iri[der.stage]
+            several = der.child in merged
+            if not several or (der.child, der.parent) not in pairs:
+                if several:
                     pairs.add((der.child, der.parent))
                 add(f"{child} {derived} {parent} .\n")
             add(
                 f"{child} {qualified} {d} .\n"
-                f"{_typed(d, alternative if len(siblings) >= 2 else single)}"
+                f"{d.join(alternative if several else single)}"
                 f'{d} {ident} "{der.id}" .\n{d} {entity} {parent} .\n'
-                f"{d} {stage_p} {self.stage_iri[der.stage]} .\n"
-                f"{d} {t['lin:confidence']} {self.conf[der.confidence]} .\n"
+                f"{d} {stage_p} {stage} .\n"
+                f"{d} {confidence} {conf[der.confidence]} .\n"
             )
             if der.note:
-                add(f"{d} {t['rdfs:comment']} {nt_literal(der.note, '@en')} .\n")
+                add(f"{d} {comment} {nt_literal(der.note, '@en')} .\n")
             if der.evidence:
                 add(self.evidence(d, der.evidence))
-            if len(siblings) >= 2:
-                for other in siblings:
+            if several:
+                for other in parents.get(der.child, ()):
                     if other.id != der.id:
-                        add(f"{d} {t['lin:alternativeTo']} {der_pre}{other.id}> .\n")
-            else:
-                add(self._activity(d, child, parent, der.stage))
+                        add(f"{d} {alternative_to} {der_pre}{other.id}> .\n")
+            else:  # the activity: its stage, what it used and made
+                act = f"{d[:-1]}/activity>"
+                add(
+                    f"{d} {had} {act} .\n{act.join(activity_types[der.stage])}"
+                    f"{act} {stage_p} {stage} .\n{act} {used} {parent} .\n"
+                    f"{child} {generated} {act} .\n"
+                )
             if k % self.BATCH == self.BATCH - 1:
                 yield
-
-    def _activity(self, d: str, child: str, parent: str, stage: Stage) -> str:
-        """The activity of a derivation: its stage, what it used and made."""
-        t = self.t
-        act = f"{d[:-1]}/activity>"
-        return (
-            f"{d} {t['prov:hadActivity']} {act} .\n"
-            f"{_typed(act, self.activity_types[stage])}"
-            f"{act} {t['lin:stage']} {self.stage_iri[stage]} .\n"
-            f"{act} {t['prov:used']} {parent} .\n"
-            f"{child} {t['prov:wasGeneratedBy']} {act} .\n"
-        )
 
     def claim(self, claim: Any) -> str:
         """What a claim says: its lines without confidence and evidence (the
@@ -756,10 +791,49 @@ class Writer:
         )
 
     def _claims(self) -> Iterator[None]:
-        pre, add = self.t.pre["claim"], self.out.append
+        """:meth:`claim` then :meth:`support` of each claim, with the terms in
+        locals (the largest section: a third of the lines of a hub)."""
+        t, add = self.t, self.out.append
+        pre, cap_pre = t.pre["claim"], t.pre["capability"]
+        types, stage_iri, conf = self.claim_types, self.stage_iri, self.conf
+        subject, evidence = self.subject, self.evidence
+        ident, model_p, cap_p, effect_p, stage_p = (
+            t["dcterms:identifier"],
+            t["lin:model"],
+            t["lin:capability"],
+            t["lin:effect"],
+            t["lin:stage"],
+        )
+        mechanism_p, alternative_p, comment, confidence, contested = (
+            t["lin:mechanism"],
+            t["lin:alternativeTo"],
+            t["rdfs:comment"],
+            t["lin:confidence"],
+            t["lin:contested"],
+        )
+        flag = (f'"false"^^<{_XSD}boolean>', f'"true"^^<{_XSD}boolean>')
         for k, claim in enumerate(self.facts.claims.values()):
-            add(self.claim(claim))
-            add(self.support(claim, f"{pre}{claim.id}>"))
+            c = f"{pre}{claim.id}>"
+            add(
+                f'{c.join(types)}{c} {ident} "{claim.id}" .\n'
+                f"{c} {model_p} {subject(claim.model)} .\n"
+                f"{c} {cap_p} {cap_pre}{claim.capability}> .\n"
+                f"{c} {effect_p} {t['lin:' + claim.effect.value]} .\n"
+            )
+            if claim.stage is not None:
+                add(f"{c} {stage_p} {stage_iri[claim.stage]} .\n")
+            if claim.mechanism is not None:
+                add(f"{c} {mechanism_p} {t['lin:' + claim.mechanism.value]} .\n")
+            if claim.alternative_to:
+                add(f"{c} {alternative_p} {pre}{claim.alternative_to}> .\n")
+            if claim.note:
+                add(f"{c} {comment} {nt_literal(claim.note, '@en')} .\n")
+            add(
+                f"{c} {confidence} {conf[claim.confidence]} .\n"
+                f"{c} {contested} {flag[bool(claim.contested)]} .\n"
+            )
+            if claim.evidence:
+                add(evidence(c, claim.evidence))
             if k % self.BATCH == self.BATCH - 1:
                 yield
 
@@ -854,11 +928,10 @@ class Writer:
                 add(self.evidence(node, asset.evidence))
             if k % self.BATCH == self.BATCH - 1:
                 yield
-        for model in self.facts.models.values():
-            for dep in model.trained_on:
-                add(
-                    f"{pre['model']}{model.id}> {t['schema:isBasedOn']} {pre['asset']}{dep}> .\n"
-                )
+        based_on = t["schema:isBasedOn"]
+        for m, assets in self.trained_on:
+            for dep in assets:
+                add(f"{m} {based_on} {pre['asset']}{dep}> .\n")
 
     def _conflicts(self) -> Iterator[None]:
         """Disagreements of the sources, each side with its evidence."""

@@ -272,6 +272,14 @@ class StoredIndex(Index):
             ):
                 dict.__setitem__(table, rid, self._decode(section, fid, body))
 
+    def merged_children(self) -> set[str]:
+        """The models with two or more derivations (``len(parents[m]) > 1``), in one
+        query: the N-Triples writer looks up the siblings of these only."""
+        rows = self._db.execute(
+            "SELECT child FROM edges GROUP BY child HAVING COUNT(*) > 1"
+        )
+        return {child for (child,) in rows}
+
     def figures_of(self, subject: str) -> tuple[Figure, ...]:
         return tuple(self._keyed("figure_keys", "subject", "figures", subject))
 

@@ -56,7 +56,8 @@ def _loc_out(loc: SourceLocation | None) -> list[Any] | None:
 def _loc_in(data: list[Any] | None, path: str) -> SourceLocation | None:
     if data is None:
         return None
-    return SourceLocation(path, int(data[0]), int(data[1]), bytes.fromhex(data[2]))
+    line, column, fields = data  # JSON keeps the numbers as ints
+    return SourceLocation(path, line, column, bytes.fromhex(fields))
 
 
 def _loc_of(value: Any) -> SourceLocation | None:
@@ -88,8 +89,14 @@ def _converter(annotation: str) -> _Decode:
         return lambda v, _p: None if v is None else tuple(v)
     enum = getattr(model, text, None)
     if isinstance(enum, type) and issubclass(enum, Enum):
-        return lambda v, _p: None if v is None else enum(v)
-    return lambda v, _p: v
+        members = {m.value: m for m in enum}  # a lookup, not Enum's __call__
+        return lambda v, _p: None if v is None else members.get(v) or enum(v)
+    return _same
+
+
+def _same(value: Any, _path: str) -> Any:
+    """A field JSON holds as it is (strings, numbers, booleans)."""
+    return value
 
 
 def _nested_tuple(cls: type) -> _Decode:
@@ -103,25 +110,35 @@ def _nested_one(cls: type) -> _Decode:
 
 
 def _build(cls: type, values: list[Any], path: str) -> Any:
-    plan = _PLAN[cls]
-    kwargs = {
-        f.name: convert(value, path)
-        for (f, convert), value in zip(plan, values, strict=False)
-    }
-    if cls in _HAS_LOC:
-        kwargs["loc"] = _loc_in(values[len(plan)], path)
-    return cls(**kwargs)
+    # positional: the fields are stored in declaration order, ``loc`` last; only
+    # the fields that JSON cannot hold as they are get converted
+    count, conversions, has_loc = _PLAN[cls]
+    args = values[:count]
+    if len(args) < count:  # a row written before a field was added
+        conversions = tuple((i, c) for i, c in conversions if i < len(args))
+    for i, convert in conversions:
+        args[i] = convert(args[i], path)
+    if has_loc:
+        return cls(*args, loc=_loc_in(values[count], path))
+    return cls(*args)
 
 
 _NAMES: dict[type, tuple[str, ...]] = {}
 _HAS_LOC: set[type] = set()
-_PLAN: dict[type, list[tuple[dataclasses.Field[Any], _Decode]]] = {}
+_PLAN: dict[type, tuple[int, tuple[tuple[int, _Decode], ...], bool]] = {}
 for _cls in (*CLASSES.values(), *_NESTED.values()):
-    _fields = tuple(f for f in dataclasses.fields(_cls) if f.name != "loc")
+    _all = dataclasses.fields(_cls)
+    _fields = tuple(f for f in _all if f.name != "loc")
+    assert _fields == _all[: len(_fields)], f"{_cls.__name__}: loc must come last"
     _NAMES[_cls] = tuple(f.name for f in _fields)
-    if any(f.name == "loc" for f in dataclasses.fields(_cls)):
+    if len(_fields) < len(_all):
         _HAS_LOC.add(_cls)
-    _PLAN[_cls] = [(f, _converter(str(f.type))) for f in _fields]
+    _converters = ((i, _converter(str(f.type))) for i, f in enumerate(_fields))
+    _PLAN[_cls] = (
+        len(_fields),
+        tuple((i, c) for i, c in _converters if c is not _same),
+        _cls in _HAS_LOC,
+    )
 
 
 def encode(record: Any) -> str:

@@ -1,0 +1,144 @@
+"""The N-Triples and Turtle exports against rdflib's N-Triples serializer, one run.
+
+    python benchmarks/synth.py 10000 /tmp/hub-10k
+    python benchmarks/ntriples.py /tmp/hub-10k                       # this checkout
+    python benchmarks/ntriples.py /tmp/hub-10k --tree before=/tmp/old --tree after=.
+    python benchmarks/ntriples.py /tmp/hub-100k --no-rdflib --export-only
+
+Each measurement is its own process (PYTHONPATH set to the tree): the graph is
+loaded from the store (built first), then ``write_ntriples`` runs ``--runs`` times
+and its median is kept; the trees' runs are interleaved round by round. rdflib's
+serializer (``to_rdf`` + ``Graph.serialize(format="nt")``, timed apart from building
+its graph) runs once per round in the first tree. ``--export-only`` instead runs
+``lineage export --format nt`` and ``--format turtle`` as whole processes and
+reports their time and peak memory (``ru_maxrss`` of the child, via ``os.wait4``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+_CHILD = r"""
+import json, os, statistics, sys, tempfile, time
+from lineage.api import load_graph
+hub, what, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+index = load_graph([hub])
+work = tempfile.mkdtemp()
+out = {}
+if what == "lineage":
+    from lineage.outputs.ntriples import write_ntriples
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter(); n = write_ntriples(index, os.path.join(work, "x.nt"))
+        times.append(time.perf_counter() - t)
+    out = {"triples": n, "s": statistics.median(times)}
+else:
+    from lineage.outputs.rdf import to_rdf
+    g = to_rdf(index)
+    t = time.perf_counter(); g.serialize(os.path.join(work, "x.nt"), format="nt")
+    out = {"triples": len(g), "s": time.perf_counter() - t}
+print(json.dumps(out))
+"""
+
+
+_CACHES: dict[Path, str] = {}
+
+
+def _env(tree: Path) -> dict[str, str]:
+    """PYTHONPATH on ``tree``, and a store directory of its own (built once)."""
+    cache = _CACHES.setdefault(tree, tempfile.mkdtemp(prefix="lineage-nt-"))
+    env = {**os.environ, "PYTHONPATH": str(tree), "LINEAGE_CACHE_DIR": cache}
+    env.pop("LINEAGE_GRAPH", None)
+    return env
+
+
+def _child(tree: Path, hub: Path, what: str, runs: int) -> dict[str, float]:
+    done = subprocess.run(
+        [PY, "-c", _CHILD, str(hub), what, str(runs)],
+        env=_env(tree),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def writers(trees: dict[str, Path], hub: Path, rounds: int, runs: int, rdflib: bool):
+    samples: dict[str, list[float]] = {k: [] for k in trees}
+    rdflib_rate: list[float] = []
+    triples = {}
+    for _ in range(rounds):
+        for label, tree in trees.items():
+            r = _child(tree, hub, "lineage", runs)
+            samples[label].append(r["triples"] / r["s"])
+            triples[label] = r["triples"]
+        if rdflib:
+            r = _child(next(iter(trees.values())), hub, "rdflib", 1)
+            rdflib_rate.append(r["triples"] / r["s"])
+    print(f"| writer ({hub}) | triples | median triples/s | vs rdflib |")
+    print("|---|---|---|---|")
+    base = statistics.median(rdflib_rate) if rdflib_rate else None
+    for label, rates in samples.items():
+        rate = statistics.median(rates)
+        ratio = f"{rate / base:.1f}x" if base else "-"
+        print(f"| {label} | {triples[label]:,} | {rate / 1e6:.2f} M | {ratio} |")
+    if base:
+        print(f"| rdflib serialize(format='nt') | | {base / 1e6:.3f} M | 1.0x |")
+
+
+def exports(trees: dict[str, Path], hub: Path) -> None:
+    print(f"| `lineage export` ({hub}) | wall | CPU | peak RSS |")
+    print("|---|---|---|---|")
+    for label, tree in trees.items():
+        env = _env(tree)
+        subprocess.run([PY, "-m", "lineage", "check", "--graph", str(hub)], env=env,
+                       stdout=subprocess.DEVNULL, check=False)  # fmt: skip
+        for fmt in ("nt", "turtle"):
+            target = Path(tempfile.mkdtemp()) / f"out.{fmt}"
+            cmd = [PY, "-m", "lineage", "export", "--graph", str(hub)]
+            cmd += ["--format", fmt, "-o", str(target)]
+            start = time.perf_counter()
+            proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
+            _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - start
+            if os.waitstatus_to_exitcode(status):
+                msg = f"{cmd} failed"
+                raise SystemExit(msg)
+            cpu = usage.ru_utime + usage.ru_stime
+            peak = usage.ru_maxrss / 1024
+            print(f"| {label}: `--format {fmt}` | {wall:.1f} s | {cpu:.1f} s "
+                  f"| {peak:,.0f} MB |")  # fmt: skip
+            target.unlink()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("hub", type=Path)
+    parser.add_argument("--tree", action="append", default=[], metavar="LABEL=DIR")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-rdflib", action="store_true")
+    parser.add_argument("--export-only", action="store_true")
+    args = parser.parse_args()
+    trees = {k: Path(v).resolve() for k, v in (t.split("=", 1) for t in args.tree)}
+    trees = trees or {"this": ROOT}
+    print(f"load average {os.getloadavg()}")
+    if args.export_only:
+        exports(trees, args.hub)
+    else:
+        writers(trees, args.hub, args.rounds, args.runs, not args.no_rdflib)
+
+
+if __name__ == "__main__":
+    main()
