@@ -98,7 +98,7 @@ def _lineage_facts_model_Capability(cls, defaults, factories, has_factory, froze
 
 def _lineage_facts_model_Claim(cls, defaults, factories, has_factory, frozen_error):
     set_field = object.__setattr__
-    def __init__(self, id, model, capability, effect, stage, confidence, evidence, mechanism=defaults['mechanism'], alternative_to=defaults['alternative_to'], contested=defaults['contested'], note=defaults['note'], loc=defaults['loc']):
+    def __init__(self, id, model, capability, effect, stage, confidence, evidence, mechanism=defaults['mechanism'], alternative_to=defaults['alternative_to'], contested=defaults['contested'], note=defaults['note'], cause=defaults['cause'], partial=defaults['partial'], still_below=defaults['still_below'], supports=defaults['supports'], loc=defaults['loc']):
         set_field(self, 'id', id)
         set_field(self, 'model', model)
         set_field(self, 'capability', capability)
@@ -110,21 +110,25 @@ def _lineage_facts_model_Claim(cls, defaults, factories, has_factory, frozen_err
         set_field(self, 'alternative_to', alternative_to)
         set_field(self, 'contested', contested)
         set_field(self, 'note', note)
+        set_field(self, 'cause', cause)
+        set_field(self, 'partial', partial)
+        set_field(self, 'still_below', still_below)
+        set_field(self, 'supports', supports)
         set_field(self, 'loc', loc)
     def __repr__(self):
-        return self.__class__.__qualname__ + f"(id={self.id!r}, model={self.model!r}, capability={self.capability!r}, effect={self.effect!r}, stage={self.stage!r}, confidence={self.confidence!r}, evidence={self.evidence!r}, mechanism={self.mechanism!r}, alternative_to={self.alternative_to!r}, contested={self.contested!r}, note={self.note!r})"
+        return self.__class__.__qualname__ + f"(id={self.id!r}, model={self.model!r}, capability={self.capability!r}, effect={self.effect!r}, stage={self.stage!r}, confidence={self.confidence!r}, evidence={self.evidence!r}, mechanism={self.mechanism!r}, alternative_to={self.alternative_to!r}, contested={self.contested!r}, note={self.note!r}, cause={self.cause!r}, partial={self.partial!r}, still_below={self.still_below!r}, supports={self.supports!r})"
     def __eq__(self, other):
         if other.__class__ is self.__class__:
-            return (self.id,self.model,self.capability,self.effect,self.stage,self.confidence,self.evidence,self.mechanism,self.alternative_to,self.contested,self.note,) == (other.id,other.model,other.capability,other.effect,other.stage,other.confidence,other.evidence,other.mechanism,other.alternative_to,other.contested,other.note,)
+            return (self.id,self.model,self.capability,self.effect,self.stage,self.confidence,self.evidence,self.mechanism,self.alternative_to,self.contested,self.note,self.cause,self.partial,self.still_below,self.supports,) == (other.id,other.model,other.capability,other.effect,other.stage,other.confidence,other.evidence,other.mechanism,other.alternative_to,other.contested,other.note,other.cause,other.partial,other.still_below,other.supports,)
         return NotImplemented
     def __hash__(self):
-        return hash((self.id,self.model,self.capability,self.effect,self.stage,self.confidence,self.evidence,self.mechanism,self.alternative_to,self.contested,self.note,))
+        return hash((self.id,self.model,self.capability,self.effect,self.stage,self.confidence,self.evidence,self.mechanism,self.alternative_to,self.contested,self.note,self.cause,self.partial,self.still_below,self.supports,))
     def __setattr__(self, name, value):
-        if type(self) is cls or name in ('id','model','capability','effect','stage','confidence','evidence','mechanism','alternative_to','contested','note','loc',):
+        if type(self) is cls or name in ('id','model','capability','effect','stage','confidence','evidence','mechanism','alternative_to','contested','note','cause','partial','still_below','supports','loc',):
             raise frozen_error(f"cannot assign to field {name!r}")
         super(cls, self).__setattr__(name, value)
     def __delattr__(self, name):
-        if type(self) is cls or name in ('id','model','capability','effect','stage','confidence','evidence','mechanism','alternative_to','contested','note','loc',):
+        if type(self) is cls or name in ('id','model','capability','effect','stage','confidence','evidence','mechanism','alternative_to','contested','note','cause','partial','still_below','supports','loc',):
             raise frozen_error(f"cannot delete field {name!r}")
         super(cls, self).__delattr__(name)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__}
@@ -644,7 +648,7 @@ def _lineage_provenance_query_ConflictTopic(cls, defaults, factories, has_factor
 
 def _lineage_provenance_query_Diff(cls, defaults, factories, has_factory, frozen_error):
     set_field = object.__setattr__
-    def __init__(self, a, b, only_in_a, only_in_b, steps, weakened_in_a=defaults['weakened_in_a'], weakened_in_b=defaults['weakened_in_b']):
+    def __init__(self, a, b, only_in_a, only_in_b, steps, weakened_in_a=defaults['weakened_in_a'], weakened_in_b=defaults['weakened_in_b'], strength_steps=defaults['strength_steps']):
         set_field(self, 'a', a)
         set_field(self, 'b', b)
         set_field(self, 'only_in_a', only_in_a)
@@ -652,46 +656,50 @@ def _lineage_provenance_query_Diff(cls, defaults, factories, has_factory, frozen
         set_field(self, 'steps', steps)
         set_field(self, 'weakened_in_a', weakened_in_a)
         set_field(self, 'weakened_in_b', weakened_in_b)
+        set_field(self, 'strength_steps', strength_steps)
     def __repr__(self):
-        return self.__class__.__qualname__ + f"(a={self.a!r}, b={self.b!r}, only_in_a={self.only_in_a!r}, only_in_b={self.only_in_b!r}, steps={self.steps!r}, weakened_in_a={self.weakened_in_a!r}, weakened_in_b={self.weakened_in_b!r})"
+        return self.__class__.__qualname__ + f"(a={self.a!r}, b={self.b!r}, only_in_a={self.only_in_a!r}, only_in_b={self.only_in_b!r}, steps={self.steps!r}, weakened_in_a={self.weakened_in_a!r}, weakened_in_b={self.weakened_in_b!r}, strength_steps={self.strength_steps!r})"
     def __eq__(self, other):
         if other.__class__ is self.__class__:
-            return (self.a,self.b,self.only_in_a,self.only_in_b,self.steps,self.weakened_in_a,self.weakened_in_b,) == (other.a,other.b,other.only_in_a,other.only_in_b,other.steps,other.weakened_in_a,other.weakened_in_b,)
+            return (self.a,self.b,self.only_in_a,self.only_in_b,self.steps,self.weakened_in_a,self.weakened_in_b,self.strength_steps,) == (other.a,other.b,other.only_in_a,other.only_in_b,other.steps,other.weakened_in_a,other.weakened_in_b,other.strength_steps,)
         return NotImplemented
     def __hash__(self):
-        return hash((self.a,self.b,self.only_in_a,self.only_in_b,self.steps,self.weakened_in_a,self.weakened_in_b,))
+        return hash((self.a,self.b,self.only_in_a,self.only_in_b,self.steps,self.weakened_in_a,self.weakened_in_b,self.strength_steps,))
     def __setattr__(self, name, value):
-        if type(self) is cls or name in ('a','b','only_in_a','only_in_b','steps','weakened_in_a','weakened_in_b',):
+        if type(self) is cls or name in ('a','b','only_in_a','only_in_b','steps','weakened_in_a','weakened_in_b','strength_steps',):
             raise frozen_error(f"cannot assign to field {name!r}")
         super(cls, self).__setattr__(name, value)
     def __delattr__(self, name):
-        if type(self) is cls or name in ('a','b','only_in_a','only_in_b','steps','weakened_in_a','weakened_in_b',):
+        if type(self) is cls or name in ('a','b','only_in_a','only_in_b','steps','weakened_in_a','weakened_in_b','strength_steps',):
             raise frozen_error(f"cannot delete field {name!r}")
         super(cls, self).__delattr__(name)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__}
 
 def _lineage_provenance_query_DiffStep(cls, defaults, factories, has_factory, frozen_error):
     set_field = object.__setattr__
-    def __init__(self, capability, model, stage, effect, claim):
+    def __init__(self, capability, model, stage, effect, claim, cause=defaults['cause'], partial=defaults['partial'], still_below=defaults['still_below']):
         set_field(self, 'capability', capability)
         set_field(self, 'model', model)
         set_field(self, 'stage', stage)
         set_field(self, 'effect', effect)
         set_field(self, 'claim', claim)
+        set_field(self, 'cause', cause)
+        set_field(self, 'partial', partial)
+        set_field(self, 'still_below', still_below)
     def __repr__(self):
-        return self.__class__.__qualname__ + f"(capability={self.capability!r}, model={self.model!r}, stage={self.stage!r}, effect={self.effect!r}, claim={self.claim!r})"
+        return self.__class__.__qualname__ + f"(capability={self.capability!r}, model={self.model!r}, stage={self.stage!r}, effect={self.effect!r}, claim={self.claim!r}, cause={self.cause!r}, partial={self.partial!r}, still_below={self.still_below!r})"
     def __eq__(self, other):
         if other.__class__ is self.__class__:
-            return (self.capability,self.model,self.stage,self.effect,self.claim,) == (other.capability,other.model,other.stage,other.effect,other.claim,)
+            return (self.capability,self.model,self.stage,self.effect,self.claim,self.cause,self.partial,self.still_below,) == (other.capability,other.model,other.stage,other.effect,other.claim,other.cause,other.partial,other.still_below,)
         return NotImplemented
     def __hash__(self):
-        return hash((self.capability,self.model,self.stage,self.effect,self.claim,))
+        return hash((self.capability,self.model,self.stage,self.effect,self.claim,self.cause,self.partial,self.still_below,))
     def __setattr__(self, name, value):
-        if type(self) is cls or name in ('capability','model','stage','effect','claim',):
+        if type(self) is cls or name in ('capability','model','stage','effect','claim','cause','partial','still_below',):
             raise frozen_error(f"cannot assign to field {name!r}")
         super(cls, self).__setattr__(name, value)
     def __delattr__(self, name):
-        if type(self) is cls or name in ('capability','model','stage','effect','claim',):
+        if type(self) is cls or name in ('capability','model','stage','effect','claim','cause','partial','still_below',):
             raise frozen_error(f"cannot delete field {name!r}")
         super(cls, self).__delattr__(name)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__}
@@ -828,7 +836,7 @@ def _lineage_provenance_query_Step(cls, defaults, factories, has_factory, frozen
 
 def _lineage_provenance_query_Why(cls, defaults, factories, has_factory, frozen_error):
     set_field = object.__setattr__
-    def __init__(self, capability, origins, history, broader=defaults['broader'], narrower=defaults['narrower'], emergence=defaults['emergence'], more_origins=defaults['more_origins']):
+    def __init__(self, capability, origins, history, broader=defaults['broader'], narrower=defaults['narrower'], emergence=defaults['emergence'], more_origins=defaults['more_origins'], also_observed=defaults['also_observed'], supporting=defaults['supporting'], more_observed=defaults['more_observed']):
         set_field(self, 'capability', capability)
         set_field(self, 'origins', origins)
         set_field(self, 'history', history)
@@ -836,20 +844,23 @@ def _lineage_provenance_query_Why(cls, defaults, factories, has_factory, frozen_
         set_field(self, 'narrower', narrower)
         set_field(self, 'emergence', emergence)
         set_field(self, 'more_origins', more_origins)
+        set_field(self, 'also_observed', also_observed)
+        set_field(self, 'supporting', supporting)
+        set_field(self, 'more_observed', more_observed)
     def __repr__(self):
-        return self.__class__.__qualname__ + f"(capability={self.capability!r}, origins={self.origins!r}, history={self.history!r}, broader={self.broader!r}, narrower={self.narrower!r}, emergence={self.emergence!r}, more_origins={self.more_origins!r})"
+        return self.__class__.__qualname__ + f"(capability={self.capability!r}, origins={self.origins!r}, history={self.history!r}, broader={self.broader!r}, narrower={self.narrower!r}, emergence={self.emergence!r}, more_origins={self.more_origins!r}, also_observed={self.also_observed!r}, supporting={self.supporting!r}, more_observed={self.more_observed!r})"
     def __eq__(self, other):
         if other.__class__ is self.__class__:
-            return (self.capability,self.origins,self.history,self.broader,self.narrower,self.emergence,self.more_origins,) == (other.capability,other.origins,other.history,other.broader,other.narrower,other.emergence,other.more_origins,)
+            return (self.capability,self.origins,self.history,self.broader,self.narrower,self.emergence,self.more_origins,self.also_observed,self.supporting,self.more_observed,) == (other.capability,other.origins,other.history,other.broader,other.narrower,other.emergence,other.more_origins,other.also_observed,other.supporting,other.more_observed,)
         return NotImplemented
     def __hash__(self):
-        return hash((self.capability,self.origins,self.history,self.broader,self.narrower,self.emergence,self.more_origins,))
+        return hash((self.capability,self.origins,self.history,self.broader,self.narrower,self.emergence,self.more_origins,self.also_observed,self.supporting,self.more_observed,))
     def __setattr__(self, name, value):
-        if type(self) is cls or name in ('capability','origins','history','broader','narrower','emergence','more_origins',):
+        if type(self) is cls or name in ('capability','origins','history','broader','narrower','emergence','more_origins','also_observed','supporting','more_observed',):
             raise frozen_error(f"cannot assign to field {name!r}")
         super(cls, self).__setattr__(name, value)
     def __delattr__(self, name):
-        if type(self) is cls or name in ('capability','origins','history','broader','narrower','emergence','more_origins',):
+        if type(self) is cls or name in ('capability','origins','history','broader','narrower','emergence','more_origins','also_observed','supporting','more_observed',):
             raise frozen_error(f"cannot delete field {name!r}")
         super(cls, self).__delattr__(name)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__}
@@ -989,7 +1000,7 @@ METHODS = {
     'lineage.errors.Problem': ((True, (('path', 'r', True, True, True), ('line', 'r', True, True, True), ('column', 'r', True, True, True), ('severity', 'r', True, True, True), ('message', 'r', True, True, True), ('code', 'r', True, True, True))), _lineage_errors_Problem),
     'lineage.facts.model.Asset': ((True, (('id', 'r', True, True, True), ('name', 'r', True, True, True), ('kind', 'r', True, True, True), ('organization', 'd', True, True, True), ('created', 'd', True, True, True), ('description', 'd', True, True, True), ('url', 'd', True, True, True), ('license', 'd', True, True, True), ('dependencies', 'd', True, True, True), ('external_ids', 'd', True, True, True), ('evidence', 'd', True, True, True), ('imported_from', 'd', True, True, True), ('empty_fields', 'd', True, True, True), ('unresolved_dependencies', 'd', True, True, True), ('loc', 'd', False, False, False))), _lineage_facts_model_Asset),
     'lineage.facts.model.Capability': ((True, (('id', 'r', True, True, True), ('name', 'r', True, True, True), ('kind', 'r', True, True, True), ('description', 'r', True, True, True), ('aliases', 'd', True, True, True), ('broader', 'd', True, True, True), ('loc', 'd', False, False, False))), _lineage_facts_model_Capability),
-    'lineage.facts.model.Claim': ((True, (('id', 'r', True, True, True), ('model', 'r', True, True, True), ('capability', 'r', True, True, True), ('effect', 'r', True, True, True), ('stage', 'r', True, True, True), ('confidence', 'r', True, True, True), ('evidence', 'r', True, True, True), ('mechanism', 'd', True, True, True), ('alternative_to', 'd', True, True, True), ('contested', 'd', True, True, True), ('note', 'd', True, True, True), ('loc', 'd', False, False, False))), _lineage_facts_model_Claim),
+    'lineage.facts.model.Claim': ((True, (('id', 'r', True, True, True), ('model', 'r', True, True, True), ('capability', 'r', True, True, True), ('effect', 'r', True, True, True), ('stage', 'r', True, True, True), ('confidence', 'r', True, True, True), ('evidence', 'r', True, True, True), ('mechanism', 'd', True, True, True), ('alternative_to', 'd', True, True, True), ('contested', 'd', True, True, True), ('note', 'd', True, True, True), ('cause', 'd', True, True, True), ('partial', 'd', True, True, True), ('still_below', 'd', True, True, True), ('supports', 'd', True, True, True), ('loc', 'd', False, False, False))), _lineage_facts_model_Claim),
     'lineage.facts.model.Conflict': ((True, (('id', 'r', True, True, True), ('topic', 'r', True, True, True), ('kind', 'r', True, True, True), ('sides', 'r', True, True, True), ('about', 'd', True, True, True), ('note', 'd', True, True, True), ('loc', 'd', False, False, False))), _lineage_facts_model_Conflict),
     'lineage.facts.model.Derivation': ((True, (('id', 'r', True, True, True), ('parent', 'r', True, True, True), ('child', 'r', True, True, True), ('stage', 'r', True, True, True), ('confidence', 'r', True, True, True), ('evidence', 'r', True, True, True), ('note', 'd', True, True, True), ('imported_from', 'd', True, True, True), ('loc', 'd', False, False, False))), _lineage_facts_model_Derivation),
     'lineage.facts.model.Emergence': ((True, (('id', 'r', True, True, True), ('capability', 'r', True, True, True), ('task', 'r', True, True, True), ('setting', 'r', True, True, True), ('model', 'r', True, True, True), ('source', 'r', True, True, True), ('locator', 'r', True, True, True), ('training_flops', 'd', True, True, True), ('parameters', 'd', True, True, True), ('reference', 'd', True, True, True), ('note', 'd', True, True, True), ('loc', 'd', False, False, False))), _lineage_facts_model_Emergence),
@@ -1008,14 +1019,14 @@ METHODS = {
     'lineage.provenance.query.Ablation': ((True, (('stage', 'r', True, True, True), ('models', 'r', True, True, True))), _lineage_provenance_query_Ablation),
     'lineage.provenance.query.CapabilityState': ((True, (('present', 'r', True, True, True), ('weakened', 'r', True, True, True), ('suppliers', 'r', True, True, True), ('changed_by', 'd', True, True, True))), _lineage_provenance_query_CapabilityState),
     'lineage.provenance.query.ConflictTopic': ((True, (('topic', 'r', True, True, True), ('conflicts', 'r', True, True, True))), _lineage_provenance_query_ConflictTopic),
-    'lineage.provenance.query.Diff': ((True, (('a', 'r', True, True, True), ('b', 'r', True, True, True), ('only_in_a', 'r', True, True, True), ('only_in_b', 'r', True, True, True), ('steps', 'r', True, True, True), ('weakened_in_a', 'd', True, True, True), ('weakened_in_b', 'd', True, True, True))), _lineage_provenance_query_Diff),
-    'lineage.provenance.query.DiffStep': ((True, (('capability', 'r', True, True, True), ('model', 'r', True, True, True), ('stage', 'r', True, True, True), ('effect', 'r', True, True, True), ('claim', 'r', True, True, True))), _lineage_provenance_query_DiffStep),
+    'lineage.provenance.query.Diff': ((True, (('a', 'r', True, True, True), ('b', 'r', True, True, True), ('only_in_a', 'r', True, True, True), ('only_in_b', 'r', True, True, True), ('steps', 'r', True, True, True), ('weakened_in_a', 'd', True, True, True), ('weakened_in_b', 'd', True, True, True), ('strength_steps', 'd', True, True, True))), _lineage_provenance_query_Diff),
+    'lineage.provenance.query.DiffStep': ((True, (('capability', 'r', True, True, True), ('model', 'r', True, True, True), ('stage', 'r', True, True, True), ('effect', 'r', True, True, True), ('claim', 'r', True, True, True), ('cause', 'd', True, True, True), ('partial', 'd', True, True, True), ('still_below', 'd', True, True, True))), _lineage_provenance_query_DiffStep),
     'lineage.provenance.query.FamilyView': ((True, (('family', 'r', True, True, True), ('members', 'r', True, True, True), ('figures', 'r', True, True, True))), _lineage_provenance_query_FamilyView),
     'lineage.provenance.query.ModelView': ((True, (('model', 'r', True, True, True), ('parents', 'r', True, True, True), ('children', 'r', True, True, True), ('gained', 'r', True, True, True), ('inherited', 'r', True, True, True), ('weakened', 'r', True, True, True), ('lost', 'r', True, True, True), ('limitations', 'r', True, True, True), ('figures', 'r', True, True, True), ('alternatives', 'd', True, True, True), ('identifiers', 'd', True, True, True))), _lineage_provenance_query_ModelView),
     'lineage.provenance.query.Origin': ((True, (('claim', 'r', True, True, True), ('lineage', 'r', True, True, True), ('steps', 'r', True, True, True), ('alternatives', 'd', True, True, True))), _lineage_provenance_query_Origin),
     'lineage.provenance.query.PathResult': ((True, (('path', 'r', True, True, True), ('steps', 'r', True, True, True))), _lineage_provenance_query_PathResult),
     'lineage.provenance.query.Step': ((True, (('from_', 'r', True, True, True), ('to', 'r', True, True, True), ('stage', 'r', True, True, True), ('confidence', 'r', True, True, True), ('note', 'd', True, True, True))), _lineage_provenance_query_Step),
-    'lineage.provenance.query.Why': ((True, (('capability', 'r', True, True, True), ('origins', 'r', True, True, True), ('history', 'r', True, True, True), ('broader', 'd', True, True, True), ('narrower', 'd', True, True, True), ('emergence', 'd', True, True, True), ('more_origins', 'd', True, True, True))), _lineage_provenance_query_Why),
+    'lineage.provenance.query.Why': ((True, (('capability', 'r', True, True, True), ('origins', 'r', True, True, True), ('history', 'r', True, True, True), ('broader', 'd', True, True, True), ('narrower', 'd', True, True, True), ('emergence', 'd', True, True, True), ('more_origins', 'd', True, True, True), ('also_observed', 'd', True, True, True), ('supporting', 'd', True, True, True), ('more_observed', 'd', True, True, True))), _lineage_provenance_query_Why),
     'lineage.store.db._Identity': ((True, (('size', 'r', True, True, True), ('mtime', 'r', True, True, True), ('ctime', 'r', True, True, True), ('inode', 'r', True, True, True))), _lineage_store_db__Identity),
     'lineage.store.db._Parsed': ((False, (('records', 'r', True, True, True), ('problems', 'r', True, True, True))), _lineage_store_db__Parsed),
     'lineage.store.index.Index': ((False, (('facts', 'r', True, True, True), ('parents', 'f', True, True, True), ('children', 'f', True, True, True), ('order', 'f', True, True, True), ('claims_by_model', 'f', True, True, True), ('claims_by_capability', 'f', True, True, True), ('members', 'f', True, True, True), ('words', 'f', True, True, True), ('component_size', 'f', True, True, True))), _lineage_store_index_Index),

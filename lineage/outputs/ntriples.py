@@ -309,6 +309,21 @@ class Writer:
             t["lin:locator"],
             t["rdfs:comment"],
         )
+        #: the terms of every claim, looked up once (claims are a third of a hub)
+        self._claim_terms = (
+            t,
+            t.pre["claim"],
+            t["dcterms:identifier"],
+            t["lin:model"],
+            t["lin:capability"],
+            t["lin:effect"],
+            t["lin:stage"],
+        )
+        self._support_terms = (
+            t["lin:confidence"],
+            t["lin:contested"],
+            (f'"false"^^<{_XSD}boolean>', f'"true"^^<{_XSD}boolean>'),
+        )
         #: ids met while writing the models (``subject`` asks the store for others)
         self.model_ids: set[str] = set()
         #: children with two or more derivations (the rest need no sibling lookup)
@@ -747,93 +762,53 @@ class Writer:
     def claim(self, claim: Any) -> str:
         """What a claim says: its lines without confidence and evidence (the
         assertion of its nanopublication)."""
-        t = self.t
-        c = f"{t.pre['claim']}{claim.id}>"
-        parts = [
-            f'{_typed(c, self.claim_types)}{c} {t["dcterms:identifier"]} "{claim.id}" .\n'
-            f"{c} {t['lin:model']} {self.subject(claim.model)} .\n"
-            f"{c} {t['lin:capability']} {t.pre['capability']}{claim.capability}> .\n"
-            f"{c} {t['lin:effect']} {t['lin:' + claim.effect.value]} .\n"
-        ]
+        t, pre, ident, model_p, cap_p, effect_p, stage_p = self._claim_terms
+        c = f"{pre}{claim.id}>"
+        text = (
+            f'{c.join(self.claim_types)}{c} {ident} "{claim.id}" .\n'
+            f"{c} {model_p} {self.subject(claim.model)} .\n"
+            f"{c} {cap_p} {t.pre['capability']}{claim.capability}> .\n"
+            f"{c} {effect_p} {t['lin:' + claim.effect.value]} .\n"
+        )
         if claim.stage is not None:
-            parts.append(f"{c} {t['lin:stage']} {self.stage_iri[claim.stage]} .\n")
+            text += f"{c} {stage_p} {self.stage_iri[claim.stage]} .\n"
         if claim.mechanism is not None:
-            parts.append(
-                f"{c} {t['lin:mechanism']} {t['lin:' + claim.mechanism.value]} .\n"
-            )
+            text += f"{c} {t['lin:mechanism']} {t['lin:' + claim.mechanism.value]} .\n"
         if claim.alternative_to:
-            other = f"{t.pre['claim']}{claim.alternative_to}>"
-            parts.append(f"{c} {t['lin:alternativeTo']} {other} .\n")
+            text += f"{c} {t['lin:alternativeTo']} {pre}{claim.alternative_to}> .\n"
         if claim.note:
-            parts.append(f"{c} {t['rdfs:comment']} {nt_literal(claim.note, '@en')} .\n")
+            text += f"{c} {t['rdfs:comment']} {nt_literal(claim.note, '@en')} .\n"
         if claim.cause:
-            parts.append(f"{c} {t['lin:cause']} {nt_literal(claim.cause, '@en')} .\n")
+            text += f"{c} {t['lin:cause']} {nt_literal(claim.cause, '@en')} .\n"
         if claim.partial:
-            parts.append(f'{c} {t["lin:partial"]} "true"^^<{_XSD}boolean> .\n')
+            text += f'{c} {t["lin:partial"]} "true"^^<{_XSD}boolean> .\n'
         if claim.still_below:
-            parts.append(
+            text += (
                 f"{c} {t['lin:stillBelow']} {t.pre['model']}{claim.still_below}> .\n"
             )
         if claim.supports:
-            other = f"{t.pre['claim']}{claim.supports}>"
-            parts.append(f"{c} {t['lin:supports']} {other} .\n")
-        return "".join(parts)
+            text += f"{c} {t['lin:supports']} {pre}{claim.supports}> .\n"
+        return text
 
     def support(self, claim: Any, subject: str) -> str:
         """How firmly and on what evidence ``subject`` (the claim, or the
         assertion graph of its nanopublication) holds."""
-        t = self.t
-        contested = "true" if claim.contested else "false"
-        return (
-            f"{subject} {t['lin:confidence']} {self.conf[claim.confidence]} .\n"
-            f'{subject} {t["lin:contested"]} "{contested}"^^<{_XSD}boolean> .\n'
-            + self.evidence(subject, claim.evidence, f"{t.pre['claim']}{claim.id}>")
+        confidence, contested, flag = self._support_terms
+        text = (
+            f"{subject} {confidence} {self.conf[claim.confidence]} .\n"
+            f"{subject} {contested} {flag[bool(claim.contested)]} .\n"
         )
+        if not claim.evidence:
+            return text
+        owner = f"{self._claim_terms[1]}{claim.id}>"
+        return text + self.evidence(subject, claim.evidence, owner)
 
     def _claims(self) -> Iterator[None]:
-        """:meth:`claim` then :meth:`support` of each claim, with the terms in
-        locals (the largest section: a third of the lines of a hub)."""
-        t, add = self.t, self.out.append
-        pre, cap_pre = t.pre["claim"], t.pre["capability"]
-        types, stage_iri, conf = self.claim_types, self.stage_iri, self.conf
-        subject, evidence = self.subject, self.evidence
-        ident, model_p, cap_p, effect_p, stage_p = (
-            t["dcterms:identifier"],
-            t["lin:model"],
-            t["lin:capability"],
-            t["lin:effect"],
-            t["lin:stage"],
-        )
-        mechanism_p, alternative_p, comment, confidence, contested = (
-            t["lin:mechanism"],
-            t["lin:alternativeTo"],
-            t["rdfs:comment"],
-            t["lin:confidence"],
-            t["lin:contested"],
-        )
-        flag = (f'"false"^^<{_XSD}boolean>', f'"true"^^<{_XSD}boolean>')
+        pre, add = self._claim_terms[1], self.out.append
+        claim_lines, support = self.claim, self.support
         for k, claim in enumerate(self.facts.claims.values()):
-            c = f"{pre}{claim.id}>"
-            add(
-                f'{c.join(types)}{c} {ident} "{claim.id}" .\n'
-                f"{c} {model_p} {subject(claim.model)} .\n"
-                f"{c} {cap_p} {cap_pre}{claim.capability}> .\n"
-                f"{c} {effect_p} {t['lin:' + claim.effect.value]} .\n"
-            )
-            if claim.stage is not None:
-                add(f"{c} {stage_p} {stage_iri[claim.stage]} .\n")
-            if claim.mechanism is not None:
-                add(f"{c} {mechanism_p} {t['lin:' + claim.mechanism.value]} .\n")
-            if claim.alternative_to:
-                add(f"{c} {alternative_p} {pre}{claim.alternative_to}> .\n")
-            if claim.note:
-                add(f"{c} {comment} {nt_literal(claim.note, '@en')} .\n")
-            add(
-                f"{c} {confidence} {conf[claim.confidence]} .\n"
-                f"{c} {contested} {flag[bool(claim.contested)]} .\n"
-            )
-            if claim.evidence:
-                add(evidence(c, claim.evidence))
+            add(claim_lines(claim))
+            add(support(claim, f"{pre}{claim.id}>"))
             if k % self.BATCH == self.BATCH - 1:
                 yield
 
