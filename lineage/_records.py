@@ -17,6 +17,7 @@ longer match its generated methods falls back to ``dataclasses`` and is listed i
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from typing import Any, TypeVar, dataclass_transform
 
@@ -49,6 +50,25 @@ class _Factory:
 
 
 HAS_FACTORY = _Factory()
+
+#: what marks a real field in ``__dataclass_fields__`` (a ClassVar has another)
+_FIELD = getattr(dataclasses, "_FIELD", None)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _FrozenTemplate:
+    """Only its ``__dataclass_params__`` are used: copied into every frozen record."""
+
+
+@dataclasses.dataclass(slots=True)
+class _MutableTemplate:
+    """Only its ``__dataclass_params__`` are used: copied into every mutable record."""
+
+
+_PARAMS = {
+    True: _FrozenTemplate.__dataclass_params__,  # type: ignore[attr-defined]
+    False: _MutableTemplate.__dataclass_params__,  # type: ignore[attr-defined]
+}
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field,))
@@ -90,29 +110,19 @@ def signature(
 def _make(cls: Any, frozen: bool) -> Any:
     made: Any = _gen.METHODS.get(key(cls))
     original = dict(cls.__dict__)
-    undocumented = not original.get("__doc__")
-    if undocumented:  # else dataclass() parses the text signature of object.__init__
-        cls.__doc__ = "-"
-    # fields, __match_args__ and __dataclass_fields__, with nothing compiled
-    plain = dataclasses.dataclass(cls, init=False, repr=False, eq=False)
-    fields = dataclasses.fields(plain)
-    usable = all(f.init and not f.kw_only for f in fields) and "__post_init__" not in (
-        original
-    )
-    if made is None or made[0] != (frozen, signature(fields)) or not usable:
+    fields = _fields(cls)
+    if made is None or fields is None or made[0] != (frozen, signature(fields)):
         STALE.append(key(cls))
         fresh = _copy(cls, original)
         REGISTRY.append((fresh, frozen))
         return dataclasses.dataclass(fresh, frozen=frozen, slots=True)
-    params = plain.__dataclass_params__
-    params.init = params.repr = params.eq = True
-    params.frozen = frozen
-    if hasattr(params, "slots"):
-        params.slots = True
     names = tuple(f.name for f in fields)
-    body = {k: v for k, v in plain.__dict__.items() if k not in names}
+    body = {k: v for k, v in original.items() if k not in names}
     body["__slots__"] = names
-    new = _copy(plain, body)
+    body["__dataclass_fields__"] = {f.name: f for f in fields}
+    body["__dataclass_params__"] = copy.copy(_PARAMS[frozen])
+    body["__match_args__"] = names
+    new = _copy(cls, body)
     defaults = {f.name: f.default for f in fields}
     factories = {f.name: f.default_factory for f in fields}
     methods = made[1](
@@ -131,12 +141,43 @@ def _make(cls: Any, frozen: bool) -> Any:
             if method is not None:
                 method.__qualname__ = f"{new.__qualname__}.{name}"
             setattr(new, name, method)
-    if undocumented:  # as dataclasses names it: the class and its signature
+    if not original.get("__doc__"):  # as dataclasses names it: class and signature
         import inspect
 
         new.__doc__ = new.__name__ + str(inspect.signature(new)).replace(" -> None", "")
     REGISTRY.append((new, frozen))
     return new
+
+
+def _fields(cls: Any) -> tuple[dataclasses.Field[Any], ...] | None:
+    """The fields ``dataclass()`` would find, without its per-field type checks
+    (most of its cost); None for anything but the plain case (a base dataclass,
+    ClassVar, InitVar, keyword-only fields, mutable defaults, __post_init__),
+    which :func:`_make` leaves to ``dataclasses``."""
+    plain_bases = all(not hasattr(b, "__dataclass_fields__") for b in cls.__mro__[1:])
+    if _FIELD is None or type(cls) is not type or not plain_bases:
+        return None
+    if "__post_init__" in cls.__dict__:
+        return None
+    out = []
+    for name, annotation in cls.__dict__.get("__annotations__", {}).items():
+        text = str(annotation)
+        if "ClassVar" in text or "InitVar" in text or "KW_ONLY" in text:
+            return None
+        default = cls.__dict__.get(name, dataclasses.MISSING)
+        f = (
+            default
+            if isinstance(default, dataclasses.Field)
+            else dataclasses.field(default=default)
+        )
+        if f.default is not dataclasses.MISSING and type(f.default).__hash__ is None:
+            return None  # dataclasses refuses mutable defaults; let it say so
+        if not f.init or f.kw_only is True:
+            return None
+        f.name, f.type, f.kw_only = name, annotation, False
+        f._field_type = _FIELD  # type: ignore[union-attr]
+        out.append(f)
+    return tuple(out)
 
 
 def _copy(cls: Any, body: dict[str, Any]) -> Any:
