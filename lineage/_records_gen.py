@@ -133,6 +133,35 @@ def _lineage_facts_model_Claim(cls, defaults, factories, has_factory, frozen_err
         super(cls, self).__delattr__(name)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__}
 
+def _lineage_facts_model_Concept(cls, defaults, factories, has_factory, frozen_error):
+    set_field = object.__setattr__
+    def __init__(self, id, name, definition, evidence, aliases=defaults['aliases'], examples=defaults['examples'], note=defaults['note'], loc=defaults['loc']):
+        set_field(self, 'id', id)
+        set_field(self, 'name', name)
+        set_field(self, 'definition', definition)
+        set_field(self, 'evidence', evidence)
+        set_field(self, 'aliases', aliases)
+        set_field(self, 'examples', examples)
+        set_field(self, 'note', note)
+        set_field(self, 'loc', loc)
+    def __repr__(self):
+        return self.__class__.__qualname__ + f"(id={self.id!r}, name={self.name!r}, definition={self.definition!r}, evidence={self.evidence!r}, aliases={self.aliases!r}, examples={self.examples!r}, note={self.note!r})"
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.id,self.name,self.definition,self.evidence,self.aliases,self.examples,self.note,) == (other.id,other.name,other.definition,other.evidence,other.aliases,other.examples,other.note,)
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.id,self.name,self.definition,self.evidence,self.aliases,self.examples,self.note,))
+    def __setattr__(self, name, value):
+        if type(self) is cls or name in ('id','name','definition','evidence','aliases','examples','note','loc',):
+            raise frozen_error(f"cannot assign to field {name!r}")
+        super(cls, self).__setattr__(name, value)
+    def __delattr__(self, name):
+        if type(self) is cls or name in ('id','name','definition','evidence','aliases','examples','note','loc',):
+            raise frozen_error(f"cannot delete field {name!r}")
+        super(cls, self).__delattr__(name)
+    return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__}
+
 def _lineage_facts_model_Conflict(cls, defaults, factories, has_factory, frozen_error):
     set_field = object.__setattr__
     def __init__(self, id, topic, kind, sides, about=defaults['about'], note=defaults['note'], loc=defaults['loc']):
@@ -251,7 +280,7 @@ def _lineage_facts_model_Evidence(cls, defaults, factories, has_factory, frozen_
 
 def _lineage_facts_model_Facts(cls, defaults, factories, has_factory, frozen_error):
     set_field = object.__setattr__
-    def __init__(self, sources=has_factory, stages=has_factory, capabilities=has_factory, families=has_factory, models=has_factory, derivations=has_factory, claims=has_factory, figures=has_factory, emergence=has_factory, conflicts=has_factory, assets=has_factory, identifiers=has_factory, files=defaults['files'], skipped=defaults['skipped'], incomplete=has_factory):
+    def __init__(self, sources=has_factory, stages=has_factory, capabilities=has_factory, families=has_factory, models=has_factory, derivations=has_factory, claims=has_factory, figures=has_factory, emergence=has_factory, conflicts=has_factory, assets=has_factory, identifiers=has_factory, concepts=has_factory, files=defaults['files'], skipped=defaults['skipped'], incomplete=has_factory):
         self.sources = factories['sources']() if sources is has_factory else sources
         self.stages = factories['stages']() if stages is has_factory else stages
         self.capabilities = factories['capabilities']() if capabilities is has_factory else capabilities
@@ -264,14 +293,15 @@ def _lineage_facts_model_Facts(cls, defaults, factories, has_factory, frozen_err
         self.conflicts = factories['conflicts']() if conflicts is has_factory else conflicts
         self.assets = factories['assets']() if assets is has_factory else assets
         self.identifiers = factories['identifiers']() if identifiers is has_factory else identifiers
+        self.concepts = factories['concepts']() if concepts is has_factory else concepts
         self.files = files
         self.skipped = skipped
         self.incomplete = factories['incomplete']() if incomplete is has_factory else incomplete
     def __repr__(self):
-        return self.__class__.__qualname__ + f"(sources={self.sources!r}, stages={self.stages!r}, capabilities={self.capabilities!r}, families={self.families!r}, models={self.models!r}, derivations={self.derivations!r}, claims={self.claims!r}, figures={self.figures!r}, emergence={self.emergence!r}, conflicts={self.conflicts!r}, assets={self.assets!r}, identifiers={self.identifiers!r}, files={self.files!r}, skipped={self.skipped!r}, incomplete={self.incomplete!r})"
+        return self.__class__.__qualname__ + f"(sources={self.sources!r}, stages={self.stages!r}, capabilities={self.capabilities!r}, families={self.families!r}, models={self.models!r}, derivations={self.derivations!r}, claims={self.claims!r}, figures={self.figures!r}, emergence={self.emergence!r}, conflicts={self.conflicts!r}, assets={self.assets!r}, identifiers={self.identifiers!r}, concepts={self.concepts!r}, files={self.files!r}, skipped={self.skipped!r}, incomplete={self.incomplete!r})"
     def __eq__(self, other):
         if other.__class__ is self.__class__:
-            return (self.sources,self.stages,self.capabilities,self.families,self.models,self.derivations,self.claims,self.figures,self.emergence,self.conflicts,self.assets,self.identifiers,self.files,self.skipped,self.incomplete,) == (other.sources,other.stages,other.capabilities,other.families,other.models,other.derivations,other.claims,other.figures,other.emergence,other.conflicts,other.assets,other.identifiers,other.files,other.skipped,other.incomplete,)
+            return (self.sources,self.stages,self.capabilities,self.families,self.models,self.derivations,self.claims,self.figures,self.emergence,self.conflicts,self.assets,self.identifiers,self.concepts,self.files,self.skipped,self.incomplete,) == (other.sources,other.stages,other.capabilities,other.families,other.models,other.derivations,other.claims,other.figures,other.emergence,other.conflicts,other.assets,other.identifiers,other.concepts,other.files,other.skipped,other.incomplete,)
         return NotImplemented
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__}
 
@@ -619,6 +649,29 @@ def _lineage_provenance_query_CapabilityState(cls, defaults, factories, has_fact
         super(cls, self).__setattr__(name, value)
     def __delattr__(self, name):
         if type(self) is cls or name in ('present','weakened','suppliers','changed_by',):
+            raise frozen_error(f"cannot delete field {name!r}")
+        super(cls, self).__delattr__(name)
+    return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__}
+
+def _lineage_provenance_query_ConceptView(cls, defaults, factories, has_factory, frozen_error):
+    set_field = object.__setattr__
+    def __init__(self, concept, examples):
+        set_field(self, 'concept', concept)
+        set_field(self, 'examples', examples)
+    def __repr__(self):
+        return self.__class__.__qualname__ + f"(concept={self.concept!r}, examples={self.examples!r})"
+    def __eq__(self, other):
+        if other.__class__ is self.__class__:
+            return (self.concept,self.examples,) == (other.concept,other.examples,)
+        return NotImplemented
+    def __hash__(self):
+        return hash((self.concept,self.examples,))
+    def __setattr__(self, name, value):
+        if type(self) is cls or name in ('concept','examples',):
+            raise frozen_error(f"cannot assign to field {name!r}")
+        super(cls, self).__setattr__(name, value)
+    def __delattr__(self, name):
+        if type(self) is cls or name in ('concept','examples',):
             raise frozen_error(f"cannot delete field {name!r}")
         super(cls, self).__delattr__(name)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__}
@@ -1001,11 +1054,12 @@ METHODS = {
     'lineage.facts.model.Asset': ((True, (('id', 'r', True, True, True), ('name', 'r', True, True, True), ('kind', 'r', True, True, True), ('organization', 'd', True, True, True), ('created', 'd', True, True, True), ('description', 'd', True, True, True), ('url', 'd', True, True, True), ('license', 'd', True, True, True), ('dependencies', 'd', True, True, True), ('external_ids', 'd', True, True, True), ('evidence', 'd', True, True, True), ('imported_from', 'd', True, True, True), ('empty_fields', 'd', True, True, True), ('unresolved_dependencies', 'd', True, True, True), ('loc', 'd', False, False, False))), _lineage_facts_model_Asset),
     'lineage.facts.model.Capability': ((True, (('id', 'r', True, True, True), ('name', 'r', True, True, True), ('kind', 'r', True, True, True), ('description', 'r', True, True, True), ('aliases', 'd', True, True, True), ('broader', 'd', True, True, True), ('loc', 'd', False, False, False))), _lineage_facts_model_Capability),
     'lineage.facts.model.Claim': ((True, (('id', 'r', True, True, True), ('model', 'r', True, True, True), ('capability', 'r', True, True, True), ('effect', 'r', True, True, True), ('stage', 'r', True, True, True), ('confidence', 'r', True, True, True), ('evidence', 'r', True, True, True), ('mechanism', 'd', True, True, True), ('alternative_to', 'd', True, True, True), ('contested', 'd', True, True, True), ('note', 'd', True, True, True), ('cause', 'd', True, True, True), ('partial', 'd', True, True, True), ('still_below', 'd', True, True, True), ('supports', 'd', True, True, True), ('loc', 'd', False, False, False))), _lineage_facts_model_Claim),
+    'lineage.facts.model.Concept': ((True, (('id', 'r', True, True, True), ('name', 'r', True, True, True), ('definition', 'r', True, True, True), ('evidence', 'r', True, True, True), ('aliases', 'd', True, True, True), ('examples', 'd', True, True, True), ('note', 'd', True, True, True), ('loc', 'd', False, False, False))), _lineage_facts_model_Concept),
     'lineage.facts.model.Conflict': ((True, (('id', 'r', True, True, True), ('topic', 'r', True, True, True), ('kind', 'r', True, True, True), ('sides', 'r', True, True, True), ('about', 'd', True, True, True), ('note', 'd', True, True, True), ('loc', 'd', False, False, False))), _lineage_facts_model_Conflict),
     'lineage.facts.model.Derivation': ((True, (('id', 'r', True, True, True), ('parent', 'r', True, True, True), ('child', 'r', True, True, True), ('stage', 'r', True, True, True), ('confidence', 'r', True, True, True), ('evidence', 'r', True, True, True), ('note', 'd', True, True, True), ('imported_from', 'd', True, True, True), ('loc', 'd', False, False, False))), _lineage_facts_model_Derivation),
     'lineage.facts.model.Emergence': ((True, (('id', 'r', True, True, True), ('capability', 'r', True, True, True), ('task', 'r', True, True, True), ('setting', 'r', True, True, True), ('model', 'r', True, True, True), ('source', 'r', True, True, True), ('locator', 'r', True, True, True), ('training_flops', 'd', True, True, True), ('parameters', 'd', True, True, True), ('reference', 'd', True, True, True), ('note', 'd', True, True, True), ('loc', 'd', False, False, False))), _lineage_facts_model_Emergence),
     'lineage.facts.model.Evidence': ((True, (('source', 'r', True, True, True), ('locator', 'r', True, True, True), ('note', 'r', True, True, True), ('loc', 'd', False, False, False))), _lineage_facts_model_Evidence),
-    'lineage.facts.model.Facts': ((False, (('sources', 'f', True, True, True), ('stages', 'f', True, True, True), ('capabilities', 'f', True, True, True), ('families', 'f', True, True, True), ('models', 'f', True, True, True), ('derivations', 'f', True, True, True), ('claims', 'f', True, True, True), ('figures', 'f', True, True, True), ('emergence', 'f', True, True, True), ('conflicts', 'f', True, True, True), ('assets', 'f', True, True, True), ('identifiers', 'f', True, True, True), ('files', 'd', True, True, True), ('skipped', 'd', True, True, True), ('incomplete', 'f', True, True, True))), _lineage_facts_model_Facts),
+    'lineage.facts.model.Facts': ((False, (('sources', 'f', True, True, True), ('stages', 'f', True, True, True), ('capabilities', 'f', True, True, True), ('families', 'f', True, True, True), ('models', 'f', True, True, True), ('derivations', 'f', True, True, True), ('claims', 'f', True, True, True), ('figures', 'f', True, True, True), ('emergence', 'f', True, True, True), ('conflicts', 'f', True, True, True), ('assets', 'f', True, True, True), ('identifiers', 'f', True, True, True), ('concepts', 'f', True, True, True), ('files', 'd', True, True, True), ('skipped', 'd', True, True, True), ('incomplete', 'f', True, True, True))), _lineage_facts_model_Facts),
     'lineage.facts.model.Family': ((True, (('id', 'r', True, True, True), ('name', 'r', True, True, True), ('aliases', 'd', True, True, True), ('organization', 'd', True, True, True), ('description', 'd', True, True, True), ('parent_family', 'd', True, True, True), ('root', 'd', True, True, True), ('loc', 'd', False, False, False))), _lineage_facts_model_Family),
     'lineage.facts.model.Figure': ((True, (('id', 'r', True, True, True), ('subject', 'r', True, True, True), ('property', 'r', True, True, True), ('value', 'r', True, True, True), ('unit', 'r', True, True, True), ('source', 'r', True, True, True), ('locator', 'r', True, True, True), ('qualifier', 'd', True, True, True), ('note', 'd', True, True, True), ('loc', 'd', False, False, False))), _lineage_facts_model_Figure),
     'lineage.facts.model.Identifier': ((True, (('id', 'r', True, True, True), ('model', 'r', True, True, True), ('scheme', 'r', True, True, True), ('value', 'r', True, True, True), ('evidence', 'r', True, True, True), ('note', 'd', True, True, True), ('loc', 'd', False, False, False))), _lineage_facts_model_Identifier),
@@ -1018,6 +1072,7 @@ METHODS = {
     'lineage.provenance.emergence.EmergenceRow': ((True, (('id', 'r', True, True, True), ('capability', 'r', True, True, True), ('capability_name', 'r', True, True, True), ('task', 'r', True, True, True), ('setting', 'r', True, True, True), ('model', 'r', True, True, True), ('model_name', 'r', True, True, True), ('family', 'r', True, True, True), ('family_name', 'r', True, True, True), ('training_flops', 'r', True, True, True), ('parameters', 'r', True, True, True), ('reference', 'r', True, True, True), ('source', 'r', True, True, True), ('locator', 'r', True, True, True), ('note', 'd', True, True, True))), _lineage_provenance_emergence_EmergenceRow),
     'lineage.provenance.query.Ablation': ((True, (('stage', 'r', True, True, True), ('models', 'r', True, True, True))), _lineage_provenance_query_Ablation),
     'lineage.provenance.query.CapabilityState': ((True, (('present', 'r', True, True, True), ('weakened', 'r', True, True, True), ('suppliers', 'r', True, True, True), ('changed_by', 'd', True, True, True))), _lineage_provenance_query_CapabilityState),
+    'lineage.provenance.query.ConceptView': ((True, (('concept', 'r', True, True, True), ('examples', 'r', True, True, True))), _lineage_provenance_query_ConceptView),
     'lineage.provenance.query.ConflictTopic': ((True, (('topic', 'r', True, True, True), ('conflicts', 'r', True, True, True))), _lineage_provenance_query_ConflictTopic),
     'lineage.provenance.query.Diff': ((True, (('a', 'r', True, True, True), ('b', 'r', True, True, True), ('only_in_a', 'r', True, True, True), ('only_in_b', 'r', True, True, True), ('steps', 'r', True, True, True), ('weakened_in_a', 'd', True, True, True), ('weakened_in_b', 'd', True, True, True), ('strength_steps', 'd', True, True, True))), _lineage_provenance_query_Diff),
     'lineage.provenance.query.DiffStep': ((True, (('capability', 'r', True, True, True), ('model', 'r', True, True, True), ('stage', 'r', True, True, True), ('effect', 'r', True, True, True), ('claim', 'r', True, True, True), ('cause', 'd', True, True, True), ('partial', 'd', True, True, True), ('still_below', 'd', True, True, True))), _lineage_provenance_query_DiffStep),
