@@ -555,9 +555,16 @@ def test_search_box_takes_stages_and_full_text(page: Any) -> None:
     page.fill("#q", "alignment tax")
     first = page.locator("#results li").first
     assert "alignment tax" in first.inner_text().lower()
+    assert page.locator("#results li").count() >= 3  # and the records that name it
     page.keyboard.press("Enter")
-    _wait_for_card(page, "stage", "instruction_tuning")  # its definition names it
-    assert page.locator("#results li").count() >= 3  # and the claims that do
+    _wait_for_card(page, "concept", "alignment-tax")  # the concept's own card
+    card = page.inner_text("#card")
+    assert "unlikely to be intentional" in card
+    linked = page.locator("#card .examples > li").all_inner_texts()
+    assert len(linked) == 3 and "ChatGPT" in linked[-1]
+    assert "is-selected" in (
+        page.get_attribute('[data-model="chatgpt"]', "class") or ""
+    )
 
 
 @needs_dot

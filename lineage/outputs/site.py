@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 #: the kinds of record the page has a card for
-PAGE_KINDS = ("capability", "model", "family", "stage")
+PAGE_KINDS = ("capability", "model", "family", "stage", "concept")
 #: Files copied from ``lineage/site/`` into ``assets/``.
 ASSETS = ("site.css", "site.js")
 #: Marks a directory written by :func:`build_site`; only such a directory (or an
@@ -156,7 +156,8 @@ def site_data(index: Index) -> dict[str, Any]:
 
     ``capabilities`` holds ``why_json`` of every capability, ``models`` and
     ``families`` hold ``model_json`` / ``family_json`` (``lineage why --json`` and
-    ``lineage show --json``), ``emergence`` the rows of ``lineage emergence
+    ``lineage show --json``), ``concepts`` the ``lineage why CONCEPT --json`` of each
+    concept, ``emergence`` the rows of ``lineage emergence
     --json``, ``conflicts`` those of ``lineage conflicts --json`` and ``sources``
     those of ``lineage sources --json``. The rest serves the page: ``names`` (the
     search table of :meth:`Index.resolve`), ``lineage`` (``lineage path``-shaped
@@ -168,17 +169,25 @@ def site_data(index: Index) -> dict[str, Any]:
     >>> from lineage.facts.model import Facts
     >>> from lineage.store.index import build_index
     >>> sorted(site_data(build_index(Facts())))[:4]
-    ['capabilities', 'conflicts', 'counts', 'derivations']
+    ['capabilities', 'concepts', 'conflicts', 'counts']
     """
     from ..provenance.emergence import emergence_table, row_json
     from ..provenance.query import (
+        explain_concept,
         find_conflicts,
         find_origins,
         lineage_of,
         show_family,
         show_model,
     )
-    from ..report import family_json, model_json, source_json, step_json, why_json
+    from ..report import (
+        concept_json,
+        family_json,
+        model_json,
+        source_json,
+        step_json,
+        why_json,
+    )
 
     facts = index.facts
     models = index.topo(set(facts.models))
@@ -201,6 +210,9 @@ def site_data(index: Index) -> dict[str, Any]:
             cid: why_json(find_origins(index, cid)) for cid in facts.capabilities
         },
         "models": {mid: model_json(show_model(index, mid)) for mid in models},
+        "concepts": {
+            cid: concept_json(explain_concept(index, cid)) for cid in facts.concepts
+        },
         "families": {
             fid: family_json(show_family(index, fid)) for fid in facts.families
         },

@@ -167,7 +167,7 @@
   }
   window.lineageResolve = resolve;
 
-  const KIND_RANK = { capability: 0, model: 1, family: 2, stage: 3 };
+  const KIND_RANK = { capability: 0, model: 1, family: 2, stage: 3, concept: 4 };
   const capName = (id) => (D.capabilities[id] ? D.capabilities[id].capability.name : id);
   const modelName = (id) =>
     D.models[id] ? D.models[id].model.name : D.families[id] ? D.families[id].family.name : id;
@@ -178,7 +178,7 @@
 
   function link(kind, id, label) {
     const known = kind === "capability" ? D.capabilities[id] : kind === "model" ? D.models[id]
-      : kind === "stage" ? D.stages[id] : D.families[id];
+      : kind === "stage" ? D.stages[id] : kind === "concept" ? D.concepts[id] : D.families[id];
     if (!known) return h("span", {}, label);
     return h("a", { href: "#" + kind + "/" + encodeURIComponent(id), class: "ref ref-" + kind }, label);
   }
@@ -532,6 +532,26 @@
     ];
   }
 
+  // a concept of the sources (the alignment tax): its definition, quotes and claims
+  function conceptCard(cid) {
+    const v = D.concepts[cid], c = v.concept;
+    return [
+      h("p", { class: "kicker" }, "Concept"),
+      h("h2", { id: "card-h" }, c.name),
+      h("p", { class: "meta" }, h("code", {}, c.id), c.aliases.length ? " · also: " + c.aliases.join(", ") : ""),
+      h("p", {}, c.definition),
+      c.note ? h("p", { class: "note-text" }, c.note) : null,
+      h("h3", {}, "Defined in the sources"),
+      evidenceList(c.evidence),
+      h("h3", {}, "Claims it links"),
+      v.examples.length ? h("ul", { class: "history examples" }, v.examples.map((x) => h("li", { class: "effect-" + x.effect },
+        h("p", {}, modelLink(x.model), " ", capLink(x.capability), " ", effectBadge(x), " by ", stageBadge(x.stage), " ", confidence(x.confidence)),
+        causeLine(x),
+        evidenceList(x.evidence))))
+        : h("p", { class: "muted" }, "No claim is linked to this concept."),
+    ];
+  }
+
   /** A link to a record this graph does not hold: say so, and light up nothing. */
   function notFound(kind, id) {
     clearHighlight();
@@ -566,12 +586,16 @@
       content = familyCard(id); clearHighlight();
       mark(D.families[id].members, "is-selected"); showLegend("model");
     } else if (kind === "stage" && D.stages[id]) { content = stageCard(id); clearHighlight(); }
-    else { notFound(kind, id); return; }
+    else if (kind === "concept" && D.concepts[id]) {
+      content = conceptCard(id); clearHighlight();
+      mark([...new Set(D.concepts[id].examples.map((x) => x.model))], "is-selected"); showLegend("model");
+    } else { notFound(kind, id); return; }
     setCard(...content);
     card.dataset.kind = kind;
     card.dataset.id = id;
     document.title = (kind === "capability" ? D.capabilities[id].capability.name
-      : kind === "stage" ? D.stages[id].name : modelName(id)) + " · " + baseTitle;
+      : kind === "stage" ? D.stages[id].name : kind === "concept" ? D.concepts[id].concept.name
+      : modelName(id)) + " · " + baseTitle;
     if (focus) {
       // keyboard and screen-reader users land on the answer; the page scrolls only
       // when the card is out of sight (below the tree on narrow screens)
@@ -587,7 +611,7 @@
     else location.hash = hash;
   }
   function route(focus) {
-    const match = /^#(capability|model|family|stage)\/(.+)$/.exec(location.hash);
+    const match = /^#(capability|model|family|stage|concept)\/(.+)$/.exec(location.hash);
     if (!match) { clearHighlight(); showIntro(); return; }
     let id;
     try { id = decodeURIComponent(match[2]); } catch (e) { showIntro(); return; }
@@ -663,7 +687,8 @@
       .map((r) => ({ ...r, label: r.hit.kind + " " + r.hit.id + ": " + snippet(r.hit, text) }));
     return [...named, ...found].slice(0, 12);
   }
-  const nameOf = (r) => (r.kind === "capability" ? capName(r.id) : r.kind === "stage" ? D.stages[r.id].name : modelName(r.id));
+  const nameOf = (r) => (r.kind === "capability" ? capName(r.id) : r.kind === "stage" ? D.stages[r.id].name
+    : r.kind === "concept" ? D.concepts[r.id].concept.name : modelName(r.id));
 
   let hits = [], active = -1;
   function renderResults() {
