@@ -232,7 +232,8 @@ def _edits(
     codes = {"": env, **({"@before": before_env} if before_env else {})}
     found: dict[str, list[tuple[float, float, float]]] = {}
     for kind in ("comment", "fact"):
-        for n in range(args.edits or max(1, args.runs // 2)):
+        count = max(1, args.runs // 2) if args.edits is None else args.edits
+        for n in range(count):
             _edit(last, kind, n)
             for suffix, code_env in codes.items():
                 found.setdefault(kind + suffix, []).append(run(show, code_env))

@@ -239,7 +239,9 @@ def lineage_of(index: Index, model: str) -> tuple[tuple[str, ...], tuple[Step, .
     >>> lineage_of(build_index(Facts()), "davinci")
     (('davinci',), ())
     """
-    index.ancestors(model)  # a stored index reads the whole lineage at once
+    read_chain = getattr(index, "read_chain", None)
+    if read_chain is not None:  # a stored index reads the chain in one query
+        read_chain(model)
     chain = [model]
     steps: list[Step] = []
     seen = {model}
@@ -360,6 +362,9 @@ def explain_concept(index: Index, concept: str) -> ConceptView:
 
 def _roots(index: Index, model: str) -> frozenset[str]:
     """The models without a parent that ``model`` descends from (itself if none)."""
+    stored = getattr(index, "roots", None)
+    if stored is not None:  # a stored index answers in one query
+        return frozenset(stored(model))
     found: set[str] = set()
     seen = {model}
     stack = [model]

@@ -233,8 +233,8 @@ class StoredIndex(Index):
 
     def ancestors(self, model: str) -> set[str]:
         """As :meth:`Index.ancestors`, with one recursive query for every derivation
-        into ``model`` and its ancestors (kept as ``parents``) and their model
-        records, instead of a query per step up a chain."""
+        into ``model`` and its ancestors (kept as ``parents``), instead of a query
+        per step up a chain."""
         rows = self._db.execute(
             "WITH RECURSIVE up(id) AS (SELECT ? UNION "
             "SELECT e.parent FROM edges e JOIN up ON e.child = up.id) "
@@ -255,8 +255,63 @@ class StoredIndex(Index):
                 dict.__setitem__(self._parents, mid, self._sorted("derivations", ders))
             else:
                 self._parents._absent.add(mid)
-        self._prefetch("models", list(found))
         return super().ancestors(model)
+
+    def roots(self, model: str) -> set[str]:
+        """The models without a parent that ``model`` descends from (itself if
+        none), in one recursive query that decodes nothing."""
+        rows = self._db.execute(
+            "WITH RECURSIVE up(id) AS (SELECT ? UNION "
+            "SELECT e.parent FROM edges e JOIN up ON e.child = up.id) "
+            "SELECT id FROM up WHERE NOT EXISTS "
+            "(SELECT 1 FROM edges e WHERE e.child = up.id)",
+            (model,),
+        )
+        return {mid for (mid,) in rows}
+
+    def read_chain(self, model: str) -> None:
+        """Read ahead what :func:`~lineage.provenance.query.lineage_of` reads: the
+        chain of best parents above ``model`` (most confident derivation, then the
+        parent first in derivation order, as ``_best_parent`` chooses), found in one
+        recursive query, with the derivations into each model of it."""
+        from ..facts.model import Confidence
+
+        rank = " ".join(
+            f"WHEN '{c.value}' THEN {c.rank}" for c in Confidence
+        )
+        rows = self._db.execute(
+            "WITH RECURSIVE chain(id, depth) AS (SELECT ?, 0 UNION ALL "
+            "SELECT (SELECT e.parent FROM edges e JOIN records r "  # noqa: S608
+            "ON r.fid = e.fid AND r.seq = e.seq JOIN files f ON f.fid = e.fid "
+            "LEFT JOIN topo t ON t.id = e.parent WHERE e.child = chain.id "
+            f"ORDER BY CASE json_extract(r.body, '$[4]') {rank} END, t.ord, "
+            "f.ord, e.seq LIMIT 1), depth + 1 FROM chain "
+            "WHERE chain.id IS NOT NULL AND depth <= (SELECT count(*) FROM topo)) "
+            "SELECT id FROM chain WHERE id IS NOT NULL",
+            (model,),
+        )
+        chain = list(dict.fromkeys(mid for (mid,) in rows))
+        missing = [m for m in chain if not dict.__contains__(self._parents, m)]
+        found: dict[str, list[tuple[int, int, str]]] = {m: [] for m in missing}
+        for start in range(0, len(missing), _CHUNK):
+            chunk = missing[start : start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for child, fid, seq, body in self._db.execute(
+                "SELECT e.child, r.fid, r.seq, r.body FROM edges e JOIN records r "  # noqa: S608
+                f"ON r.fid = e.fid AND r.seq = e.seq WHERE e.child IN ({marks})",
+                chunk,
+            ):
+                found[child].append((fid, seq, body))
+        several: set[str] = set()
+        for mid, ders in found.items():
+            if ders:
+                parents = self._sorted("derivations", ders)
+                dict.__setitem__(self._parents, mid, parents)
+                if len(parents) > 1:
+                    several.update(d.parent for d in parents)
+            else:
+                self._parents._absent.add(mid)
+        self.topo(several)  # the order that breaks ties between parents
 
     def _prefetch(self, section: str, ids: list[str]) -> None:
         """Read the records of ``ids`` not read yet in a few queries."""
