@@ -60,12 +60,13 @@ figure = st.builds(
     st.sampled_from(["m0", "m3", "f0", "src", "cap-a", "nothing"]),
 )
 derivation = st.builds(
-    lambda p, c, stage: (
-        f"  - {{parent: m{p}, child: m{c}, stage: {stage}, confidence: likely, {EV}}}"
+    lambda p, c, stage, sure: (
+        f"  - {{parent: m{p}, child: m{c}, stage: {stage}, confidence: {sure}, {EV}}}"
     ),
     st.integers(0, 6),
     st.integers(0, 6),
     st.sampled_from(["pretraining", "instruction_tuning", "rlhf"]),
+    st.sampled_from(["likely", "established", "speculative"]),
 )
 claim = st.builds(
     lambda n, m, cap, effect, alt, extra: (
