@@ -723,23 +723,10 @@ def record_problems(
     sub = Facts()
     getattr(sub, section)[record.id if isinstance(record.id, str) else "\0"] = record
     out: list[Problem] = []
-    for code, check in _RULES_BY_SECTION.get(section, ()):
+    for code, check in RULES.items():
         if code in WHOLE:
             out.extend(check(whole, sub))
         elif live:
             out.extend(check(facts, sub))
     return out
 
-
-#: which rules look at the records of each section (the rest skip it at once)
-_RULES_BY_SECTION: dict[str, list[tuple[str, _Rule]]] = {}
-
-
-def _index_rules() -> None:
-    from .model import Facts as _Facts
-
-    for section in _Facts().counts():
-        _RULES_BY_SECTION[section] = list(RULES.items())
-
-
-_index_rules()
