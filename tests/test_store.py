@@ -277,6 +277,34 @@ def test_names_resolve_as_the_in_memory_table(graph_dir: Path) -> None:
                 assert got == expected, (text, kinds)
 
 
+def test_names_look_up_as_the_in_memory_table(graph_dir: Path) -> None:
+    """``words.lookup`` (why asks it whether a text names a capability or a concept)
+    finds the records the in-memory table finds, by the same step."""
+    from lineage.store.names import KINDS, _labels_of
+
+    stored = load_graph([graph_dir])
+    memory = load_graph([graph_dir], cache=False)
+    texts = {
+        "rlhf",
+        "cot",
+        "chain of thougth",
+        "alignment tax",
+        "nonsense",
+        " davinci ",
+    }
+    for kind, table in (("capability", "capabilities"), ("concept", "concepts")):
+        for record in getattr(memory.facts, table).values():
+            texts.update(_labels_of(kind, record))
+    fresh = load_graph([graph_dir])
+    assert fresh.words.lookup("chain of thought", ("capability",))
+    assert fresh.words._full is None  # an exact name needs no whole name table
+    for text in sorted(texts):
+        for kinds in (KINDS, ("capability",), ("concept",), ("model", "family")):
+            expected = {(m.ref, m.how) for m in memory.words.lookup(text, kinds)}
+            got = {(m.ref, m.how) for m in stored.words.lookup(text, kinds)}
+            assert got == expected, (text, kinds)
+
+
 def test_rows_round_trip_every_shipped_record(graph_dir: Path) -> None:
     from lineage.facts.loader import load_facts
     from lineage.store.rows import CLASSES, decode, encode

@@ -390,6 +390,30 @@ class _StoredNames:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._names(), name)
 
+    def lookup(self, text: str, kinds: Iterable[str] | None = None) -> list[Any]:
+        """:meth:`~lineage.store.names.Names.lookup`: its first two steps (an id,
+        then a name ignoring case and punctuation) are an indexed SELECT each; only
+        when both find nothing is the whole name table built."""
+        from ..facts.fold import normalize
+        from .names import KINDS, Match
+
+        wanted = tuple(kinds or KINDS)
+        if all(k in NAME_KINDS and k != "stage" for k in wanted):
+            for how, key, called in (
+                (0, text.strip(), "id"),
+                (1, normalize(text), "name"),
+            ):
+                hits = self._index._name_rows(key, how, list(wanted))
+                if hits:
+                    return [
+                        Match(kind, rid, label if how else rid, called)
+                        for kind, rid, label in sorted(
+                            hits, key=lambda h: (KINDS.index(h[0]), h[1], h[2])
+                        )
+                    ]
+        found: list[Any] = self._names().lookup(text, wanted)
+        return found
+
     def resolve(self, text: str, kinds: Iterable[str] | None = None) -> Any:
         from ..facts.fold import normalize
         from ..facts.model import Stage
