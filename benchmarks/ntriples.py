@@ -70,6 +70,7 @@ def _child(tree: Path, hub: Path, what: str, runs: int) -> dict[str, float]:
     done = subprocess.run(
         [PY, "-c", _CHILD, str(hub), what, str(runs)],
         env=_env(tree),
+        cwd=tree,  # `python -c` puts the working directory before PYTHONPATH
         capture_output=True,
         text=True,
         check=True,
@@ -118,13 +119,13 @@ def exports(trees: dict[str, Path], hub: Path) -> None:
     for label, tree in trees.items():
         env = _env(tree)
         subprocess.run([PY, "-m", "lineage", "check", "--graph", str(hub)], env=env,
-                       stdout=subprocess.DEVNULL, check=False)  # fmt: skip
+                       cwd=tree, stdout=subprocess.DEVNULL, check=False)  # fmt: skip
         for fmt in ("nt", "turtle"):
             target = Path(tempfile.mkdtemp()) / f"out.{fmt}"
             cmd = [PY, "-m", "lineage", "export", "--graph", str(hub)]
             cmd += ["--format", fmt, "-o", str(target)]
             start = time.perf_counter()
-            proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL)
+            proc = subprocess.Popen(cmd, env=env, cwd=tree, stdout=subprocess.DEVNULL)
             _, status, usage = os.wait4(proc.pid, 0)
             wall = time.perf_counter() - start
             if os.waitstatus_to_exitcode(status):
