@@ -98,7 +98,7 @@ def _lineage_facts_model_Capability(cls, defaults, factories, has_factory, froze
 
 def _lineage_facts_model_Claim(cls, defaults, factories, has_factory, frozen_error):
     set_field = object.__setattr__
-    def __init__(self, id, model, capability, effect, stage, confidence, evidence, mechanism=defaults['mechanism'], alternative_to=defaults['alternative_to'], contested=defaults['contested'], note=defaults['note'], cause=defaults['cause'], partial=defaults['partial'], still_below=defaults['still_below'], supports=defaults['supports'], loc=defaults['loc']):
+    def __init__(self, id, model, capability, effect, stage, confidence, evidence, mechanism=defaults['mechanism'], alternative_to=defaults['alternative_to'], contested=defaults['contested'], note=defaults['note'], cause=defaults['cause'], partial=defaults['partial'], still_below=defaults['still_below'], supports=defaults['supports'], stated_for=defaults['stated_for'], loc=defaults['loc']):
         set_field(self, 'id', id)
         set_field(self, 'model', model)
         set_field(self, 'capability', capability)
@@ -114,21 +114,22 @@ def _lineage_facts_model_Claim(cls, defaults, factories, has_factory, frozen_err
         set_field(self, 'partial', partial)
         set_field(self, 'still_below', still_below)
         set_field(self, 'supports', supports)
+        set_field(self, 'stated_for', stated_for)
         set_field(self, 'loc', loc)
     def __repr__(self):
-        return self.__class__.__qualname__ + f"(id={self.id!r}, model={self.model!r}, capability={self.capability!r}, effect={self.effect!r}, stage={self.stage!r}, confidence={self.confidence!r}, evidence={self.evidence!r}, mechanism={self.mechanism!r}, alternative_to={self.alternative_to!r}, contested={self.contested!r}, note={self.note!r}, cause={self.cause!r}, partial={self.partial!r}, still_below={self.still_below!r}, supports={self.supports!r})"
+        return self.__class__.__qualname__ + f"(id={self.id!r}, model={self.model!r}, capability={self.capability!r}, effect={self.effect!r}, stage={self.stage!r}, confidence={self.confidence!r}, evidence={self.evidence!r}, mechanism={self.mechanism!r}, alternative_to={self.alternative_to!r}, contested={self.contested!r}, note={self.note!r}, cause={self.cause!r}, partial={self.partial!r}, still_below={self.still_below!r}, supports={self.supports!r}, stated_for={self.stated_for!r})"
     def __eq__(self, other):
         if other.__class__ is self.__class__:
-            return (self.id,self.model,self.capability,self.effect,self.stage,self.confidence,self.evidence,self.mechanism,self.alternative_to,self.contested,self.note,self.cause,self.partial,self.still_below,self.supports,) == (other.id,other.model,other.capability,other.effect,other.stage,other.confidence,other.evidence,other.mechanism,other.alternative_to,other.contested,other.note,other.cause,other.partial,other.still_below,other.supports,)
+            return (self.id,self.model,self.capability,self.effect,self.stage,self.confidence,self.evidence,self.mechanism,self.alternative_to,self.contested,self.note,self.cause,self.partial,self.still_below,self.supports,self.stated_for,) == (other.id,other.model,other.capability,other.effect,other.stage,other.confidence,other.evidence,other.mechanism,other.alternative_to,other.contested,other.note,other.cause,other.partial,other.still_below,other.supports,other.stated_for,)
         return NotImplemented
     def __hash__(self):
-        return hash((self.id,self.model,self.capability,self.effect,self.stage,self.confidence,self.evidence,self.mechanism,self.alternative_to,self.contested,self.note,self.cause,self.partial,self.still_below,self.supports,))
+        return hash((self.id,self.model,self.capability,self.effect,self.stage,self.confidence,self.evidence,self.mechanism,self.alternative_to,self.contested,self.note,self.cause,self.partial,self.still_below,self.supports,self.stated_for,))
     def __setattr__(self, name, value):
-        if type(self) is cls or name in ('id','model','capability','effect','stage','confidence','evidence','mechanism','alternative_to','contested','note','cause','partial','still_below','supports','loc',):
+        if type(self) is cls or name in ('id','model','capability','effect','stage','confidence','evidence','mechanism','alternative_to','contested','note','cause','partial','still_below','supports','stated_for','loc',):
             raise frozen_error(f"cannot assign to field {name!r}")
         super(cls, self).__setattr__(name, value)
     def __delattr__(self, name):
-        if type(self) is cls or name in ('id','model','capability','effect','stage','confidence','evidence','mechanism','alternative_to','contested','note','cause','partial','still_below','supports','loc',):
+        if type(self) is cls or name in ('id','model','capability','effect','stage','confidence','evidence','mechanism','alternative_to','contested','note','cause','partial','still_below','supports','stated_for','loc',):
             raise frozen_error(f"cannot delete field {name!r}")
         super(cls, self).__delattr__(name)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__}
@@ -607,23 +608,24 @@ def _lineage_provenance_emergence_EmergenceRow(cls, defaults, factories, has_fac
 
 def _lineage_provenance_query_Ablation(cls, defaults, factories, has_factory, frozen_error):
     set_field = object.__setattr__
-    def __init__(self, stage, models):
+    def __init__(self, stage, models, claims=has_factory):
         set_field(self, 'stage', stage)
         set_field(self, 'models', models)
+        set_field(self, 'claims', factories['claims']() if claims is has_factory else claims)
     def __repr__(self):
-        return self.__class__.__qualname__ + f"(stage={self.stage!r}, models={self.models!r})"
+        return self.__class__.__qualname__ + f"(stage={self.stage!r}, models={self.models!r}, claims={self.claims!r})"
     def __eq__(self, other):
         if other.__class__ is self.__class__:
-            return (self.stage,self.models,) == (other.stage,other.models,)
+            return (self.stage,self.models,self.claims,) == (other.stage,other.models,other.claims,)
         return NotImplemented
     def __hash__(self):
-        return hash((self.stage,self.models,))
+        return hash((self.stage,self.models,self.claims,))
     def __setattr__(self, name, value):
-        if type(self) is cls or name in ('stage','models',):
+        if type(self) is cls or name in ('stage','models','claims',):
             raise frozen_error(f"cannot assign to field {name!r}")
         super(cls, self).__setattr__(name, value)
     def __delattr__(self, name):
-        if type(self) is cls or name in ('stage','models',):
+        if type(self) is cls or name in ('stage','models','claims',):
             raise frozen_error(f"cannot delete field {name!r}")
         super(cls, self).__delattr__(name)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__}
@@ -701,7 +703,7 @@ def _lineage_provenance_query_ConflictTopic(cls, defaults, factories, has_factor
 
 def _lineage_provenance_query_Diff(cls, defaults, factories, has_factory, frozen_error):
     set_field = object.__setattr__
-    def __init__(self, a, b, only_in_a, only_in_b, steps, weakened_in_a=defaults['weakened_in_a'], weakened_in_b=defaults['weakened_in_b'], strength_steps=defaults['strength_steps']):
+    def __init__(self, a, b, only_in_a, only_in_b, steps, weakened_in_a=defaults['weakened_in_a'], weakened_in_b=defaults['weakened_in_b'], strength_steps=defaults['strength_steps'], limitations_only_in_a=defaults['limitations_only_in_a'], limitations_only_in_b=defaults['limitations_only_in_b']):
         set_field(self, 'a', a)
         set_field(self, 'b', b)
         set_field(self, 'only_in_a', only_in_a)
@@ -710,20 +712,22 @@ def _lineage_provenance_query_Diff(cls, defaults, factories, has_factory, frozen
         set_field(self, 'weakened_in_a', weakened_in_a)
         set_field(self, 'weakened_in_b', weakened_in_b)
         set_field(self, 'strength_steps', strength_steps)
+        set_field(self, 'limitations_only_in_a', limitations_only_in_a)
+        set_field(self, 'limitations_only_in_b', limitations_only_in_b)
     def __repr__(self):
-        return self.__class__.__qualname__ + f"(a={self.a!r}, b={self.b!r}, only_in_a={self.only_in_a!r}, only_in_b={self.only_in_b!r}, steps={self.steps!r}, weakened_in_a={self.weakened_in_a!r}, weakened_in_b={self.weakened_in_b!r}, strength_steps={self.strength_steps!r})"
+        return self.__class__.__qualname__ + f"(a={self.a!r}, b={self.b!r}, only_in_a={self.only_in_a!r}, only_in_b={self.only_in_b!r}, steps={self.steps!r}, weakened_in_a={self.weakened_in_a!r}, weakened_in_b={self.weakened_in_b!r}, strength_steps={self.strength_steps!r}, limitations_only_in_a={self.limitations_only_in_a!r}, limitations_only_in_b={self.limitations_only_in_b!r})"
     def __eq__(self, other):
         if other.__class__ is self.__class__:
-            return (self.a,self.b,self.only_in_a,self.only_in_b,self.steps,self.weakened_in_a,self.weakened_in_b,self.strength_steps,) == (other.a,other.b,other.only_in_a,other.only_in_b,other.steps,other.weakened_in_a,other.weakened_in_b,other.strength_steps,)
+            return (self.a,self.b,self.only_in_a,self.only_in_b,self.steps,self.weakened_in_a,self.weakened_in_b,self.strength_steps,self.limitations_only_in_a,self.limitations_only_in_b,) == (other.a,other.b,other.only_in_a,other.only_in_b,other.steps,other.weakened_in_a,other.weakened_in_b,other.strength_steps,other.limitations_only_in_a,other.limitations_only_in_b,)
         return NotImplemented
     def __hash__(self):
-        return hash((self.a,self.b,self.only_in_a,self.only_in_b,self.steps,self.weakened_in_a,self.weakened_in_b,self.strength_steps,))
+        return hash((self.a,self.b,self.only_in_a,self.only_in_b,self.steps,self.weakened_in_a,self.weakened_in_b,self.strength_steps,self.limitations_only_in_a,self.limitations_only_in_b,))
     def __setattr__(self, name, value):
-        if type(self) is cls or name in ('a','b','only_in_a','only_in_b','steps','weakened_in_a','weakened_in_b','strength_steps',):
+        if type(self) is cls or name in ('a','b','only_in_a','only_in_b','steps','weakened_in_a','weakened_in_b','strength_steps','limitations_only_in_a','limitations_only_in_b',):
             raise frozen_error(f"cannot assign to field {name!r}")
         super(cls, self).__setattr__(name, value)
     def __delattr__(self, name):
-        if type(self) is cls or name in ('a','b','only_in_a','only_in_b','steps','weakened_in_a','weakened_in_b','strength_steps',):
+        if type(self) is cls or name in ('a','b','only_in_a','only_in_b','steps','weakened_in_a','weakened_in_b','strength_steps','limitations_only_in_a','limitations_only_in_b',):
             raise frozen_error(f"cannot delete field {name!r}")
         super(cls, self).__delattr__(name)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__}
@@ -783,7 +787,7 @@ def _lineage_provenance_query_FamilyView(cls, defaults, factories, has_factory, 
 
 def _lineage_provenance_query_ModelView(cls, defaults, factories, has_factory, frozen_error):
     set_field = object.__setattr__
-    def __init__(self, model, parents, children, gained, inherited, weakened, lost, limitations, figures, alternatives=defaults['alternatives'], identifiers=defaults['identifiers'], conflicts=defaults['conflicts']):
+    def __init__(self, model, parents, children, gained, inherited, weakened, lost, limitations, figures, alternatives=defaults['alternatives'], has=defaults['has'], lacks=defaults['lacks'], identifiers=defaults['identifiers'], conflicts=defaults['conflicts']):
         set_field(self, 'model', model)
         set_field(self, 'parents', parents)
         set_field(self, 'children', children)
@@ -794,22 +798,24 @@ def _lineage_provenance_query_ModelView(cls, defaults, factories, has_factory, f
         set_field(self, 'limitations', limitations)
         set_field(self, 'figures', figures)
         set_field(self, 'alternatives', alternatives)
+        set_field(self, 'has', has)
+        set_field(self, 'lacks', lacks)
         set_field(self, 'identifiers', identifiers)
         set_field(self, 'conflicts', conflicts)
     def __repr__(self):
-        return self.__class__.__qualname__ + f"(model={self.model!r}, parents={self.parents!r}, children={self.children!r}, gained={self.gained!r}, inherited={self.inherited!r}, weakened={self.weakened!r}, lost={self.lost!r}, limitations={self.limitations!r}, figures={self.figures!r}, alternatives={self.alternatives!r}, identifiers={self.identifiers!r}, conflicts={self.conflicts!r})"
+        return self.__class__.__qualname__ + f"(model={self.model!r}, parents={self.parents!r}, children={self.children!r}, gained={self.gained!r}, inherited={self.inherited!r}, weakened={self.weakened!r}, lost={self.lost!r}, limitations={self.limitations!r}, figures={self.figures!r}, alternatives={self.alternatives!r}, has={self.has!r}, lacks={self.lacks!r}, identifiers={self.identifiers!r}, conflicts={self.conflicts!r})"
     def __eq__(self, other):
         if other.__class__ is self.__class__:
-            return (self.model,self.parents,self.children,self.gained,self.inherited,self.weakened,self.lost,self.limitations,self.figures,self.alternatives,self.identifiers,self.conflicts,) == (other.model,other.parents,other.children,other.gained,other.inherited,other.weakened,other.lost,other.limitations,other.figures,other.alternatives,other.identifiers,other.conflicts,)
+            return (self.model,self.parents,self.children,self.gained,self.inherited,self.weakened,self.lost,self.limitations,self.figures,self.alternatives,self.has,self.lacks,self.identifiers,self.conflicts,) == (other.model,other.parents,other.children,other.gained,other.inherited,other.weakened,other.lost,other.limitations,other.figures,other.alternatives,other.has,other.lacks,other.identifiers,other.conflicts,)
         return NotImplemented
     def __hash__(self):
-        return hash((self.model,self.parents,self.children,self.gained,self.inherited,self.weakened,self.lost,self.limitations,self.figures,self.alternatives,self.identifiers,self.conflicts,))
+        return hash((self.model,self.parents,self.children,self.gained,self.inherited,self.weakened,self.lost,self.limitations,self.figures,self.alternatives,self.has,self.lacks,self.identifiers,self.conflicts,))
     def __setattr__(self, name, value):
-        if type(self) is cls or name in ('model','parents','children','gained','inherited','weakened','lost','limitations','figures','alternatives','identifiers','conflicts',):
+        if type(self) is cls or name in ('model','parents','children','gained','inherited','weakened','lost','limitations','figures','alternatives','has','lacks','identifiers','conflicts',):
             raise frozen_error(f"cannot assign to field {name!r}")
         super(cls, self).__setattr__(name, value)
     def __delattr__(self, name):
-        if type(self) is cls or name in ('model','parents','children','gained','inherited','weakened','lost','limitations','figures','alternatives','identifiers','conflicts',):
+        if type(self) is cls or name in ('model','parents','children','gained','inherited','weakened','lost','limitations','figures','alternatives','has','lacks','identifiers','conflicts',):
             raise frozen_error(f"cannot delete field {name!r}")
         super(cls, self).__delattr__(name)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__}
@@ -1054,7 +1060,7 @@ METHODS = {
     'lineage.errors.Problem': ((True, (('path', 'r', True, True, True), ('line', 'r', True, True, True), ('column', 'r', True, True, True), ('severity', 'r', True, True, True), ('message', 'r', True, True, True), ('code', 'r', True, True, True))), _lineage_errors_Problem),
     'lineage.facts.model.Asset': ((True, (('id', 'r', True, True, True), ('name', 'r', True, True, True), ('kind', 'r', True, True, True), ('organization', 'd', True, True, True), ('created', 'd', True, True, True), ('description', 'd', True, True, True), ('url', 'd', True, True, True), ('license', 'd', True, True, True), ('dependencies', 'd', True, True, True), ('external_ids', 'd', True, True, True), ('evidence', 'd', True, True, True), ('imported_from', 'd', True, True, True), ('empty_fields', 'd', True, True, True), ('unresolved_dependencies', 'd', True, True, True), ('loc', 'd', False, False, False))), _lineage_facts_model_Asset),
     'lineage.facts.model.Capability': ((True, (('id', 'r', True, True, True), ('name', 'r', True, True, True), ('kind', 'r', True, True, True), ('description', 'r', True, True, True), ('aliases', 'd', True, True, True), ('broader', 'd', True, True, True), ('loc', 'd', False, False, False))), _lineage_facts_model_Capability),
-    'lineage.facts.model.Claim': ((True, (('id', 'r', True, True, True), ('model', 'r', True, True, True), ('capability', 'r', True, True, True), ('effect', 'r', True, True, True), ('stage', 'r', True, True, True), ('confidence', 'r', True, True, True), ('evidence', 'r', True, True, True), ('mechanism', 'd', True, True, True), ('alternative_to', 'd', True, True, True), ('contested', 'd', True, True, True), ('note', 'd', True, True, True), ('cause', 'd', True, True, True), ('partial', 'd', True, True, True), ('still_below', 'd', True, True, True), ('supports', 'd', True, True, True), ('loc', 'd', False, False, False))), _lineage_facts_model_Claim),
+    'lineage.facts.model.Claim': ((True, (('id', 'r', True, True, True), ('model', 'r', True, True, True), ('capability', 'r', True, True, True), ('effect', 'r', True, True, True), ('stage', 'r', True, True, True), ('confidence', 'r', True, True, True), ('evidence', 'r', True, True, True), ('mechanism', 'd', True, True, True), ('alternative_to', 'd', True, True, True), ('contested', 'd', True, True, True), ('note', 'd', True, True, True), ('cause', 'd', True, True, True), ('partial', 'd', True, True, True), ('still_below', 'd', True, True, True), ('supports', 'd', True, True, True), ('stated_for', 'd', True, True, True), ('loc', 'd', False, False, False))), _lineage_facts_model_Claim),
     'lineage.facts.model.Concept': ((True, (('id', 'r', True, True, True), ('name', 'r', True, True, True), ('definition', 'r', True, True, True), ('evidence', 'r', True, True, True), ('aliases', 'd', True, True, True), ('examples', 'd', True, True, True), ('note', 'd', True, True, True), ('loc', 'd', False, False, False))), _lineage_facts_model_Concept),
     'lineage.facts.model.Conflict': ((True, (('id', 'r', True, True, True), ('topic', 'r', True, True, True), ('kind', 'r', True, True, True), ('sides', 'r', True, True, True), ('about', 'd', True, True, True), ('note', 'd', True, True, True), ('loc', 'd', False, False, False))), _lineage_facts_model_Conflict),
     'lineage.facts.model.Derivation': ((True, (('id', 'r', True, True, True), ('parent', 'r', True, True, True), ('child', 'r', True, True, True), ('stage', 'r', True, True, True), ('confidence', 'r', True, True, True), ('evidence', 'r', True, True, True), ('note', 'd', True, True, True), ('imported_from', 'd', True, True, True), ('loc', 'd', False, False, False))), _lineage_facts_model_Derivation),
@@ -1071,14 +1077,14 @@ METHODS = {
     'lineage.facts.model.SourceLocation': ((True, (('path', 'r', True, True, True), ('line', 'r', True, True, True), ('column', 'r', True, True, True), ('fields', 'd', False, False, False))), _lineage_facts_model_SourceLocation),
     'lineage.facts.model.StageDef': ((True, (('id', 'r', True, True, True), ('name', 'r', True, True, True), ('definition', 'r', True, True, True), ('aliases', 'd', True, True, True), ('broader', 'd', True, True, True), ('mappings', 'd', True, True, True), ('loc', 'd', False, False, False))), _lineage_facts_model_StageDef),
     'lineage.provenance.emergence.EmergenceRow': ((True, (('id', 'r', True, True, True), ('capability', 'r', True, True, True), ('capability_name', 'r', True, True, True), ('task', 'r', True, True, True), ('setting', 'r', True, True, True), ('model', 'r', True, True, True), ('model_name', 'r', True, True, True), ('family', 'r', True, True, True), ('family_name', 'r', True, True, True), ('training_flops', 'r', True, True, True), ('parameters', 'r', True, True, True), ('reference', 'r', True, True, True), ('source', 'r', True, True, True), ('locator', 'r', True, True, True), ('note', 'd', True, True, True))), _lineage_provenance_emergence_EmergenceRow),
-    'lineage.provenance.query.Ablation': ((True, (('stage', 'r', True, True, True), ('models', 'r', True, True, True))), _lineage_provenance_query_Ablation),
+    'lineage.provenance.query.Ablation': ((True, (('stage', 'r', True, True, True), ('models', 'r', True, True, True), ('claims', 'f', True, True, True))), _lineage_provenance_query_Ablation),
     'lineage.provenance.query.CapabilityState': ((True, (('present', 'r', True, True, True), ('weakened', 'r', True, True, True), ('suppliers', 'r', True, True, True), ('changed_by', 'd', True, True, True))), _lineage_provenance_query_CapabilityState),
     'lineage.provenance.query.ConceptView': ((True, (('concept', 'r', True, True, True), ('examples', 'r', True, True, True))), _lineage_provenance_query_ConceptView),
     'lineage.provenance.query.ConflictTopic': ((True, (('topic', 'r', True, True, True), ('conflicts', 'r', True, True, True))), _lineage_provenance_query_ConflictTopic),
-    'lineage.provenance.query.Diff': ((True, (('a', 'r', True, True, True), ('b', 'r', True, True, True), ('only_in_a', 'r', True, True, True), ('only_in_b', 'r', True, True, True), ('steps', 'r', True, True, True), ('weakened_in_a', 'd', True, True, True), ('weakened_in_b', 'd', True, True, True), ('strength_steps', 'd', True, True, True))), _lineage_provenance_query_Diff),
+    'lineage.provenance.query.Diff': ((True, (('a', 'r', True, True, True), ('b', 'r', True, True, True), ('only_in_a', 'r', True, True, True), ('only_in_b', 'r', True, True, True), ('steps', 'r', True, True, True), ('weakened_in_a', 'd', True, True, True), ('weakened_in_b', 'd', True, True, True), ('strength_steps', 'd', True, True, True), ('limitations_only_in_a', 'd', True, True, True), ('limitations_only_in_b', 'd', True, True, True))), _lineage_provenance_query_Diff),
     'lineage.provenance.query.DiffStep': ((True, (('capability', 'r', True, True, True), ('model', 'r', True, True, True), ('stage', 'r', True, True, True), ('effect', 'r', True, True, True), ('claim', 'r', True, True, True), ('cause', 'd', True, True, True), ('partial', 'd', True, True, True), ('still_below', 'd', True, True, True))), _lineage_provenance_query_DiffStep),
     'lineage.provenance.query.FamilyView': ((True, (('family', 'r', True, True, True), ('members', 'r', True, True, True), ('figures', 'r', True, True, True))), _lineage_provenance_query_FamilyView),
-    'lineage.provenance.query.ModelView': ((True, (('model', 'r', True, True, True), ('parents', 'r', True, True, True), ('children', 'r', True, True, True), ('gained', 'r', True, True, True), ('inherited', 'r', True, True, True), ('weakened', 'r', True, True, True), ('lost', 'r', True, True, True), ('limitations', 'r', True, True, True), ('figures', 'r', True, True, True), ('alternatives', 'd', True, True, True), ('identifiers', 'd', True, True, True), ('conflicts', 'd', True, True, True))), _lineage_provenance_query_ModelView),
+    'lineage.provenance.query.ModelView': ((True, (('model', 'r', True, True, True), ('parents', 'r', True, True, True), ('children', 'r', True, True, True), ('gained', 'r', True, True, True), ('inherited', 'r', True, True, True), ('weakened', 'r', True, True, True), ('lost', 'r', True, True, True), ('limitations', 'r', True, True, True), ('figures', 'r', True, True, True), ('alternatives', 'd', True, True, True), ('has', 'd', True, True, True), ('lacks', 'd', True, True, True), ('identifiers', 'd', True, True, True), ('conflicts', 'd', True, True, True))), _lineage_provenance_query_ModelView),
     'lineage.provenance.query.Origin': ((True, (('claim', 'r', True, True, True), ('lineage', 'r', True, True, True), ('steps', 'r', True, True, True), ('alternatives', 'd', True, True, True))), _lineage_provenance_query_Origin),
     'lineage.provenance.query.PathResult': ((True, (('path', 'r', True, True, True), ('steps', 'r', True, True, True))), _lineage_provenance_query_PathResult),
     'lineage.provenance.query.Step': ((True, (('from_', 'r', True, True, True), ('to', 'r', True, True, True), ('stage', 'r', True, True, True), ('confidence', 'r', True, True, True), ('note', 'd', True, True, True))), _lineage_provenance_query_Step),

@@ -66,6 +66,8 @@ def claim_json(claim: Claim) -> dict[str, Any]:
         "mechanism": claim.mechanism.value if claim.mechanism else None,
         "contested": claim.contested,
         "alternative_to": claim.alternative_to,
+        "stated_for": claim.stated_for,
+        "says": claim.effect.words,
         "note": claim.note,
         "cause": claim.cause,
         "partial": claim.partial,
@@ -150,8 +152,10 @@ def why_json(why: Why) -> dict[str, Any]:
             {
                 "model": c.model,
                 "effect": c.effect.value,
+                "says": c.effect.words,
                 "stage": c.stage.value if c.stage else None,
                 "confidence": c.confidence.value,
+                "stated_for": c.stated_for,
                 "claim": c.id,
                 "cause": c.cause,
                 "partial": c.partial,
@@ -209,9 +213,18 @@ def model_json(view: ModelView) -> dict[str, Any]:
         "weakened": [c.capability for c in view.weakened],
         "lost": [c.capability for c in view.lost],
         "limitations": list(view.limitations),
+        "has_limitations": [c.capability for c in view.has],
+        "no_longer_has_limitations": [c.capability for c in view.lacks],
         "claims": [
             claim_json(c)
-            for c in (*view.gained, *view.weakened, *view.lost, *view.alternatives)
+            for c in (
+                *view.gained,
+                *view.weakened,
+                *view.lost,
+                *view.has,
+                *view.lacks,
+                *view.alternatives,
+            )
         ],
         "figures": [figure_json(f) for f in view.figures],
         "identifiers": [
@@ -256,6 +269,7 @@ def _diff_step_json(step: DiffStep) -> dict[str, Any]:
         "model": step.model,
         "stage": step.stage.value if step.stage else None,
         "effect": step.effect.value,
+        "says": step.effect.words,
         "claim": step.claim,
         "cause": step.cause,
         "partial": step.partial,
@@ -274,6 +288,8 @@ def diff_json(diff: Diff) -> dict[str, Any]:
         "weakened_in_a": list(diff.weakened_in_a),
         "weakened_in_b": list(diff.weakened_in_b),
         "strength_steps": [_diff_step_json(s) for s in diff.strength_steps],
+        "limitations_only_in_a": list(diff.limitations_only_in_a),
+        "limitations_only_in_b": list(diff.limitations_only_in_b),
         "omitted": {},
     }
 
@@ -283,6 +299,20 @@ def ablation_json(result: Ablation) -> dict[str, Any]:
     return {
         "stage": result.stage.value,
         "models": {m: list(caps) for m, caps in result.models.items()},
+        "removed": {
+            m: {
+                cap: [
+                    {
+                        "claim": c.id,
+                        "model": c.model,
+                        "confidence": c.confidence.value,
+                    }
+                    for c in claims
+                ]
+                for cap, claims in caps.items()
+            }
+            for m, caps in result.claims.items()
+        },
         "omitted": {},
     }
 
@@ -344,6 +374,8 @@ LIMITED: dict[str, tuple[tuple[str, str], ...]] = {
     "diff": (
         ("only_in_a", "capabilities only in the first model"),
         ("only_in_b", "capabilities only in the second model"),
+        ("limitations_only_in_a", "limitations only the first model has"),
+        ("limitations_only_in_b", "limitations only the second model has"),
     ),
     "ablate": (("models", "models"),),
     "concept": (("examples", "claims"),),
@@ -374,8 +406,15 @@ def limit_answer(
         else:
             data[key] = items[:limit]
     if answer == "diff":
-        kept = {*data["only_in_a"], *data["only_in_b"]}
+        kept = {
+            *data["only_in_a"],
+            *data["only_in_b"],
+            *data["limitations_only_in_a"],
+            *data["limitations_only_in_b"],
+        }
         data["steps"] = [s for s in data["steps"] if s["capability"] in kept]
+    if answer == "ablate":
+        data["removed"] = {m: data["removed"].get(m, {}) for m in data["models"]}
     if answer == "why":
         data["lineage"] = data["origins"][0]["lineage"] if data["origins"] else []
     data["omitted"] = omitted

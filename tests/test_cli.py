@@ -146,16 +146,27 @@ def test_path_from_a_family_starts_at_its_root_and_says_so(runner: CliRunner) ->
 
 def test_diff_json(runner: CliRunner) -> None:
     data = json.loads(run(runner, "diff", "tuned", "chatty", "--json").stdout)
-    assert data["only_in_a"] == ["icl"] and data["only_in_b"] == ["chat", "no-browsing"]
+    assert data["only_in_a"] == ["icl"] and data["only_in_b"] == ["chat"]
+    assert data["limitations_only_in_b"] == ["no-browsing"]
+    assert data["limitations_only_in_a"] == []
     assert {
         "capability": "icl",
         "model": "chatty",
         "stage": "rlhf",
         "effect": "lost",
+        "says": "lost",
         "claim": "icl-lost",
         "cause": None,
         "partial": False,
         "still_below": None,
+    } in data["steps"]
+    assert {
+        "capability": "no-browsing",
+        "model": "chatty",
+        "stage": None,
+        "effect": "has",
+        "says": "has the limitation",
+        "claim": "browsing",
     } in data["steps"]
 
 
@@ -169,8 +180,23 @@ def test_ablate_json(runner: CliRunner) -> None:
             "chatty": ["cot"],
             "rl": ["cot"],
         },
+        "removed": {
+            m: {"cot": [{"claim": "cot-code", "model": "coder", "confidence": "hypothesis"}]}
+            for m in ("coder", "tuned", "chatty", "rl")
+        },
         "omitted": {},
     }
+
+
+def test_ablate_prints_the_confidence_of_each_claim_it_removes(
+    runner: CliRunner,
+) -> None:
+    out = run(runner, "ablate", "code_training").stdout
+    assert "Without code_training:" in out
+    rows = [line.split() for line in out.splitlines()[1:]]
+    assert ["coder", "cot", "[hypothesis]"] in rows
+    # the claim removed is at another model: it says where
+    assert ["chatty", "cot", "[hypothesis", "at", "coder]"] in rows
 
 
 def test_ablate_unknown_stage_is_exit_1_with_suggestion(runner: CliRunner) -> None:

@@ -136,10 +136,13 @@ def test_path_between_none(index, a: str, b: str, hint: str) -> None:
 def test_diff_attributes_each_difference(index) -> None:
     diff = diff_models(index, "tuned", "chatty")
     assert diff.only_in_a == ("icl",)
-    assert diff.only_in_b == ("chat", "no-browsing")
+    assert diff.only_in_b == ("chat",)  # abilities only: a limitation is no gain
+    assert diff.limitations_only_in_b == ("no-browsing",)
+    assert diff.limitations_only_in_a == ()
     steps = {(s.capability, s.model, s.effect) for s in diff.steps}
     assert ("icl", "chatty", Effect.LOST) in steps
     assert ("chat", "chatty", Effect.GAINED) in steps
+    assert ("no-browsing", "chatty", Effect.HAS) in steps
 
 
 def test_diff_reports_weakening(index) -> None:

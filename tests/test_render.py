@@ -86,7 +86,7 @@ claims:
      confidence: likely, evidence: [{source: s, locator: p, note: n}]}
   - {id: c7, model: rl, capability: icl, effect: recovered, stage: rlhf,
      confidence: likely, evidence: [{source: s, locator: p, note: n}]}
-  - {id: c8, model: chat, capability: no-web, effect: gained,
+  - {id: c8, model: chat, capability: no-web, effect: has,
      confidence: established, evidence: [{source: s, locator: p, note: n}]}
   - {id: c9, model: big, capability: cot, effect: gained, stage: code_training,
      confidence: likely, evidence: [{source: s, locator: p, note: n}]}
@@ -130,7 +130,8 @@ def test_dot_draws_stages_confidence_clusters_and_changes(index) -> None:  # typ
         line for line in text.splitlines() if '"tuned" -> "rl"' in line
     )
     chat = next(line for line in text.splitlines() if line.strip().startswith('"chat"'))
-    assert "✗" in chat and "In-context learning" in chat and "Cannot browse" in chat
+    assert "✗" in chat and "In-context learning" in chat
+    assert "⚠" in chat and "has the limitation: cannot browse" in chat
     for word in (
         "pretraining",
         "code training",
@@ -158,8 +159,10 @@ def test_model_changes_gains_first_then_losses_then_limitations(index) -> None: 
     changes = model_changes(index, "chat")
     assert [(c.capability, c.effect.value, c.limitation) for c in changes] == [
         ("icl", "lost", False),
-        ("no-web", "gained", True),
+        ("no-web", "has", True),
     ]
+    # a limitation is had, never '+ gained': the row says so in words
+    assert [c.text() for c in changes][-1] == "⚠ has the limitation: cannot browse"
 
 
 def test_highlight_selects_origin_path_and_losses(index) -> None:  # type: ignore[no-untyped-def]

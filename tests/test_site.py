@@ -637,5 +637,29 @@ def test_one_match_and_distinct_selected_and_origin_colours(page: Any) -> None:
     _wait_for_card(page, "capability", "chain-of-thought")
     origin = page.evaluate(fill, "code-davinci-002")
     assert page.evaluate(key + ".backgroundColor", "origin") == origin
-    assert page.locator(".key-origin").is_visible()
+    assert page.locator(".key-origin.key-ability").is_visible()
     assert selected != origin
+
+
+GPT35 = ["code-davinci-002", "text-davinci-002", "text-davinci-003", "chatgpt"]
+
+
+@needs_dot
+def test_site_limitation_card_says_has_the_limitation(page: Any) -> None:
+    page.evaluate("location.hash = '#capability/formal-reasoning'")
+    _wait_for_card(page, "capability", "formal-reasoning")
+    card = page.locator("#card").inner_text()
+    assert "Origin" not in card and "seen by" not in card
+    assert "Has the limitation: every member of GPT-3.5" in card
+    for model in GPT35:
+        assert page.locator(f'[data-model="{model}"].role-origin').count() > 0
+    assert page.locator("#tree-legend .key-has").first.is_visible()
+    assert not page.locator("#tree-legend .key-ability").first.is_visible()
+    page.evaluate("location.hash = '#model/chatgpt'")
+    _wait_for_card(page, "model", "chatgpt")
+    card = page.locator("#card").inner_text()
+    assert "Has the limitations" in card
+    claim = page.locator("#card ul.history li", has_text="Cannot do formal reasoning")
+    text = claim.first.inner_text()
+    assert "has the limitation" in text and "stated for all of" in text
+    assert "gained" not in text

@@ -47,6 +47,8 @@ EFFECT_COLOURS = {
     "recovered": "cyan",
     "weakened": "yellow",
     "lost": "red",
+    "has": "magenta",
+    "lacks": "green",
 }
 CONFIDENCE_COLOURS = {
     "established": "green",
@@ -325,7 +327,11 @@ def style_confidence(conf: str) -> str:
 
 
 def style_effect(effect: str) -> str:
-    return click.style(effect, fg=EFFECT_COLOURS.get(effect))
+    """The effect in words ('has the limitation' for 'has'), coloured."""
+    from ..facts.model import Effect
+
+    words = Effect(effect).words if effect in Effect.__members__.values() else effect
+    return click.style(words, fg=EFFECT_COLOURS.get(effect))
 
 
 def echo_long(text: str, subsequent: str = "    ") -> None:
@@ -728,11 +734,17 @@ def why(
                 dim=True,
             )
         )
+    limitation = cap["kind"] == "limitation"
     if not data["origins"]:
-        click.echo("\nNo origin is recorded for this capability.")
+        what = "model is recorded to have this limitation" if limitation else (
+            "origin is recorded for this capability"
+        )
+        click.echo(f"\nNo {what}.")
         if data["narrower"]:
             click.echo(f"Try a narrower one: {', '.join(data['narrower'])}")
-    for origin in data["origins"]:
+    if limitation:
+        _echo_limitation_holders(index, data["origins"])
+    for origin in [] if limitation else data["origins"]:
         _echo_origin(origin, cap["kind"])
     for title, key in (
         ("Also observed in (models outside this lineage):", "also_observed_in"),
@@ -764,7 +776,12 @@ def why(
     later = [h for h in data["history"] if h["claim"] not in shown]
     if later:
         click.echo("")
-        click.echo(click.style("What happened next:", bold=True))
+        click.echo(
+            click.style(
+                "Elsewhere in the lineage:" if limitation else "What happened next:",
+                bold=True,
+            )
+        )
         rows = [claim_row(h, h["model"]) for h in later]
         for line in table(rows, notes=[claim_note(h) for h in later]):
             click.echo(line)
@@ -842,7 +859,7 @@ def _echo_origin(origin: dict[str, Any], kind: str) -> None:
     effect = effect_label(
         origin["effect"], bool(origin["partial"]), origin["still_below"]
     )
-    said = "limitation seen" if kind == "limitation" else effect
+    said = effect  # a limitation's holders are shown by _echo_limitation_holders
     click.echo("")
     echo_long(
         f"{click.style('Origin:', bold=True)} {said} by "
@@ -874,6 +891,61 @@ def _echo_origin(origin: dict[str, Any], kind: str) -> None:
             for line in wrap(alt["note"], "    "):
                 click.echo(line)
         echo_evidence(alt["evidence"], "    ")
+
+
+def _echo_limitation_holders(index: Any, origins: list[dict[str, Any]]) -> None:
+    """``why`` for a limitation: who has it, one block per family statement.
+
+    A limitation has no origin like an ability: the sources observe it at a model
+    or state it for a whole family, so the claims stated for one family are shown
+    together (members listed, notes and evidence each once).
+    """
+    groups: dict[str, list[dict[str, Any]]] = {}
+    last = len(index.order)
+    for origin in sorted(origins, key=lambda o: index.order.get(o["model"], last)):
+        groups.setdefault(origin["stated_for"] or origin["claim"], []).append(origin)
+    for claims in groups.values():
+        head = claims[0]
+        family = head["stated_for"]
+        confidences = list(dict.fromkeys(c["confidence"] for c in claims))
+        click.echo("")
+        if family:
+            fam = index.facts.families.get(family)
+            name = fam.name if fam else family
+            echo_long(
+                f"{click.style('Has the limitation:', bold=True)} every member of "
+                f"the family {click.style(name, bold=True)} (the source states it "
+                "for the whole family) "
+                + " ".join(style_confidence(c) for c in confidences)
+            )
+            echo_long(
+                "  members: " + ", ".join(click.style(c["model"], bold=True) for c in claims)
+            )
+        else:
+            stage = f" (by {style_stage(head['stage'])})" if head["stage"] else ""
+            echo_long(
+                f"{click.style('Has the limitation:', bold=True)} "
+                f"{click.style(head['model'], bold=True)}{stage} "
+                f"{style_confidence(head['confidence'])}"
+                + (click.style("  contested", fg="red") if head["contested"] else "")
+            )
+        for cause in dict.fromkeys(c["cause"] for c in claims if c.get("cause")):
+            for line in wrap(f"cause: {cause}", "  "):
+                click.echo(line)
+        notes = list(dict.fromkeys(c["note"] for c in claims if c["note"]))
+        for note in notes:
+            at = [c["model"] for c in claims if c["note"] == note]
+            prefix = f"at {', '.join(at)}: " if family and len(notes) > 1 else ""
+            for line in wrap(prefix + note, "  "):
+                click.echo(line)
+        if not family:
+            echo_long("  lineage: " + chain_text(head["steps"], head["lineage"][0]))
+        click.echo("  evidence:")
+        seen: dict[tuple[str, str, str], dict[str, str]] = {}
+        for c in claims:
+            for ev in c["evidence"]:
+                seen.setdefault((ev["source"], ev["locator"], ev["note"]), ev)
+        echo_evidence(list(seen.values()))
 
 
 @cli.command()
@@ -975,10 +1047,7 @@ def show(
         click.echo(click.style("Inherited:", bold=True))
         for line in wrap(", ".join(data["inherited"]), "  "):
             click.echo(line)
-    if data["limitations"]:
-        click.echo(click.style("Limitations:", bold=True))
-        for line in wrap(", ".join(data["limitations"]), "  "):
-            click.echo(line)
+    _echo_limitations(index, data)
     if data["children"]:
         echo_long(
             click.style("Children:", bold=True)
@@ -1015,6 +1084,44 @@ def _echo_conflicts(conflicts: list[dict[str, Any]]) -> None:
                 "      ",
             ):
                 click.echo(line)
+
+
+def _echo_limitations(index: Any, data: dict[str, Any]) -> None:
+    """``show``'s limitations: had here (cited), inherited, no longer had."""
+    from ..facts.model import limitation_text
+
+    caps = index.facts.capabilities
+
+    def says(cap: str) -> str:
+        return limitation_text(caps[cap].name) if cap in caps else cap
+
+    for title, key, effect in (
+        ("Has the limitations", "has_limitations", "has"),
+        ("No longer has the limitations", "no_longer_has_limitations", "lacks"),
+    ):
+        rows = []
+        for c in data["claims"]:
+            if c["effect"] != effect or c["alternative_to"] is not None:
+                continue
+            fam = index.facts.families.get(c["stated_for"] or "")
+            rows.append(
+                [
+                    click.style(c["capability"], bold=True),
+                    says(c["capability"]),
+                    style_confidence(c["confidence"]),
+                    f"stated for all of {fam.name}" if fam else "at this model",
+                    f"{c['evidence'][0]['source']}, {c['evidence'][0]['locator']}",
+                ]
+            )
+        if rows:
+            click.echo(click.style(f"{title}:", bold=True))
+            for line in table(rows):
+                click.echo(line)
+    inherited = [c for c in data["limitations"] if c not in data["has_limitations"]]
+    if inherited:
+        click.echo(click.style("Has the limitations (inherited):", bold=True))
+        for line in wrap(", ".join(f"{c} ({says(c)})" for c in inherited), "  "):
+            click.echo(line)
 
 
 def _echo_figures(figures: list[dict[str, Any]]) -> None:
@@ -1144,6 +1251,14 @@ def diff(
         listed = [s for s in data["steps"] if s["capability"] in data[key]]
         for line in _diff_table(listed):
             click.echo(line)
+    for title, key in (
+        (f"Limitations only {b_id} has:", "limitations_only_in_b"),
+        (f"Limitations only {a_id} has:", "limitations_only_in_a"),
+    ):
+        if data[key]:
+            click.echo(click.style(title, bold=True))
+            for line in table(_limitation_rows(index, data, key)):
+                click.echo(line)
     for key, who in (("weakened_in_a", a_id), ("weakened_in_b", b_id)):
         if data[key]:
             echo_long(
@@ -1218,13 +1333,63 @@ def ablate(
     if not any(data["models"].values()):
         click.echo("  nothing would be missing")
     rows = [
-        [click.style(m, bold=True), ", ".join(caps) or "nothing missing"]
+        [
+            click.style(m, bold=True),
+            ", ".join(_removed(m, cap, data["removed"][m].get(cap, [])) for cap in caps)
+            or "nothing missing",
+        ]
         for m, caps in data["models"].items()
         if caps or model_id
     ]
     for line in table(rows):
         click.echo(line)
     echo_omitted(data, "ablate")
+
+
+def _removed(model: str, cap: str, claims: list[dict[str, str]]) -> str:
+    """``dialogue [likely]``: a capability ablate removes, with the confidence of
+    each claim removed with it (and where, when a claim is at another model:
+    ``chain-of-thought [hypothesis at code-davinci-002]``)."""
+    if len(claims) == 1 and claims[0]["model"] == model:
+        return f"{cap} {style_confidence(claims[0]['confidence'])}"
+    by_confidence: dict[str, list[str]] = {}
+    for c in claims:
+        by_confidence.setdefault(c["confidence"], []).append(c["model"])
+    shown = "; ".join(
+        click.style(f"{conf} at {', '.join(models)}", fg=CONFIDENCE_COLOURS.get(conf))
+        for conf, models in by_confidence.items()
+    )
+    return f"{cap} [{shown}]" if claims else cap
+
+
+def _limitation_rows(index: Any, data: dict[str, Any], key: str) -> list[list[str]]:
+    """``diff``: one row per limitation, naming the models whose claims give it."""
+    from ..facts.model import limitation_text
+
+    facts = index.facts
+    rows = []
+    for cap in data[key]:
+        steps = [s for s in data["steps"] if s["capability"] == cap]
+        claims = [facts.claims[s["claim"]] for s in steps if s["claim"] in facts.claims]
+        families = {c.stated_for for c in claims if c.stated_for}
+        fam = facts.families.get(next(iter(families))) if len(families) == 1 else None
+        name = facts.capabilities[cap].name if cap in facts.capabilities else cap
+        effect = steps[0]["effect"] if steps else "has"
+        rows.append(
+            [
+                click.style(cap, bold=True),
+                style_effect(effect) + ": " + limitation_text(name),
+                "at "
+                + ", ".join(
+                    sorted(
+                        {s["model"] for s in steps},
+                        key=lambda m: index.order.get(m, len(index.order)),
+                    )
+                ),
+                f"stated for all of {fam.name}" if fam else "",
+            ]
+        )
+    return rows
 
 
 def _short_name(facts: Any, rid: str) -> str:

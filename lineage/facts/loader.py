@@ -1046,6 +1046,7 @@ _SPECS: dict[str, tuple[type, _Spec]] = {
             "partial": (_flag, False),
             "still_below": (_slug, False),
             "supports": (_slug, False),
+            "stated_for": (_slug, False),
         },
     ),
     "figures": (

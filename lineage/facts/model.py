@@ -30,6 +30,8 @@ __all__ = [
     "Family",
     "Figure",
     "Kind",
+    "LIMITATION_EFFECTS",
+    "ABILITY_EFFECTS",
     "Mechanism",
     "Model",
     "Setting",
@@ -48,6 +50,7 @@ __all__ = [
     "date_sort_key",
     "change_note",
     "effect_label",
+    "limitation_text",
 ]
 
 
@@ -89,13 +92,38 @@ class AssetKind(StrEnum):
 
 
 class Effect(StrEnum):
-    """What a claim says happened to a capability at a model."""
+    """What a claim says happened to a capability at a model.
+
+    The first five are for abilities; a limitation is not gained or lost like an
+    ability: a model ``has`` it (observed at the model, or stated for its whole
+    family) or ``lacks`` it (no longer has it, though an ancestor had it).
+    """
 
     GAINED = "gained"
     STRENGTHENED = "strengthened"
     WEAKENED = "weakened"
     LOST = "lost"
     RECOVERED = "recovered"
+    HAS = "has"
+    LACKS = "lacks"
+
+    @property
+    def words(self) -> str:
+        """How every view says it: 'gained', 'has the limitation' ...
+
+        Examples
+        --------
+        >>> Effect.HAS.words, Effect.LACKS.words, Effect.LOST.words
+        ('has the limitation', 'no longer has the limitation', 'lost')
+        """
+        return _EFFECT_WORDS.get(self, self.value)
+
+
+_EFFECT_VALUES = frozenset(e.value for e in Effect)
+_EFFECT_WORDS = {
+    Effect.HAS: "has the limitation",
+    Effect.LACKS: "no longer has the limitation",
+}
 
 
 class Confidence(StrEnum):
@@ -145,8 +173,29 @@ class ConflictKind(StrEnum):
     TRANSLATION = "translation"
 
 
-#: Effects after which a model has the capability.
-PRESENT_EFFECTS = frozenset({Effect.GAINED, Effect.STRENGTHENED, Effect.RECOVERED})
+#: Effects after which a model has the capability (or the limitation).
+PRESENT_EFFECTS = frozenset(
+    {Effect.GAINED, Effect.STRENGTHENED, Effect.RECOVERED, Effect.HAS}
+)
+#: The effects a claim about a limitation may have; the others are for abilities.
+LIMITATION_EFFECTS = frozenset({Effect.HAS, Effect.LACKS})
+ABILITY_EFFECTS = frozenset(Effect) - LIMITATION_EFFECTS
+
+
+def limitation_text(name: str) -> str:
+    """A limitation's name inside a sentence: 'Cannot do X' -> 'cannot do X'.
+
+    Examples
+    --------
+    >>> limitation_text("Cannot do formal reasoning")
+    'cannot do formal reasoning'
+    >>> limitation_text("GPT-3.5 bias")
+    'GPT-3.5 bias'
+    """
+    head = name.split(" ", 1)[0]
+    if head[:1].isupper() and head[1:].islower():
+        return name[:1].lower() + name[1:]
+    return name
 
 
 #: One date of the fact files: 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD'.
@@ -242,7 +291,8 @@ def effect_label(
     quals = (["partly"] if partial else []) + (
         [f"still below {still_below}"] if still_below else []
     )
-    return f"{effect} ({'; '.join(quals)})" if quals else effect
+    words = Effect(effect).words if effect in _EFFECT_VALUES else effect
+    return f"{words} ({'; '.join(quals)})" if quals else words
 
 
 def change_note(
@@ -281,7 +331,7 @@ FIELD_NAMES = (
     "license", "imported_from", "stub", "dependencies", "created", "url", "mappings",
     "scheme", "term", "relation", "trained_on", "empty_fields",
     "unresolved_dependencies", "scheme", "value", "cause", "partial",
-    "still_below", "supports", "examples",
+    "still_below", "supports", "examples", "stated_for",
 )  # fmt: skip
 FIELD_INDEX = {name: i for i, name in enumerate(FIELD_NAMES)}
 #: one packed field position: field index, line, column
@@ -542,6 +592,9 @@ class Claim:
     still_below: str | None = None
     #: this claim is evidence for that claim (e.g. a hypothesis), not an origin
     supports: str | None = None
+    #: the family the source states the claim for as a whole (every member then
+    #: carries the claim; the rule 'family-statement' checks that none is missing)
+    stated_for: str | None = None
     loc: SourceLocation | None = field(default=None, compare=False, repr=False)
 
 

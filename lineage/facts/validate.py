@@ -19,6 +19,7 @@ from typing import Any
 
 from ..errors import Problem, Severity, did_you_mean
 from ..facts.model import (
+    LIMITATION_EFFECTS,
     PRESENT_EFFECTS,
     Asset,
     ConflictKind,
@@ -38,6 +39,7 @@ __all__ = [
     "RULES",
     "alias_clashes",
     "cycle_problems",
+    "family_statement_problems",
     "group_problems",
     "normalize",
     "record_problems",
@@ -162,6 +164,7 @@ def check_references(facts: Facts, sub: Facts) -> Iterator[Problem]:
         )
         yield from _ref(claim.loc, "supports", "claim", claim.supports, facts.claims)
         yield from _ref(claim.loc, "still_below", "model", claim.still_below, models)
+        yield from _ref(claim.loc, "stated_for", "family", claim.stated_for, fams)
     for concept in sub.concepts.values():
         for example in concept.examples:
             yield from _ref(concept.loc, "examples", "claim", example, facts.claims)
@@ -458,6 +461,104 @@ def check_claim_stage(facts: Facts, sub: Facts) -> Iterator[Problem]:
             )
 
 
+_ABILITY_WORDS = "gained, strengthened, weakened, lost or recovered"
+_LIMITATION_WORDS = (
+    "has (the model has the limitation) or lacks (it no longer has it)"
+)
+
+
+@rule("limitation-effect")
+def check_limitation_effects(facts: Facts, sub: Facts) -> Iterator[Problem]:
+    """A limitation is had or no longer had, never gained or lost like an ability;
+    an ability is never 'had' as a limitation."""
+    for claim in sub.claims.values():
+        cap = facts.capabilities.get(claim.capability)
+        if cap is None:
+            continue
+        where = claim.loc.of("effect") if claim.loc else None
+        limited = cap.kind is Kind.LIMITATION
+        if limited and claim.effect not in LIMITATION_EFFECTS:
+            yield _problem(
+                where,
+                f"claim '{claim.id}' says the limitation '{cap.id}' was "
+                f"{claim.effect.value} at '{claim.model}'; a limitation is not "
+                f"gained or lost like an ability: use {_LIMITATION_WORDS}",
+                "limitation-effect",
+            )
+        elif not limited and claim.effect in LIMITATION_EFFECTS:
+            yield _problem(
+                where,
+                f"claim '{claim.id}' uses '{claim.effect.value}', which is for "
+                f"limitations, but '{cap.id}' is an ability: use {_ABILITY_WORDS}",
+                "limitation-effect",
+            )
+
+
+def _families_below(facts: Facts) -> dict[str, set[str]]:
+    """family -> itself and its sub-families."""
+    below: dict[str, set[str]] = {}
+    for fam in facts.families.values():
+        seen: set[str] = set()
+        node: str | None = fam.id
+        while node is not None and node not in seen:
+            seen.add(node)
+            below.setdefault(node, set()).add(fam.id)
+            parent = facts.families.get(node)
+            node = parent.parent_family if parent else None
+    return below
+
+
+def family_statement_problems(
+    facts: Facts, members_of: Callable[[str], Iterable[str]] | None = None
+) -> Iterator[Problem]:
+    """A claim stated for a whole family holds for every member: each member
+    carries it (same capability and effect), and only members do. A rule about
+    groups of records (one per family stated for); ``members_of(family)`` gives the
+    model ids whose family is that one (default: read from ``facts.models``)."""
+    below = _families_below(facts)
+    carried: dict[tuple[str, str, str], set[str]] = {}
+    first: dict[tuple[str, str, str], Any] = {}
+    for claim in facts.claims.values():
+        fam = claim.stated_for
+        if fam is None or fam not in facts.families:
+            continue
+        model = facts.models.get(claim.model)
+        if model is not None and model.family not in below.get(fam, {fam}):
+            yield _problem(
+                claim.loc.of("stated_for") if claim.loc else None,
+                f"claim '{claim.id}' is stated for the family '{fam}', but "
+                f"'{claim.model}' is not one of its members (its family is "
+                f"{model.family or 'none'})",
+                "family-statement",
+            )
+            continue
+        key = (fam, claim.capability, claim.effect.words)
+        carried.setdefault(key, set()).add(claim.model)
+        first.setdefault(key, claim)
+    if not carried:
+        return
+    if members_of is None:
+        direct: dict[str, list[str]] = {}
+        for m in facts.models.values():
+            if m.family is not None:
+                direct.setdefault(m.family, []).append(m.id)
+        members_of = lambda f: direct.get(f, ())  # noqa: E731
+    for key, models in carried.items():
+        fam, cap, effect = key
+        every = [m for sub in sorted(below.get(fam, {fam})) for m in members_of(sub)]
+        for member in every:
+            if member in models:
+                continue
+            claim = first[key]
+            yield _problem(
+                claim.loc.of("stated_for") if claim.loc else None,
+                f"claim '{claim.id}' says every member of the family '{fam}' "
+                f"{effect} '{cap}', but its member '{member}' has no such claim; "
+                "add one with the same capability, effect, stated_for and evidence",
+                "family-statement",
+            )
+
+
 def check_conflicting_claims(facts: Facts) -> Iterator[Problem]:
     seen: dict[tuple[str, str], dict[bool, str]] = {}
     for claim in facts.claims.values():
@@ -467,10 +568,14 @@ def check_conflicting_claims(facts: Facts) -> Iterator[Problem]:
         sides = seen.setdefault((claim.model, claim.capability), {})
         other = sides.get(not present)
         if other is not None:
+            said = (
+                f"'{claim.model}' {claim.effect.words} '{claim.capability}'"
+                if claim.effect in LIMITATION_EFFECTS
+                else f"'{claim.capability}' is {claim.effect.value} at '{claim.model}'"
+            )
             yield _problem(
                 claim.loc,
-                f"claim '{claim.id}' says '{claim.capability}' "
-                f"is {claim.effect.value} at '{claim.model}', but claim "
+                f"claim '{claim.id}' says {said}, but claim "
                 f"'{other}' says the opposite; mark one as alternative_to "
                 "the other",
                 "conflicting-claims",
@@ -711,6 +816,7 @@ def group_problems(facts: Facts) -> Iterator[Problem]:
     yield from check_aliases(facts)
     yield from check_conflicting_claims(facts)
     yield from check_stage_definitions(facts)
+    yield from family_statement_problems(facts)
 
 
 def record_problems(

@@ -776,6 +776,8 @@ class Writer:
             text += f"{c} {t['lin:mechanism']} {t['lin:' + claim.mechanism.value]} .\n"
         if claim.alternative_to:
             text += f"{c} {t['lin:alternativeTo']} {pre}{claim.alternative_to}> .\n"
+        if claim.stated_for:
+            text += f"{c} {t['lin:statedFor']} {self.subject(claim.stated_for)} .\n"
         if claim.note:
             text += f"{c} {t['rdfs:comment']} {nt_literal(claim.note, '@en')} .\n"
         if claim.cause:

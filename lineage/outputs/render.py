@@ -27,6 +27,7 @@ from ..facts.model import (
     change_note,
     date_bounds,
     date_sort_key,
+    limitation_text,
 )
 from ..store.index import Index
 
@@ -137,6 +138,8 @@ EFFECT_MARKS = {
     Effect.RECOVERED: "↺",
     Effect.WEAKENED: "▼",
     Effect.LOST: "✗",
+    Effect.HAS: "⚠",
+    Effect.LACKS: "✓",
 }
 EFFECT_COLOURS = {
     Effect.GAINED: "#15803d",
@@ -144,6 +147,8 @@ EFFECT_COLOURS = {
     Effect.RECOVERED: "#0e7490",
     Effect.WEAKENED: "#c2410c",
     Effect.LOST: "#dc2626",
+    Effect.HAS: "#a16207",
+    Effect.LACKS: "#15803d",
 }
 EFFECT_ORDER = list(Effect)
 TEXT = "#111827"
@@ -213,10 +218,18 @@ class Change:
     def mark(self) -> str:
         return EFFECT_MARKS[self.effect]
 
+    @property
+    def label(self) -> str:
+        """The name, or for a limitation what the model has: ``has the
+        limitation: cannot do formal reasoning``."""
+        if self.effect in (Effect.HAS, Effect.LACKS):
+            return f"{self.effect.words}: {limitation_text(self.name)}"
+        return self.name
+
     def text(self) -> str:
         """``+ Code generation`` (with ``?`` when tentative, ``(partly)``)."""
         return (
-            f"{self.mark} {self.name}"
+            f"{self.mark} {self.label}"
             + ("?" if self.tentative else "")
             + (" (contested)" if self.contested else "")
             + (" (partly)" if self.partial else "")
@@ -249,6 +262,9 @@ class Highlight:
     family_claims: tuple[str, ...] = ()
     strengthened: tuple[str, ...] = ()
     recovered: tuple[str, ...] = ()
+    #: for a limitation: models with a claim that they have it / no longer have it
+    has: tuple[str, ...] = ()
+    lacks: tuple[str, ...] = ()
 
     @property
     def models(self) -> frozenset[str]:
@@ -261,18 +277,22 @@ class Highlight:
                 *self.lost,
                 *self.strengthened,
                 *self.recovered,
+                *self.has,
+                *self.lacks,
             )
         )
 
     def role(self, model: str) -> str | None:
-        """``origin``, ``lost``, ``weakened``, ``recovered``, ``strengthened``,
-        ``carrier`` or None (dimmed)."""
+        """``origin``, ``lost``, ``lacks``, ``weakened``, ``recovered``,
+        ``strengthened``, ``has``, ``carrier`` or None (dimmed)."""
         for role, models in (
             ("origin", self.origins),
             ("lost", self.lost),
+            ("lacks", self.lacks),
             ("weakened", self.weakened),
             ("recovered", self.recovered),
             ("strengthened", self.strengthened),
+            ("has", self.has),
             ("carrier", self.carriers),
         ):
             if model in models:
@@ -358,6 +378,8 @@ def highlight_selection(index: Index, capability: str) -> Highlight:
     carriers: list[str] = []
     strengthened: list[str] = []
     recovered: list[str] = []
+    has: list[str] = []
+    lacks: list[str] = []
     for mid in index.topo(models):
         claims = [
             c
@@ -372,14 +394,18 @@ def highlight_selection(index: Index, capability: str) -> Highlight:
             recovered.append(mid)
         elif Effect.STRENGTHENED in effects:
             strengthened.append(mid)
+        elif Effect.HAS in effects:
+            has.append(mid)
         if Effect.LOST in effects:
             lost.append(mid)
+        elif Effect.LACKS in effects:
+            lacks.append(mid)
         elif Effect.WEAKENED in effects:
             weakened.append(mid)
         if state is not None and state.present:
             carriers.append(mid)
     have = set(carriers)
-    ends = have | set(lost)
+    ends = have | set(lost) | set(lacks)
     edges = [
         der.id
         for mid in index.topo(models)
@@ -403,6 +429,8 @@ def highlight_selection(index: Index, capability: str) -> Highlight:
         tuple(family_claims),
         tuple(strengthened),
         tuple(recovered),
+        tuple(has),
+        tuple(lacks),
     )
 
 
@@ -634,7 +662,7 @@ def _font(text: str, colour: str | None = None, size: int | None = None) -> str:
 def _change_row(change: Change, *, dim: bool, marked: bool) -> str:
     mark_colour = DIM if dim else EFFECT_COLOURS[change.effect]
     text_colour = DIM if dim else (LIMITATION if change.limitation else TEXT)
-    name = escape_html(change.name) + ("?" if change.tentative else "")
+    name = escape_html(change.label) + ("?" if change.tentative else "")
     if change.contested:
         name += " (contested)"
     if change.partial:
@@ -676,6 +704,8 @@ ROLE_TAGS = {
     "recovered": ("↺ recovered here", HIGHLIGHT),
     "weakened": ("▼ weakened here", EFFECT_COLOURS[Effect.WEAKENED]),
     "lost": ("✗ lost here", EFFECT_COLOURS[Effect.LOST]),
+    "has": ("⚠ has the limitation", EFFECT_COLOURS[Effect.HAS]),
+    "lacks": ("✓ no longer has the limitation", EFFECT_COLOURS[Effect.LACKS]),
 }
 
 
@@ -762,7 +792,11 @@ def _legend(options: TreeOptions, hl: Highlight | None, index: Index) -> str:
     effect_rows = [
         "<TR>"
         + f'<TD ALIGN="CENTER">{_font(EFFECT_MARKS[e], EFFECT_COLOURS[e])}</TD>'
-        + cell(f"{e.value} at this step")
+        + cell(
+            f"{e.words} (grey italic)"
+            if e in (Effect.HAS, Effect.LACKS)
+            else f"{e.value} at this step"
+        )
         + "</TR>"
         for e in Effect
     ]
@@ -770,12 +804,6 @@ def _legend(options: TreeOptions, hl: Highlight | None, index: Index) -> str:
         "<TR>"
         + f'<TD ALIGN="CENTER">{_font("<I>x?</I>", TEXT)}</TD>'
         + cell("<I>italic with ?</I>: a hypothesis or speculation")
-        + "</TR>"
-    )
-    effect_rows.append(
-        "<TR>"
-        + f'<TD ALIGN="CENTER">{_font("<I>x</I>", LIMITATION)}</TD>'
-        + cell(_font("<I>grey italic</I>", LIMITATION) + ": a limitation")
         + "</TR>"
     )
     stage_rows.append(
@@ -792,12 +820,17 @@ def _legend(options: TreeOptions, hl: Highlight | None, index: Index) -> str:
     if hl is not None:
         cap = index.facts.capabilities.get(hl.capability)
         name = escape_html(cap.name if cap else hl.capability)
+        limited = cap is not None and cap.kind is Kind.LIMITATION
         hl_rows = [
             f"<TR>{head('Highlight: ' + name)}</TR>",
             "<TR><TD>"
-            + _font("<B>★</B>", HIGHLIGHT)
+            + _font("<B>⚠</B>" if limited else "<B>★</B>", HIGHLIGHT)
             + "</TD>"
-            + cell("origin (thick outline)")
+            + cell(
+                "has the limitation (thick outline)"
+                if limited
+                else "origin (thick outline)"
+            )
             + "</TR>",
             "<TR>" + line("solid", HIGHLIGHT, 2) + cell("carries it") + "</TR>",
             "<TR>"
@@ -847,6 +880,8 @@ ROLE_OUTLINES = {
     "recovered": (HIGHLIGHT, "2.4"),
     "weakened": (EFFECT_COLOURS[Effect.WEAKENED], "3"),
     "lost": (EFFECT_COLOURS[Effect.LOST], "3"),
+    "has": (HIGHLIGHT, "4"),
+    "lacks": (EFFECT_COLOURS[Effect.LACKS], "3"),
 }
 #: The attribute lines every drawing starts with.
 DOT_HEADER = (
@@ -1196,6 +1231,10 @@ def to_mermaid(index: Index, options: TreeOptions | None = None) -> str:
         f"  classDef weakened stroke:{EFFECT_COLOURS[Effect.WEAKENED]},stroke-width:3px"
     )
     out.append(f"  classDef lost stroke:{EFFECT_COLOURS[Effect.LOST]},stroke-width:3px")
+    out.append(f"  classDef has stroke:{HIGHLIGHT},stroke-width:4px")
+    out.append(
+        f"  classDef lacks stroke:{EFFECT_COLOURS[Effect.LACKS]},stroke-width:3px"
+    )
     classes: dict[str, list[str]] = {}
     for mid in models:
         classes.setdefault(_made_by(index, mid, drawn).value, []).append(ids[mid])
@@ -1209,6 +1248,8 @@ def to_mermaid(index: Index, options: TreeOptions | None = None) -> str:
         "recovered",
         "weakened",
         "lost",
+        "lacks",
+        "has",
         "origin",
     ]:
         if name in classes:

@@ -146,6 +146,8 @@ def _highlight_json(index: Index, capability: str) -> dict[str, list[str]]:
         "recovered": list(hl.recovered),
         "weakened": list(hl.weakened),
         "lost": list(hl.lost),
+        "has": list(hl.has),
+        "lacks": list(hl.lacks),
         "edges": list(hl.edges),
         "family_claims": list(hl.family_claims),
     }

@@ -396,6 +396,16 @@ TERMS: tuple[tuple[str, str, str, str, tuple[tuple[str, str | int], ...]], ...] 
         ),
     ),
     (
+        "statedFor",
+        OBJECT,
+        "stated for",
+        "The family the source states this claim for as a whole: every member of it carries the same claim.",
+        (
+            ("schema:domainIncludes", "lin:Claim"),
+            ("schema:rangeIncludes", "lin:Family"),
+        ),
+    ),
+    (
         "evidence",
         OBJECT,
         "evidence",
@@ -679,6 +689,20 @@ TERMS: tuple[tuple[str, str, str, str, tuple[tuple[str, str | int], ...]], ...] 
         CONCEPT,
         "recovered",
         "A capability lost or weakened above came back at this model.",
+        (("rdf:type", "lin:Effect"), ("skos:inScheme", "lin:effects")),
+    ),
+    (
+        "has",
+        CONCEPT,
+        "has the limitation",
+        "The model has the limitation (observed at it, or stated for its whole family); only for limitations, which are never gained or lost like an ability.",
+        (("rdf:type", "lin:Effect"), ("skos:inScheme", "lin:effects")),
+    ),
+    (
+        "lacks",
+        CONCEPT,
+        "no longer has the limitation",
+        "An ancestor has the limitation and this model no longer has it; only for limitations.",
         (("rdf:type", "lin:Effect"), ("skos:inScheme", "lin:effects")),
     ),
     (

@@ -5,7 +5,9 @@ command line (:mod:`lineage.cli`) and of :func:`to_jsonable`.
 
 How capabilities flow: a model has a capability when a claim at the model says it was
 gained, strengthened or recovered there, or when a parent has it and no claim at the
-model says it was lost. Claims marked ``alternative_to`` are competing explanations;
+model says it was lost. Limitations flow the same way with their own effects: a
+model has one when a claim says it ``has`` it or a parent has it, until a claim says
+it ``lacks`` it (no longer has it). Claims marked ``alternative_to`` are competing explanations;
 they are reported but do not change what a model has.
 """
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import fields, is_dataclass
+from dataclasses import field, fields, is_dataclass
 from enum import Enum
 from typing import Any
 
@@ -143,6 +145,9 @@ class ModelView:
     limitations: tuple[str, ...]
     figures: tuple[Figure, ...]
     alternatives: tuple[Claim, ...] = ()
+    #: the model's own claims that it has a limitation, and that it no longer has one
+    has: tuple[Claim, ...] = ()
+    lacks: tuple[Claim, ...] = ()
     #: the model's names in other datasets: (scheme, value, the record citing it)
     identifiers: tuple[tuple[str, str, Identifier | None], ...] = ()
     #: disagreements about the model, its derivations, claims or figures
@@ -194,6 +199,9 @@ class Diff:
     #: changes in strength (weakened, recovered, strengthened) of a capability both
     #: have, at a model in the lineage of only one of them
     strength_steps: tuple[DiffStep, ...] = ()
+    #: limitations one model has and the other does not (``only_in_*`` are abilities)
+    limitations_only_in_a: tuple[str, ...] = ()
+    limitations_only_in_b: tuple[str, ...] = ()
 
 
 @frozen_record
@@ -202,6 +210,8 @@ class Ablation:
 
     stage: Stage
     models: dict[str, tuple[str, ...]]
+    #: model -> capability -> the claims removed with the stage (they supply it)
+    claims: dict[str, dict[str, tuple[Claim, ...]]] = field(default_factory=dict)
 
 
 @frozen_record
@@ -275,11 +285,11 @@ def find_origins(index: Index, capability: str, limit: int | None = None) -> Why
     -------
     Why
         ``origins`` are the claims where it was gained (or, with no gain recorded,
-        first strengthened) in the lineage of the best-supported one (models that
-        share a root model with it), best first; gains in other lineages are
-        ``also_observed`` and gains that only support another claim (``supports``)
-        are ``supporting``; ``history`` holds every primary claim about it in
-        derivation order.
+        first strengthened; for a limitation, the claims that a model has it) in
+        the lineage of the best-supported one (models that share a root model
+        with it), best first; gains in other lineages are ``also_observed`` and
+        gains that only support another claim (``supports``) are ``supporting``;
+        ``history`` holds every primary claim about it in derivation order.
 
     Raises
     ------
@@ -296,7 +306,7 @@ def find_origins(index: Index, capability: str, limit: int | None = None) -> Why
     primary = sorted(
         _primary(claims), key=lambda c: (index.order.get(c.model, last), c.id)
     )
-    gains = [c for c in primary if c.effect is Effect.GAINED]
+    gains = [c for c in primary if c.effect in (Effect.GAINED, Effect.HAS)]
     if not gains:
         gains = [c for c in primary if c.effect is Effect.STRENGTHENED][:1]
     alternatives: dict[str, list[Claim]] = {}
@@ -428,7 +438,7 @@ def _by_reach(index: Index, capability: str, gains: list[Claim]) -> list[Claim]:
     lost = {
         c.model
         for c in index.claims_by_capability.get(capability, [])
-        if c.alternative_to is None and c.effect is Effect.LOST
+        if c.alternative_to is None and c.effect in (Effect.LOST, Effect.LACKS)
     }
     nearest: dict[str, frozenset[str]] = {}
     reach = {c.id: 0 for c in gains}
@@ -485,7 +495,7 @@ def capability_states(
             before = mine.get(claim.capability)
             inherited = before.suppliers if before and before.present else frozenset()
             effect = claim.effect
-            if effect is Effect.GAINED:
+            if effect in (Effect.GAINED, Effect.HAS):
                 new = CapabilityState(True, False, inherited | {claim.id}, claim.id)
             elif effect in (Effect.STRENGTHENED, Effect.RECOVERED):
                 carried = before.suppliers if before else frozenset()
@@ -520,9 +530,7 @@ def show_model(index: Index, model: str) -> ModelView:
     primary = _primary(own)
     mine = states[model]
     touched = {c.capability for c in primary}
-    limitation = {
-        cid for cid, c in facts.capabilities.items() if c.kind is Kind.LIMITATION
-    }
+    limitation = _limitations(facts)
     inherited = tuple(
         sorted(
             cap
@@ -550,7 +558,13 @@ def show_model(index: Index, model: str) -> ModelView:
         alternatives=tuple(c for c in own if c.alternative_to is not None),
         identifiers=_identifiers(facts, record),
         conflicts=conflicts_about(index, model),
+        has=tuple(c for c in primary if c.effect is Effect.HAS),
+        lacks=tuple(c for c in primary if c.effect is Effect.LACKS),
     )
+
+
+def _limitations(facts: Any) -> set[str]:
+    return {cid for cid, c in facts.capabilities.items() if c.kind is Kind.LIMITATION}
 
 
 def conflicts_about(index: Index, model: str) -> tuple[Conflict, ...]:
@@ -734,15 +748,18 @@ def diff_models(index: Index, a: str, b: str) -> Diff:
         for claim in _primary(index.claims_by_capability.get(cap, []))
         if claim.model in differ and claim.effect in STRENGTH_EFFECTS
     ]
+    limitation = _limitations(index.facts)
     return Diff(
         a,
         b,
-        tuple(only_a),
-        tuple(only_b),
+        tuple(c for c in only_a if c not in limitation),
+        tuple(c for c in only_b if c not in limitation),
         tuple(steps),
         tuple(weak_a),
         tuple(weak_b),
         tuple(strength),
+        tuple(c for c in only_a if c in limitation),
+        tuple(c for c in only_b if c in limitation),
     )
 
 
@@ -750,13 +767,15 @@ def ablate(index: Index, stage: Stage, model: str | None = None) -> Ablation:
     """Which capabilities would be missing without ``stage`` (counterfactual).
 
     A model's capability counts when every claim that supplies it was made by
-    ``stage``. Limitations are left out.
+    ``stage``; ``claims`` holds those claims (with their confidence). Limitations
+    are left out.
     """
     facts = index.facts
     targets = {model} if model else set(facts.models)
     closure = _closure(index, *targets) if model else set(facts.models)
     states = capability_states(index, closure)
     out: dict[str, tuple[str, ...]] = {}
+    removed: dict[str, dict[str, tuple[Claim, ...]]] = {}
     for mid in index.topo(targets):
         missing = sorted(
             cap
@@ -768,7 +787,17 @@ def ablate(index: Index, stage: Stage, model: str | None = None) -> Ablation:
         )
         if missing or model:
             out[mid] = tuple(missing)
-    return Ablation(stage, out)
+            removed[mid] = {
+                cap: tuple(
+                    facts.claims[s]
+                    for s in sorted(
+                        states[mid][cap].suppliers,
+                        key=lambda s: (index.order.get(facts.claims[s].model, 0), s),
+                    )
+                )
+                for cap in missing
+            }
+    return Ablation(stage, out, removed)
 
 
 def _format_number(value: float) -> str:

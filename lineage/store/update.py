@@ -315,6 +315,8 @@ def refresh(
         _cycle_rule(conn, ctx, live)
     if changes.touches("derivations", "claims", "stages"):
         _stage_rule(conn)
+    if changes.touches("claims", "models", "families"):
+        _family_rule(conn, live)
     if changes.touches("models", "derivations"):
         _order(conn)
     _meta(conn, ctx, listing)
@@ -563,6 +565,25 @@ def _cycle_rule(conn: sqlite3.Connection, ctx: _Context, live: Facts) -> None:
         lambda cap: live.capabilities[cap].loc,
     )
     _insert(conn, list(found), grp="cycle")
+
+
+def _family_rule(conn: sqlite3.Connection, live: Facts) -> None:
+    """Claims stated for a whole family, against the family's members (from the
+    narrow members table), over the whole graph."""
+    from ..facts.validate import family_statement_problems
+
+    def members_of(family: str) -> list[str]:
+        rows = conn.execute(
+            "SELECT m.model FROM members m JOIN records r ON r.fid = m.fid "
+            "AND r.seq = m.seq JOIN files f ON f.fid = m.fid "
+            "WHERE m.family = ? AND r.live ORDER BY f.ord, m.seq",
+            (family,),
+        ).fetchall()
+        return list(dict.fromkeys(row[0] for row in rows))
+
+    conn.execute("DELETE FROM problems WHERE grp = 'family-statement'")
+    found = family_statement_problems(live, members_of)
+    _insert(conn, list(found), grp="family-statement")
 
 
 def _stage_rule(conn: sqlite3.Connection) -> None:

@@ -290,12 +290,12 @@
     mark(path, "is-path");
     mark([...hl.carriers, ...hl.strengthened, ...hl.recovered], "role-carrier");
     mark(hl.weakened, "role-weakened");
-    mark(hl.lost, "role-lost");
-    mark(hl.origins, "role-origin");
+    mark([...hl.lost, ...(hl.lacks || [])], "role-lost");
+    mark([...hl.origins, ...(hl.has || [])], "role-origin");
     const edgeIds = new Set(hl.edges.map((id) => "derivation-" + id));
     markEdges((p, c) => path.has(p) && path.has(c), "is-path");
     for (const e of edges) if (edgeIds.has(e.id)) e.classList.add("is-lit", "is-path");
-    showLegend("capability");
+    showLegend(why.capability.kind === "limitation" ? "limitation" : "capability");
     const first = why.origins.length ? why.origins[0].model : hl.origins[0];
     if (first) reveal(first);
   }
@@ -367,6 +367,7 @@
         w.broader.length ? h("p", {}, "Broader: ", ...w.broader.flatMap((id, i) => [i ? ", " : "", capLink(id)])) : null,
         w.narrower.length ? h("p", {}, "Narrower: ", ...w.narrower.flatMap((id, i) => [i ? ", " : "", capLink(id)])) : null));
     }
+    if (cap.kind === "limitation") return out.concat(limitationAnswer(w));
     if (!w.origins.length) {
       out.push(h("p", { class: "answer none" }, "No origin at a model is recorded for this capability."));
       if (hl && hl.family_claims.length) {
@@ -438,11 +439,49 @@
   function causeLine(c) {
     if (!c.cause && !c.partial && !c.still_below) return null;
     const quals = [c.partial ? "partly" : null, c.still_below ? "still below " + c.still_below : null].filter(Boolean);
-    return h("p", { class: "cause" }, c.effect + (quals.length ? " (" + quals.join("; ") + ")" : ""),
+    return h("p", { class: "cause" }, (c.says || c.effect) + (quals.length ? " (" + quals.join("; ") + ")" : ""),
       c.cause ? " — cause: " + c.cause : "");
   }
   function effectBadge(c) {
-    return h("span", { class: "badge badge-effect badge-effect-" + c.effect }, c.effect + (c.partial ? " (partly)" : ""));
+    return h("span", { class: "badge badge-effect badge-effect-" + c.effect }, (c.says || c.effect) + (c.partial ? " (partly)" : ""));
+  }
+
+  /** A limitation is had, not gained: who has it, grouped by the family it is
+   *  stated for, and who no longer has it. */
+  function limitationAnswer(w) {
+    const out = [];
+    if (!w.origins.length) out.push(h("p", { class: "answer none" }, "No model is recorded to have this limitation."));
+    const groups = new Map();
+    for (const o of w.origins) {
+      const key = o.stated_for || o.claim;
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(o);
+    }
+    for (const claims of groups.values()) {
+      const o = claims[0], fam = o.stated_for;
+      const seen = new Map();
+      for (const c of claims) for (const e of c.evidence) seen.set(e.source + "\u0000" + e.locator + "\u0000" + e.note, e);
+      out.push(h("section", { class: "origin limitation", "aria-label": "Has the limitation" },
+        h("h3", {}, "Has the limitation: ",
+          ...(fam ? ["every member of ", modelLink(fam)] : [modelLink(o.model)])),
+        fam ? h("p", {}, "The source states it for the whole family: ",
+          ...claims.flatMap((c, i) => [i ? ", " : "", modelLink(c.model)]), ".") : null,
+        h("p", { class: "facts" }, "Confidence ", ...[...new Set(claims.map((c) => c.confidence))].map(confidence),
+          o.stage ? h("span", {}, " · by ", stageBadge(o.stage)) : null),
+        ...[...new Set(claims.map((c) => c.note).filter(Boolean))].map((n) => h("p", { class: "note-text" }, n)),
+        h("h4", {}, "Evidence"),
+        evidenceList([...seen.values()])));
+    }
+    const origins = new Set(w.origins.map((o) => o.claim));
+    const later = w.history.filter((x) => !origins.has(x.claim));
+    if (later.length) {
+      out.push(h("h3", {}, "Elsewhere in the lineage"),
+        h("ul", { class: "history" }, later.map((x) => h("li", { class: "effect-" + x.effect },
+          h("p", {}, modelLink(x.model), " ", effectBadge(x), " ", confidence(x.confidence)),
+          causeLine(x),
+          evidenceList(x.evidence)))));
+    }
+    return out;
   }
 
   function sci(v) { return v === null || v === undefined ? "?" : Number(v).toExponential(1).replace("e+", "e"); }
@@ -489,10 +528,13 @@
     out.push(h("h3", {}, "Gained here"), capChips(v.gained),
       h("h3", {}, "Inherited"), capChips(v.inherited),
       h("h3", {}, "Weakened or lost here"), capChips([...v.weakened, ...v.lost]));
-    if (v.limitations.length) out.push(h("h3", {}, "Limitations"), capChips(v.limitations));
+    if (v.limitations.length) out.push(h("h3", {}, "Has the limitations"), capChips(v.limitations));
+    if ((v.no_longer_has_limitations || []).length) out.push(h("h3", {}, "No longer has the limitations"), capChips(v.no_longer_has_limitations));
     if (v.claims.length) {
       out.push(h("h3", {}, "Claims and evidence"), h("ul", { class: "history" }, v.claims.map((c) => h("li", { class: "effect-" + c.effect },
-        h("p", {}, capLink(c.capability), " ", effectBadge(c), " by ", stageBadge(c.stage), " ", confidence(c.confidence),
+        h("p", {}, capLink(c.capability), " ", effectBadge(c),
+          ...(c.stage || !c.says || c.says === c.effect ? [" by ", stageBadge(c.stage)] : []), " ", confidence(c.confidence),
+          c.stated_for ? h("span", {}, " · stated for all of ", modelLink(c.stated_for)) : null,
           c.alternative_to ? badge("competing explanation", "contested") : null, c.contested ? badge("contested", "contested") : null),
         causeLine(c),
         c.note ? h("p", { class: "note-text" }, c.note) : null,
