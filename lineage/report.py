@@ -253,6 +253,7 @@ def family_json(view: FamilyView) -> dict[str, Any]:
             "parent_family": f.parent_family,
         },
         "members": [m.id for m in view.members],
+        "stated_for_family": [claim_json(c) for c in view.stated],
         "figures": [figure_json(x) for x in view.figures],
         "omitted": {},
     }
@@ -413,7 +414,7 @@ def limit_answer(
             *data["limitations_only_in_b"],
         }
         data["steps"] = [s for s in data["steps"] if s["capability"] in kept]
-    if answer == "ablate":
+    if answer == "ablate" and "removed" in data:
         data["removed"] = {m: data["removed"].get(m, {}) for m in data["models"]}
     if answer == "why":
         data["lineage"] = data["origins"][0]["lineage"] if data["origins"] else []

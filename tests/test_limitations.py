@@ -185,3 +185,13 @@ def test_shapes_reject_a_limitation_gained() -> None:
     conforms, lines = validate_graph(g)
     assert not conforms
     assert any("has it (lin:has)" in line and str(claim) in line for line in lines)
+
+
+def test_show_family_lists_what_is_stated_for_every_member() -> None:
+    out = run("show", "GPT-3.5")
+    block = out.split("Stated for every member:\n", 1)[1].splitlines()[:3]
+    assert [r.split()[0] for r in block] == SERIES
+    assert "has the limitation: cannot retrieve from the internet" in block[2]
+    data = json.loads(run("show", "GPT-3.5", "--json"))
+    assert sorted(c["capability"] for c in data["stated_for_family"]) == SERIES
+    assert {c["says"] for c in data["stated_for_family"]} == {"has the limitation"}

@@ -983,6 +983,7 @@ def show(
             for line in wrap(f["description"], "  "):
                 click.echo(line)
         echo_long("  members: " + (", ".join(fam["members"]) or "none recorded"))
+        _echo_stated(index, fam["stated_for_family"])
         _echo_figures(fam["figures"])
         echo_omitted(fam, "family")
         return
@@ -1084,6 +1085,32 @@ def _echo_conflicts(conflicts: list[dict[str, Any]]) -> None:
                 "      ",
             ):
                 click.echo(line)
+
+
+def _echo_stated(index: Any, claims: list[dict[str, Any]]) -> None:
+    """``show FAMILY``: what the sources state of every member."""
+    from ..facts.model import Kind, limitation_text
+
+    if not claims:
+        return
+    click.echo(click.style("Stated for every member:", bold=True))
+    rows = []
+    for c in claims:
+        cap = index.facts.capabilities.get(c["capability"])
+        name = cap.name if cap else c["capability"]
+        limited = cap is not None and cap.kind is Kind.LIMITATION
+        rows.append(
+            [
+                click.style(c["capability"], bold=True),
+                style_effect(c["effect"])
+                + ": "
+                + (limitation_text(name) if limited else name),
+                style_confidence(c["confidence"]),
+                f"{c['evidence'][0]['source']}, {c['evidence'][0]['locator']}",
+            ]
+        )
+    for line in table(rows):
+        click.echo(line)
 
 
 def _echo_limitations(index: Any, data: dict[str, Any]) -> None:

@@ -161,6 +161,9 @@ class FamilyView:
     family: Family
     members: tuple[Model, ...]
     figures: tuple[Figure, ...]
+    #: claims the source states for the whole family: one per capability and
+    #: effect (the first member's), every member carrying the same
+    stated: tuple[Claim, ...] = ()
 
 
 @frozen_record
@@ -625,10 +628,16 @@ def _identifiers(
 def show_family(index: Index, family: str) -> FamilyView:
     """A family with its member models (parents first) and its figures."""
     members = index.topo(set(index.members.get(family, ())))
+    stated: dict[tuple[str, Effect], Claim] = {}
+    for mid in members:
+        for claim in index.claims_by_model.get(mid, ()):
+            if claim.stated_for == family and claim.alternative_to is None:
+                stated.setdefault((claim.capability, claim.effect), claim)
     return FamilyView(
         index.facts.families[family],
         tuple(index.facts.models[m] for m in members),
         index.figures_of(family),
+        tuple(stated.values()),
     )
 
 
@@ -842,8 +851,15 @@ def _kind_of(sides: Iterable[Side]) -> ConflictKind:
 
 def _claim_side(claim: Claim) -> Side:
     stage = f" by {claim.stage.value}" if claim.stage else ""
-    says = f"{claim.effect.value} at {claim.model}{stage} ({claim.confidence.value})"
+    says = f"{claim.effect.words} at {claim.model}{stage} ({claim.confidence.value})"
     return Side(says, claim.evidence[:1], (claim.id,))
+
+
+def _stated(claim: Claim) -> str:
+    """'cot is gained at m', or for a limitation 'm has the limitation x'."""
+    if claim.effect in (Effect.HAS, Effect.LACKS):
+        return f"{claim.model} {claim.effect.words} {claim.capability}"
+    return f"{claim.capability} is {claim.effect.value} at {claim.model}"
 
 
 def _claim_conflicts(facts: Facts) -> Iterator[Conflict]:
@@ -854,16 +870,14 @@ def _claim_conflicts(facts: Facts) -> Iterator[Conflict]:
     for head_id, alternatives in groups.items():
         head = facts.claims[head_id]
         sides = tuple(_claim_side(c) for c in [head, *alternatives])
-        topic = f"why {head.capability} is {head.effect.value} at {head.model}"
+        topic = f"why {_stated(head)}"
         yield Conflict(f"alternatives-{head.id}", topic, _kind_of(sides), sides)
     for claim in facts.claims.values():
         if claim.contested and claim.id not in groups and not claim.alternative_to:
             sides = (_claim_side(claim),) + tuple(
                 Side(f"disputed ({e.source})", (e,)) for e in claim.evidence[1:]
             )
-            topic = (
-                f"whether {claim.capability} is {claim.effect.value} at {claim.model}"
-            )
+            topic = f"whether {_stated(claim)}"
             yield Conflict(f"contested-{claim.id}", topic, _kind_of(sides), sides)
 
 
