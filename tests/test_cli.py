@@ -167,6 +167,9 @@ def test_diff_json(runner: CliRunner) -> None:
         "effect": "has",
         "says": "has the limitation",
         "claim": "browsing",
+        "cause": None,
+        "partial": False,
+        "still_below": None,
     } in data["steps"]
 
 
