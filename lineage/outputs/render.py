@@ -246,6 +246,8 @@ class Change:
             self.effect.value, self.partial, self.still_below, self.cause
         )
         head = self.text().removesuffix(" (partly)")
+        if self.effect in (Effect.HAS, Effect.LACKS):  # the head already says it
+            return f"{head} — cause: {self.cause}" if self.cause else head
         return f"{head}: {note}" if note else head
 
 
@@ -1362,7 +1364,11 @@ def to_text(
         if not items:
             return
         room = max(30, width - len(prefix))
-        text = ", ".join(c.text().replace(" ", "\xa0") for c in items if not c.noted)
+
+        def glued(text: str) -> str:  # kept on one line, unless it cannot fit
+            return text.replace(" ", "\xa0") if len(text) < room else text
+
+        text = ", ".join(glued(c.text()) for c in items if not c.noted)
         for row in textwrap.wrap(
             text, width=room, break_on_hyphens=False, break_long_words=False
         ):
