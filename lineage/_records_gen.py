@@ -763,24 +763,25 @@ def _lineage_provenance_query_DiffStep(cls, defaults, factories, has_factory, fr
 
 def _lineage_provenance_query_FamilyView(cls, defaults, factories, has_factory, frozen_error):
     set_field = object.__setattr__
-    def __init__(self, family, members, figures):
+    def __init__(self, family, members, figures, stated=defaults['stated']):
         set_field(self, 'family', family)
         set_field(self, 'members', members)
         set_field(self, 'figures', figures)
+        set_field(self, 'stated', stated)
     def __repr__(self):
-        return self.__class__.__qualname__ + f"(family={self.family!r}, members={self.members!r}, figures={self.figures!r})"
+        return self.__class__.__qualname__ + f"(family={self.family!r}, members={self.members!r}, figures={self.figures!r}, stated={self.stated!r})"
     def __eq__(self, other):
         if other.__class__ is self.__class__:
-            return (self.family,self.members,self.figures,) == (other.family,other.members,other.figures,)
+            return (self.family,self.members,self.figures,self.stated,) == (other.family,other.members,other.figures,other.stated,)
         return NotImplemented
     def __hash__(self):
-        return hash((self.family,self.members,self.figures,))
+        return hash((self.family,self.members,self.figures,self.stated,))
     def __setattr__(self, name, value):
-        if type(self) is cls or name in ('family','members','figures',):
+        if type(self) is cls or name in ('family','members','figures','stated',):
             raise frozen_error(f"cannot assign to field {name!r}")
         super(cls, self).__setattr__(name, value)
     def __delattr__(self, name):
-        if type(self) is cls or name in ('family','members','figures',):
+        if type(self) is cls or name in ('family','members','figures','stated',):
             raise frozen_error(f"cannot delete field {name!r}")
         super(cls, self).__delattr__(name)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__}
@@ -1083,7 +1084,7 @@ METHODS = {
     'lineage.provenance.query.ConflictTopic': ((True, (('topic', 'r', True, True, True), ('conflicts', 'r', True, True, True))), _lineage_provenance_query_ConflictTopic),
     'lineage.provenance.query.Diff': ((True, (('a', 'r', True, True, True), ('b', 'r', True, True, True), ('only_in_a', 'r', True, True, True), ('only_in_b', 'r', True, True, True), ('steps', 'r', True, True, True), ('weakened_in_a', 'd', True, True, True), ('weakened_in_b', 'd', True, True, True), ('strength_steps', 'd', True, True, True), ('limitations_only_in_a', 'd', True, True, True), ('limitations_only_in_b', 'd', True, True, True))), _lineage_provenance_query_Diff),
     'lineage.provenance.query.DiffStep': ((True, (('capability', 'r', True, True, True), ('model', 'r', True, True, True), ('stage', 'r', True, True, True), ('effect', 'r', True, True, True), ('claim', 'r', True, True, True), ('cause', 'd', True, True, True), ('partial', 'd', True, True, True), ('still_below', 'd', True, True, True))), _lineage_provenance_query_DiffStep),
-    'lineage.provenance.query.FamilyView': ((True, (('family', 'r', True, True, True), ('members', 'r', True, True, True), ('figures', 'r', True, True, True))), _lineage_provenance_query_FamilyView),
+    'lineage.provenance.query.FamilyView': ((True, (('family', 'r', True, True, True), ('members', 'r', True, True, True), ('figures', 'r', True, True, True), ('stated', 'd', True, True, True))), _lineage_provenance_query_FamilyView),
     'lineage.provenance.query.ModelView': ((True, (('model', 'r', True, True, True), ('parents', 'r', True, True, True), ('children', 'r', True, True, True), ('gained', 'r', True, True, True), ('inherited', 'r', True, True, True), ('weakened', 'r', True, True, True), ('lost', 'r', True, True, True), ('limitations', 'r', True, True, True), ('figures', 'r', True, True, True), ('alternatives', 'd', True, True, True), ('has', 'd', True, True, True), ('lacks', 'd', True, True, True), ('identifiers', 'd', True, True, True), ('conflicts', 'd', True, True, True))), _lineage_provenance_query_ModelView),
     'lineage.provenance.query.Origin': ((True, (('claim', 'r', True, True, True), ('lineage', 'r', True, True, True), ('steps', 'r', True, True, True), ('alternatives', 'd', True, True, True))), _lineage_provenance_query_Origin),
     'lineage.provenance.query.PathResult': ((True, (('path', 'r', True, True, True), ('steps', 'r', True, True, True))), _lineage_provenance_query_PathResult),

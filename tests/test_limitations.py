@@ -195,3 +195,34 @@ def test_show_family_lists_what_is_stated_for_every_member() -> None:
     data = json.loads(run("show", "GPT-3.5", "--json"))
     assert sorted(c["capability"] for c in data["stated_for_family"]) == SERIES
     assert {c["says"] for c in data["stated_for_family"]} == {"has the limitation"}
+
+
+def test_store_rechecks_family_statements_after_an_edit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Removing one member's claim is an error after an incremental build too, the
+    same as from scratch; putting it back clears it."""
+    from lineage.api import check_facts
+
+    monkeypatch.setenv("LINEAGE_CACHE_DIR", str(tmp_path / "cache"))
+    graph = tmp_path / "graph"
+    shutil.copytree(ROOT / "graph", graph)
+    check_facts([graph])  # the first build
+    facts_file = graph / "openai.yaml"
+    text = facts_file.read_text(encoding="utf-8")
+    start = text.index("  - id: tdv2-limitation-formal-reasoning\n")
+    end = text.index("  - id:", start + 10)
+    facts_file.write_text(text[:start] + text[end:], encoding="utf-8")
+
+    def family_problems(cache: bool) -> list[str]:
+        return [
+            p.message
+            for p in check_facts([graph], cache=cache)[1]
+            if p.code == "family-statement"
+        ]
+
+    incremental = family_problems(True)
+    assert incremental == family_problems(False)
+    assert len(incremental) == 1 and "'text-davinci-002' has no such claim" in incremental[0]
+    facts_file.write_text(text, encoding="utf-8")
+    assert family_problems(True) == []
