@@ -228,3 +228,14 @@ conflicts:
     data = json.loads(conflicts("--json", "--graph", MINI, "--graph", str(tmp_path)))
     ids = [c["id"] for t in data for c in t["conflicts"]]
     assert "cot-translated" in ids and "alternatives-cot-code" in ids
+
+
+def test_concept_translation_reading_is_a_recorded_conflict() -> None:
+    # the translation credits the term to OpenAI where the original only brackets it
+    data = json.loads(conflicts("--json"))
+    about_concept = [
+        c for t in data for c in t["conflicts"] if "alignment-tax" in (c["about"] or [])
+    ]
+    assert [c["kind"] for c in about_concept] == ["translation"]
+    translated = [s for s in about_concept[0]["sides"] if s["translation"]]
+    assert "OpenAI 管这叫对齐税" in translated[0]["says"]
