@@ -36,7 +36,6 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from synth import write_hf, write_hub  # noqa: E402
 
-
 #: where the commands run (the hub's parent: the hub is named relative to it, so
 #: every run names it alike and finds the same store)
 CWD = ROOT
@@ -208,7 +207,10 @@ def main() -> None:
         pickled = work / "index.pickle"
         _child_json(_PICKLE_WRITE, graph.name, str(pickled), env=env)
         results["pickle_mb"] = pickled.stat().st_size / 2**20
-        commands["pickle_show"] = ([PY, "-c", _PICKLE_SHOW, str(pickled), t["hub"]], env)
+        commands["pickle_show"] = (
+            [PY, "-c", _PICKLE_SHOW, str(pickled), t["hub"]],
+            env,
+        )
     measured = _measure(commands, args.runs, env)
     results["python_pass_s"] = measured["pass"]["median_s"]
     results["python_pass_cpu_s"] = measured["pass"]["median_cpu_s"]

@@ -184,7 +184,11 @@ def test_ablate_json(runner: CliRunner) -> None:
             "rl": ["cot"],
         },
         "removed": {
-            m: {"cot": [{"claim": "cot-code", "model": "coder", "confidence": "hypothesis"}]}
+            m: {
+                "cot": [
+                    {"claim": "cot-code", "model": "coder", "confidence": "hypothesis"}
+                ]
+            }
             for m in ("coder", "tuned", "chatty", "rl")
         },
         "omitted": {},

@@ -81,7 +81,9 @@ def test_diff_across_series_says_has_the_limitation() -> None:
 def test_why_a_limitation_has_no_origin() -> None:
     out = run("why", "formal reasoning")
     assert "Origin" not in out and "seen by" not in out and "?" not in out
-    head = next(line for line in out.splitlines() if line.startswith("Has the limitation:"))
+    head = next(
+        line for line in out.splitlines() if line.startswith("Has the limitation:")
+    )
     assert "every member of the family GPT-3.5" in head
     members = next(line for line in out.splitlines() if "members:" in line)
     assert sorted(members.split("members:")[1].strip().split(", ")) == sorted(GPT35)
@@ -103,7 +105,10 @@ def test_webgpt_does_retrieve_from_the_internet() -> None:
 
 
 def test_text_tree_says_has_the_limitation() -> None:
-    for args in (("tree", "--format", "text"), ("tree", "--format", "text", "--timeline")):
+    for args in (
+        ("tree", "--format", "text"),
+        ("tree", "--format", "text", "--timeline"),
+    ):
         out = run(*args)
         assert not AS_ABILITY.search(out), args
         assert out.count("⚠ has the limitation: cannot do formal reasoning") == 4
@@ -159,11 +164,11 @@ def test_rdf_export_has_limitation_effects() -> None:
         for e in g.objects(c, LIN.effect)
     }
     assert effects and {e for _, e in effects} == {"has"}
-    stated = {
-        str(f).rsplit("/", 1)[-1] for f in g.objects(None, LIN.statedFor)
-    }
+    stated = {str(f).rsplit("/", 1)[-1] for f in g.objects(None, LIN.statedFor)}
     assert stated == {"gpt-3.5"}
-    label = g.value(LIN.has, rdflib.URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"))
+    label = g.value(
+        LIN.has, rdflib.URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")
+    )
     assert str(label) == "has the limitation"
 
 
@@ -223,6 +228,9 @@ def test_store_rechecks_family_statements_after_an_edit(
 
     incremental = family_problems(True)
     assert incremental == family_problems(False)
-    assert len(incremental) == 1 and "'text-davinci-002' has no such claim" in incremental[0]
+    assert (
+        len(incremental) == 1
+        and "'text-davinci-002' has no such claim" in incremental[0]
+    )
     facts_file.write_text(text, encoding="utf-8")
     assert family_problems(True) == []

@@ -736,8 +736,10 @@ def why(
         )
     limitation = cap["kind"] == "limitation"
     if not data["origins"]:
-        what = "model is recorded to have this limitation" if limitation else (
-            "origin is recorded for this capability"
+        what = (
+            "model is recorded to have this limitation"
+            if limitation
+            else ("origin is recorded for this capability")
         )
         click.echo(f"\nNo {what}.")
         if data["narrower"]:
@@ -919,7 +921,8 @@ def _echo_limitation_holders(index: Any, origins: list[dict[str, Any]]) -> None:
                 + " ".join(style_confidence(c) for c in confidences)
             )
             echo_long(
-                "  members: " + ", ".join(click.style(c["model"], bold=True) for c in claims)
+                "  members: "
+                + ", ".join(click.style(c["model"], bold=True) for c in claims)
             )
         else:
             stage = f" (by {style_stage(head['stage'])})" if head["stage"] else ""
@@ -1122,9 +1125,9 @@ def _echo_limitations(index: Any, data: dict[str, Any]) -> None:
     def says(cap: str) -> str:
         return limitation_text(caps[cap].name) if cap in caps else cap
 
-    for title, key, effect in (
-        ("Has the limitations", "has_limitations", "has"),
-        ("No longer has the limitations", "no_longer_has_limitations", "lacks"),
+    for title, effect in (
+        ("Has the limitations", "has"),
+        ("No longer has the limitations", "lacks"),
     ):
         rows = []
         for c in data["claims"]:

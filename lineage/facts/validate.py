@@ -175,9 +175,7 @@ def check_references(facts: Facts, sub: Facts) -> Iterator[Problem]:
         yield from _ref(fig.loc, "source", "source", fig.source, sources)
     for row in sub.emergence.values():
         yield from _ref(row.loc, "capability", "capability", row.capability, caps)
-        yield from _ref(
-            row.loc, "model", "model or family", row.model, models, fams
-        )
+        yield from _ref(row.loc, "model", "model or family", row.model, models, fams)
         yield from _ref(row.loc, "source", "source", row.source, sources)
 
 
@@ -366,13 +364,16 @@ def alias_clashes(records: Iterable[Any]) -> Iterator[tuple[str, Problem]]:
             if other[:2] != (kind, record_id):
                 # a name an imported dataset uses is its own affair: people still
                 # reach each record by its id
-                yield key, _problem(
-                    loc.of("aliases") if loc else None,
-                    f"name or alias '{label}' of {kind} '{record_id}' also names "
-                    f"{other[0]} '{other[1]}'{_look_alike(label, other[3])}; a name "
-                    "must lead to one thing",
-                    "ambiguous-alias",
-                    Severity.WARNING if imported or other[2] else Severity.ERROR,
+                yield (
+                    key,
+                    _problem(
+                        loc.of("aliases") if loc else None,
+                        f"name or alias '{label}' of {kind} '{record_id}' also names "
+                        f"{other[0]} '{other[1]}'{_look_alike(label, other[3])}; a name "
+                        "must lead to one thing",
+                        "ambiguous-alias",
+                        Severity.WARNING if imported or other[2] else Severity.ERROR,
+                    ),
                 )
 
 
@@ -462,9 +463,7 @@ def check_claim_stage(facts: Facts, sub: Facts) -> Iterator[Problem]:
 
 
 _ABILITY_WORDS = "gained, strengthened, weakened, lost or recovered"
-_LIMITATION_WORDS = (
-    "has (the model has the limitation) or lacks (it no longer has it)"
-)
+_LIMITATION_WORDS = "has (the model has the limitation) or lacks (it no longer has it)"
 
 
 @rule("limitation-effect")
@@ -759,9 +758,7 @@ def _field_positions(
             yield name or entry, origin
 
 
-def _dataset_warnings(
-    sub: Facts, key: str, says: str, code: str
-) -> Iterator[Problem]:
+def _dataset_warnings(sub: Facts, key: str, says: str, code: str) -> Iterator[Problem]:
     """One warning per ``name@line:col`` entry of an imported record's field ``key``;
     ``says`` is formatted with the record's ``record`` name and the entry's ``name``."""
     records: list[Model | Asset] = [*sub.models.values(), *sub.assets.values()]
@@ -835,4 +832,3 @@ def record_problems(
         elif live:
             out.extend(check(facts, sub))
     return out
-

@@ -411,7 +411,8 @@ def _split_by_lineage(
         members = index.members.get(claim.model, ())
         return any(first & _roots(index, m) for m in members)
 
-    inside, outside = [], []
+    inside: list[Claim] = []
+    outside: list[Claim] = []
     for claim in ranked:
         same = claim is at_models[0] or inside_lineage(claim)
         (inside if same else outside).append(claim)

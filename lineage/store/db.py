@@ -518,7 +518,9 @@ def _parse_changed(
     if row is None:
         return None
     fid = row[0]
-    (before,) = conn.execute("SELECT problems FROM files WHERE fid = ?", (fid,)).fetchone()
+    (before,) = conn.execute(
+        "SELECT problems FROM files WHERE fid = ?", (fid,)
+    ).fetchone()
     if json.loads(before):
         return None
     try:
@@ -562,7 +564,6 @@ def _parse_changed(
     return _Parsed(out, [])
 
 
-
 def _write_file(
     conn: sqlite3.Connection,
     key: str,
@@ -601,13 +602,13 @@ def _write_file(
             "inode = ?, digest = ?, problems = ? WHERE fid = ?",
             (shown, order, *identity, digest, problems, fid),
         )
-        rows = conn.execute(
+        stored = conn.execute(
             "SELECT seq, section, id, body, complete FROM records WHERE fid = ?",
             (fid,),
         )
         old = {
             seq: (section, rid, body, complete)
-            for seq, section, rid, body, complete in rows
+            for seq, section, rid, body, complete in stored
         }
     new = parsed.records
     same = {
@@ -619,7 +620,7 @@ def _write_file(
     fresh = [seq for seq in range(len(new)) if seq not in same]
     changes.file(conn, fid, gone, parsed.problems)
     _delete_rows(conn, fid, gone)
-    rows = []
+    rows: list[tuple[int, str, Any, int, str, str | None]] = []
     for seq in fresh:
         section, _, complete, body, rec, src = new[seq]
         if rec is None:  # kept from the store, at another place in the file

@@ -108,7 +108,9 @@ def topological_order(
     return order_of(dates, {p: [d.child for d in ds] for p, ds in children.items()})
 
 
-def order_of(dates: dict[str, str | None], children: dict[str, list[str]]) -> dict[str, int]:
+def order_of(
+    dates: dict[str, str | None], children: dict[str, list[str]]
+) -> dict[str, int]:
     """:func:`topological_order` of models given as ``id -> date`` (in file order)
     and ``parent -> [child, ...]`` (one entry per derivation between them)."""
     import heapq
@@ -145,7 +147,9 @@ def component_sizes(
     facts: Facts, children: dict[str, list[Derivation]]
 ) -> dict[str, int]:
     """Size of each model's weakly connected lineage (union-find)."""
-    return sizes_of(facts.models, {p: [d.child for d in ds] for p, ds in children.items()})
+    return sizes_of(
+        facts.models, {p: [d.child for d in ds] for p, ds in children.items()}
+    )
 
 
 def sizes_of(models: Iterable[str], children: dict[str, list[str]]) -> dict[str, int]:

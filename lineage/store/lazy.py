@@ -276,9 +276,7 @@ class StoredIndex(Index):
         recursive query, with the derivations into each model of it."""
         from ..facts.model import Confidence
 
-        rank = " ".join(
-            f"WHEN '{c.value}' THEN {c.rank}" for c in Confidence
-        )
+        rank = " ".join(f"WHEN '{c.value}' THEN {c.rank}" for c in Confidence)
         rows = self._db.execute(
             "WITH RECURSIVE chain(id, depth) AS (SELECT ?, 0 UNION ALL "
             "SELECT (SELECT e.parent FROM edges e JOIN records r "  # noqa: S608

@@ -87,12 +87,14 @@ class Changes:
             where = f"WHERE fid = ? AND seq IN ({marks})"
             args = (fid, *chunk)
             for section, rid in conn.execute(
-                f"SELECT section, id FROM records {where}", args  # noqa: S608
+                f"SELECT section, id FROM records {where}",
+                args,  # noqa: S608
             ):
                 if rid is not None:
                     self.keys.add((section, rid))
             self.alias_keys.update(
-                k for (k,) in conn.execute(f"SELECT key FROM labels {where}", args)  # noqa: S608
+                k
+                for (k,) in conn.execute(f"SELECT key FROM labels {where}", args)  # noqa: S608
             )
             self.claim_groups.update(
                 conn.execute(f"SELECT model, capability FROM claim_keys {where}", args)  # noqa: S608
@@ -275,7 +277,17 @@ def _insert(
     conn.executemany(
         "INSERT INTO problems VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            (p.path, p.line, p.column, p.severity.value, p.message, p.code, fid, seq, grp)
+            (
+                p.path,
+                p.line,
+                p.column,
+                p.severity.value,
+                p.message,
+                p.code,
+                fid,
+                seq,
+                grp,
+            )
             for p in problems
         ),
     )
@@ -361,7 +373,9 @@ def _first_of_each_id(conn: sqlite3.Connection, ctx: _Context) -> None:
                 flags.append((now, fid, seq))
         if len(found) > 1:
             _insert(
-                conn, _duplicates(ctx, section, rid, found), grp=f"dup{SEP}{section}{SEP}{rid}"
+                conn,
+                _duplicates(ctx, section, rid, found),
+                grp=f"dup{SEP}{section}{SEP}{rid}",
             )
     conn.executemany("UPDATE records SET live = ? WHERE fid = ? AND seq = ?", flags)
 
@@ -678,5 +692,8 @@ def _search(
         return
     search.update_search(
         conn,
-        ((section, rid, getattr(live, section).get(rid)) for section, rid in changes.keys),
+        (
+            (section, rid, getattr(live, section).get(rid))
+            for section, rid in changes.keys
+        ),
     )
