@@ -11,10 +11,11 @@ count only what is visible.
 from __future__ import annotations
 
 import os
-import re
 import sys
 
 import click
+
+from ..outputs.wrapping import fold_words
 
 __all__ = ["PIPE_PROSE", "PROSE_MAX", "table", "terminal_width", "wrap", "wrap_styled"]
 
@@ -55,24 +56,7 @@ def wrap_styled(
     rest = indent if subsequent is None else subsequent
     if width is None or _visible(indent) + _visible(text) <= width:
         return [indent + text]
-    lines: list[str] = []
-    line, used, empty = indent, _visible(indent), True
-    # words alternate with the runs of spaces between them; a run is kept inside
-    # a line (aligned cells stay aligned) and dropped where the line breaks
-    tokens = re.split(r"( +)", text)
-    for word, space in zip(tokens[::2], [*tokens[1::2], ""], strict=True):
-        size = _visible(word)
-        if not empty and size and used + size > width:
-            lines.append(line.rstrip(" "))
-            line, used, empty = rest, _visible(rest), True
-        line += word
-        used += size
-        empty = empty and not size
-        if not empty:
-            line += space
-            used += len(space)
-    lines.append(line.rstrip(" "))
-    return lines
+    return fold_words(text, width, indent, rest, _visible)
 
 
 def wrap(text: str, indent: str, width: int | None = None) -> list[str]:

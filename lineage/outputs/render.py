@@ -30,6 +30,7 @@ from ..facts.model import (
     limitation_text,
 )
 from ..store.index import Index
+from .wrapping import fold_words
 
 __all__ = [
     "FORMATS",
@@ -1270,26 +1271,14 @@ def _plain(text: str, role: str) -> str:
 
 
 def _fold(text: str, width: int | None, first: str, rest: str) -> list[str]:
-    """Greedy word wrap that measures only visible characters (styles are ANSI
-    codes) and keeps runs of spaces inside a line; words are never broken."""
+    """Word wrap that measures only visible characters (styles are ANSI codes)."""
     if width is None:
         return [first + text]
-    lines: list[str] = []
-    line, used, empty = first, len(_unstyle(first)), True
-    tokens = re.split(r"( +)", text)
-    for word, space in zip(tokens[::2], [*tokens[1::2], ""], strict=True):
-        size = len(_unstyle(word))
-        if not empty and size and used + size > width:
-            lines.append(line.rstrip(" "))
-            line, used, empty = rest, len(_unstyle(rest)), True
-        line += word
-        used += size
-        empty = empty and not size
-        if not empty:
-            line += space
-            used += len(space)
-    lines.append(line.rstrip(" "))
-    return lines
+    return fold_words(text, width, first, rest, _visible)
+
+
+def _visible(text: str) -> int:
+    return len(_unstyle(text))
 
 
 def to_text(
