@@ -110,9 +110,12 @@ def main() -> None:
     """
     guard_streams()
     try:
-        from .cli import cli
+        from .cli.quick import dispatch
 
-        cli(prog_name="lineage")
+        if not dispatch(sys.argv[1:]):  # the common questions answer without click
+            from .cli.commands import cli
+
+            cli(prog_name="lineage")
     except SystemExit:
         _flush_stdout()
         raise

@@ -10,15 +10,8 @@ from pathlib import Path
 
 import click
 
-from ..cli import (
-    echo_long,
-    emit_json,
-    graph_option,
-    handle_errors,
-    json_option,
-    load,
-    table,
-)
+from .commands import graph_option, handle_errors, json_option
+from .console import echo_long, emit_json, load, table
 
 
 def _plot_path(

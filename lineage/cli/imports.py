@@ -15,7 +15,8 @@ from typing import Any
 
 import click
 
-from ..cli import graph_option, handle_errors, report_problems
+from .commands import graph_option, handle_errors
+from .console import report_problems
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..cli import Failure, graph_option, handle_errors, load, table
 from ..errors import LineageError
+from .commands import Failure, graph_option, handle_errors
+from .console import load, table
 
 if TYPE_CHECKING:
     from ..store.index import Index

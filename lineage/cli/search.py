@@ -6,14 +6,8 @@ from typing import Any
 
 import click
 
-from . import (
-    Failure,
-    answers_only,
-    emit_json,
-    graph_option,
-    json_option,
-    load,
-)
+from .commands import Failure, answers_only, graph_option, json_option
+from .console import emit_json, load
 
 
 def _connection(index: Any, graph_dirs: tuple[str, ...]) -> Any:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import click
 
-from ..cli import graph_option, handle_errors, load
+from .commands import graph_option, handle_errors
+from .console import load
 
 
 @click.command()

@@ -11,13 +11,20 @@ count only what is visible.
 from __future__ import annotations
 
 import os
+import re
 import sys
-
-import click
 
 from ..outputs.wrapping import fold_words
 
-__all__ = ["PIPE_PROSE", "PROSE_MAX", "table", "terminal_width", "wrap", "wrap_styled"]
+__all__ = [
+    "PIPE_PROSE",
+    "PROSE_MAX",
+    "table",
+    "terminal_width",
+    "unstyle",
+    "wrap",
+    "wrap_styled",
+]
 
 #: prose width when output is piped and ``$COLUMNS`` is not set
 PIPE_PROSE = 88
@@ -41,8 +48,17 @@ def terminal_width() -> int | None:
     return None
 
 
+#: an ANSI escape sequence (the pattern ``click.unstyle`` removes)
+_ANSI = re.compile(r"\033\[[0-?]*[ -/]*[@-~]")
+
+
+def unstyle(text: str) -> str:
+    """``text`` without ANSI styles."""
+    return _ANSI.sub("", text)
+
+
 def _visible(text: str) -> int:
-    return len(click.unstyle(text))
+    return len(unstyle(text))
 
 
 def wrap_styled(

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from ..cli import STAGE_COLOURS, graph_option, handle_errors, load
+from .commands import graph_option, handle_errors
+from .console import STAGE_COLOURS, load
 
 
 def _style(text: str, role: str) -> str:
