@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..errors import LineageError
@@ -55,6 +56,32 @@ def why(
     if as_json:
         emit_json(data)
         return
+    limitation = data["capability"]["kind"] == "limitation"
+    _echo_capability(data, limitation)
+    if limitation:
+        _echo_limitation_holders(index, data["origins"])
+    else:
+        for origin in data["origins"]:
+            _echo_origin(origin, data["capability"]["kind"])
+    for title, key in (
+        ("Also observed in (models outside this lineage):", "also_observed_in"),
+        ("Supporting evidence from:", "supporting_evidence"),
+    ):
+        _echo_claims(title, data[key], _supports_note)
+    shown = {
+        o["claim"]
+        for key in ("origins", "also_observed_in", "supporting_evidence")
+        for o in data[key]
+    }
+    later = [h for h in data["history"] if h["claim"] not in shown]
+    title = "Elsewhere in the lineage:" if limitation else "What happened next:"
+    _echo_claims(title, later, claim_note)
+    _echo_emergence(data["emergence"])
+    echo_omitted(data, "why")
+
+
+def _echo_capability(data: dict[str, Any], limitation: bool) -> None:
+    """``why``'s head: name, aliases, description, neighbours, or that none is known."""
     cap = data["capability"]
     echo(style(cap["name"], bold=True) + style(f"  ({cap['id']})", dim=True))
     if cap["aliases"]:
@@ -69,80 +96,65 @@ def why(
                 dim=True,
             )
         )
-    limitation = cap["kind"] == "limitation"
-    if not data["origins"]:
-        what = (
-            "model is recorded to have this limitation"
-            if limitation
-            else ("origin is recorded for this capability")
-        )
-        echo(f"\nNo {what}.")
-        if data["narrower"]:
-            echo(f"Try a narrower one: {', '.join(data['narrower'])}")
-    if limitation:
-        _echo_limitation_holders(index, data["origins"])
-    for origin in [] if limitation else data["origins"]:
-        _echo_origin(origin, cap["kind"])
-    for title, key in (
-        ("Also observed in (models outside this lineage):", "also_observed_in"),
-        ("Supporting evidence from:", "supporting_evidence"),
-    ):
-        if data[key]:
-            echo("")
-            echo(style(title, bold=True))
-            rows = [claim_row(c, c["model"]) for c in data[key]]
-            notes = [
-                " — ".join(
-                    x
-                    for x in (
-                        f"supports {c['supports']}" if c.get("supports") else None,
-                        claim_note(c),
-                    )
-                    if x
-                )
-                or None
-                for c in data[key]
-            ]
-            for line in table(rows, notes=notes):
-                echo(line)
-    shown = {
-        o["claim"]
-        for key in ("origins", "also_observed_in", "supporting_evidence")
-        for o in data[key]
-    }
-    later = [h for h in data["history"] if h["claim"] not in shown]
-    if later:
-        echo("")
-        echo(
-            style(
-                "Elsewhere in the lineage:" if limitation else "What happened next:",
-                bold=True,
-            )
-        )
-        rows = [claim_row(h, h["model"]) for h in later]
-        for line in table(rows, notes=[claim_note(h) for h in later]):
-            echo(line)
-    if data["emergence"]:
-        echo("")
-        echo(style("Emerges with scale (Wei et al. 2022):", bold=True))
-        from ..provenance.emergence import format_flops, format_parameters
+    if data["origins"]:
+        return
+    what = (
+        "model is recorded to have this limitation"
+        if limitation
+        else "origin is recorded for this capability"
+    )
+    echo(f"\nNo {what}.")
+    if data["narrower"]:
+        echo(f"Try a narrower one: {', '.join(data['narrower'])}")
 
-        rows = [
-            [
-                row["task"],
-                row["setting"],
-                row["model"],
-                "FLOPs unknown"
-                if row["training_flops"] is None
-                else format_flops(row["training_flops"]) + " FLOPs",
-                format_parameters(row["parameters"]),
-                row["locator"],
-            ]
-            for row in data["emergence"]
+
+def _supports_note(claim: dict[str, Any]) -> str | None:
+    """``supports chain-of-thought — recovered (partly)``: what a row adds."""
+    parts = (
+        f"supports {claim['supports']}" if claim.get("supports") else None,
+        claim_note(claim),
+    )
+    return " — ".join(x for x in parts if x) or None
+
+
+def _echo_claims(
+    title: str,
+    claims: list[dict[str, Any]],
+    note: Callable[[dict[str, Any]], str | None],
+) -> None:
+    """A titled table of claims, one row per model, notes hung below."""
+    if not claims:
+        return
+    echo("")
+    echo(style(title, bold=True))
+    rows = [claim_row(c, c["model"]) for c in claims]
+    for line in table(rows, notes=[note(c) for c in claims]):
+        echo(line)
+
+
+def _echo_emergence(emergence: list[dict[str, Any]]) -> None:
+    """``why``'s scale rows (Wei et al. Table 1) for the capability."""
+    if not emergence:
+        return
+    from ..provenance.emergence import format_flops, format_parameters
+
+    echo("")
+    echo(style("Emerges with scale (Wei et al. 2022):", bold=True))
+    rows = [
+        [
+            row["task"],
+            row["setting"],
+            row["model"],
+            "FLOPs unknown"
+            if row["training_flops"] is None
+            else format_flops(row["training_flops"]) + " FLOPs",
+            format_parameters(row["parameters"]),
+            row["locator"],
         ]
-        for line in table(rows):
-            echo(line)
-    echo_omitted(data, "why")
+        for row in emergence
+    ]
+    for line in table(rows):
+        echo(line)
 
 
 def path(a: str, b: str, graph_dirs: tuple[str, ...], as_json: bool) -> None:

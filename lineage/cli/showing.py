@@ -37,77 +37,17 @@ def show(
         fam = limit_answer(family_json(show_family(index, rid)), "family", limit)
         if as_json:
             emit_json(fam)
-            return
-        f = fam["family"]
-        echo(
-            style(f["name"], bold=True) + f"  (family {f['id']}, "
-            f"{f['organization'] or 'unknown organization'})"
-        )
-        if f["description"]:
-            for line in wrap(f["description"], "  "):
-                echo(line)
-        echo_long("  members: " + (", ".join(fam["members"]) or "none recorded"))
-        _echo_stated(index, fam["stated_for_family"])
-        _echo_figures(fam["figures"])
-        echo_omitted(fam, "family")
+        else:
+            _echo_family(index, fam)
         return
     data = limit_answer(model_json(show_model(index, rid)), "show", limit)
     if as_json:
         emit_json(data)
         return
-    m = data["model"]
-    echo_long(
-        style(m["name"], bold=True)
-        + style(
-            f"  ({m['id']}; {m['family'] or 'no family'}; {m['organization'] or 'organization unknown'}; "
-            f"{_released(m)})",
-            dim=True,
-        )
-    )
-    if m["description"]:
-        for line in wrap(m["description"], "  "):
-            echo(line)
-    for label, key in (
-        ("Papers", "papers"),
-        ("Open-source approximations", "approximations"),
-    ):
-        if m[key]:
-            named = ", ".join(_short_name(index.facts, rid) for rid in m[key])
-            echo_long(f"  {label}: {named}")
-    for ident in data["identifiers"]:
-        cited = ident["evidence"][0] if ident["evidence"] else None
-        where = f" ({cited['source']}, {cited['locator']})" if cited else ""
-        echo_long(f"  also known as: {ident['scheme']} '{ident['value']}'{where}")
+    _echo_model(index, data["model"], data["identifiers"])
     echo("")
-    if data["parents"]:
-        for p in data["parents"]:
-            echo_long(
-                f"{style('Parent:', bold=True)} {p['model']} by "
-                f"{style_stage(p['stage'])} {style_confidence(p['confidence'])}"
-            )
-            if p["note"]:
-                for line in wrap(p["note"], "  "):
-                    echo(style(line, dim=True))
-    else:
-        echo(style("Root model", bold=True) + " (no recorded parent)")
-    for title, key, effects in (
-        ("Gained here", "gained", ("gained", "strengthened", "recovered")),
-        ("Weakened here", "weakened", ("weakened",)),
-        ("Lost here", "lost", ("lost",)),
-    ):
-        if not data[key]:
-            continue
-        echo(style(f"{title}:", bold=True))
-        listed = [
-            c
-            for c in data["claims"]
-            if c["effect"] in effects
-            and c["capability"] in data[key]
-            and c["alternative_to"] is None
-        ]
-        rows = [claim_row(c, c["capability"]) for c in listed]
-        for line in table(rows, notes=[claim_note(c) for c in listed]):
-            echo(line)
+    _echo_parents(data["parents"])
+    _echo_changes(data)
     if data["inherited"]:
         echo(style("Inherited:", bold=True))
         for line in wrap(", ".join(data["inherited"]), "  "):
@@ -123,6 +63,88 @@ def show(
     _echo_figures(data["figures"])
     _echo_conflicts(data["conflicts"])
     echo_omitted(data, "show")
+
+
+def _echo_family(index: Any, fam: dict[str, Any]) -> None:
+    """``show FAMILY``: name, description, members, what is stated of all, figures."""
+    f = fam["family"]
+    echo(
+        style(f["name"], bold=True) + f"  (family {f['id']}, "
+        f"{f['organization'] or 'unknown organization'})"
+    )
+    if f["description"]:
+        for line in wrap(f["description"], "  "):
+            echo(line)
+    echo_long("  members: " + (", ".join(fam["members"]) or "none recorded"))
+    _echo_stated(index, fam["stated_for_family"])
+    _echo_figures(fam["figures"])
+    echo_omitted(fam, "family")
+
+
+def _echo_model(
+    index: Any, m: dict[str, Any], identifiers: list[dict[str, Any]]
+) -> None:
+    """``show``'s head: name, family, organisation, date, papers, other names."""
+    echo_long(
+        style(m["name"], bold=True)
+        + style(
+            f"  ({m['id']}; {m['family'] or 'no family'}; "
+            f"{m['organization'] or 'organization unknown'}; {_released(m)})",
+            dim=True,
+        )
+    )
+    if m["description"]:
+        for line in wrap(m["description"], "  "):
+            echo(line)
+    for label, key in (
+        ("Papers", "papers"),
+        ("Open-source approximations", "approximations"),
+    ):
+        if m[key]:
+            named = ", ".join(_short_name(index.facts, rid) for rid in m[key])
+            echo_long(f"  {label}: {named}")
+    for ident in identifiers:
+        cited = ident["evidence"][0] if ident["evidence"] else None
+        where = f" ({cited['source']}, {cited['locator']})" if cited else ""
+        echo_long(f"  also known as: {ident['scheme']} '{ident['value']}'{where}")
+
+
+def _echo_parents(parents: list[dict[str, Any]]) -> None:
+    if not parents:
+        echo(style("Root model", bold=True) + " (no recorded parent)")
+    for p in parents:
+        echo_long(
+            f"{style('Parent:', bold=True)} {p['model']} by "
+            f"{style_stage(p['stage'])} {style_confidence(p['confidence'])}"
+        )
+        if p["note"]:
+            for line in wrap(p["note"], "  "):
+                echo(style(line, dim=True))
+
+
+#: ``show``'s tables of what changed at the model: title, answer key, effects listed
+_CHANGES = (
+    ("Gained here", "gained", ("gained", "strengthened", "recovered")),
+    ("Weakened here", "weakened", ("weakened",)),
+    ("Lost here", "lost", ("lost",)),
+)
+
+
+def _echo_changes(data: dict[str, Any]) -> None:
+    for title, key, effects in _CHANGES:
+        if not data[key]:
+            continue
+        echo(style(f"{title}:", bold=True))
+        listed = [
+            c
+            for c in data["claims"]
+            if c["effect"] in effects
+            and c["capability"] in data[key]
+            and c["alternative_to"] is None
+        ]
+        rows = [claim_row(c, c["capability"]) for c in listed]
+        for line in table(rows, notes=[claim_note(c) for c in listed]):
+            echo(line)
 
 
 def _echo_conflicts(conflicts: list[dict[str, Any]]) -> None:
