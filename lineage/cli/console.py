@@ -342,7 +342,7 @@ def run_guarded(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     problem and a count (status 1), any other :class:`LineageError` one ``error:``
     line (status 1). Never a traceback.
     """
-    from .._entry import EXIT_CLOSED_PIPE, OUTPUT_ERRNOS, silence_stdout
+    from .streams import EXIT_CLOSED_PIPE, OUTPUT_ERRNOS, silence_stdout
 
     try:
         return func(*args, **kwargs)
