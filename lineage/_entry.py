@@ -14,13 +14,7 @@ from __future__ import annotations
 
 import sys
 
-from .cli.streams import (
-    EXIT_CLOSED_PIPE,
-    OUTPUT_ERRNOS,
-    flush_stdout,
-    guard_streams,
-    silence_stdout,
-)
+from .cli.streams import end_on_output_error, flush_stdout, guard_streams
 
 
 def main() -> None:
@@ -41,15 +35,6 @@ def main() -> None:
     except SystemExit:
         flush_stdout()
         raise
-    except BrokenPipeError:
-        silence_stdout()
-        raise SystemExit(EXIT_CLOSED_PIPE) from None
-    except OSError as exc:
-        if exc.errno not in OUTPUT_ERRNOS:
-            raise
-        silence_stdout()
-        sys.stderr.write(
-            f"error: cannot write to standard output: {exc.strerror or exc}\n"
-        )
-        raise SystemExit(1) from None
+    except OSError as exc:  # BrokenPipeError too
+        end_on_output_error(exc)
     flush_stdout()

@@ -342,17 +342,12 @@ def run_guarded(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     problem and a count (status 1), any other :class:`LineageError` one ``error:``
     line (status 1). Never a traceback.
     """
-    from .streams import EXIT_CLOSED_PIPE, OUTPUT_ERRNOS, silence_stdout
+    from .streams import end_on_output_error
 
     try:
         return func(*args, **kwargs)
-    except BrokenPipeError:
-        silence_stdout()
-        raise SystemExit(EXIT_CLOSED_PIPE) from None
-    except OSError as exc:
-        if exc.errno not in OUTPUT_ERRNOS:
-            raise
-        _fail(f"cannot write to standard output: {exc.strerror or exc}")
+    except OSError as exc:  # BrokenPipeError too
+        end_on_output_error(exc)
     except FactsInvalid as exc:
         report_problems(exc.problems)
         files = exc.files or len({p.path for p in exc.problems})

@@ -83,11 +83,7 @@ def why(
 def _echo_capability(data: dict[str, Any], limitation: bool) -> None:
     """``why``'s head: name, aliases, description, neighbours, or that none is known."""
     cap = data["capability"]
-    echo(style(cap["name"], bold=True) + style(f"  ({cap['id']})", dim=True))
-    if cap["aliases"]:
-        echo_long(style("  also: " + ", ".join(cap["aliases"]), dim=True))
-    for line in wrap(cap["description"], "  "):
-        echo(line)
+    _echo_head(cap, cap["id"], cap["description"])
     if data["broader"] or data["narrower"]:
         echo_long(
             style(
@@ -106,6 +102,15 @@ def _echo_capability(data: dict[str, Any], limitation: bool) -> None:
     echo(f"\nNo {what}.")
     if data["narrower"]:
         echo(f"Try a narrower one: {', '.join(data['narrower'])}")
+
+
+def _echo_head(record: dict[str, Any], label: str, text: str) -> None:
+    """Name (label), other names, then the description or definition, wrapped."""
+    echo(style(record["name"], bold=True) + style(f"  ({label})", dim=True))
+    if record["aliases"]:
+        echo_long(style("  also: " + ", ".join(record["aliases"]), dim=True))
+    for line in wrap(text, "  "):
+        echo(line)
 
 
 def _supports_note(claim: dict[str, Any]) -> str | None:
@@ -292,11 +297,7 @@ def _why_concept(index: Any, concept: str, as_json: bool, limit: int | None) -> 
         emit_json(data)
         return
     c = data["concept"]
-    echo(style(c["name"], bold=True) + style(f"  (concept {c['id']})", dim=True))
-    if c["aliases"]:
-        echo_long(style("  also: " + ", ".join(c["aliases"]), dim=True))
-    for line in wrap(c["definition"], "  "):
-        echo(line)
+    _echo_head(c, f"concept {c['id']}", c["definition"])
     if c["note"]:
         for line in wrap(c["note"], "  "):
             echo(style(line, dim=True))

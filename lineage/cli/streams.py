@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+from typing import NoReturn
 
 #: Output errors that mean "standard output cannot take it" (exit 1 with a message).
 OUTPUT_ERRNOS = frozenset({9, 5, 27, 28, 122})  # EBADF EIO EFBIG ENOSPC EDQUOT
@@ -96,3 +97,16 @@ def flush_stdout() -> None:
             f"error: cannot write to standard output: {exc.strerror or exc}\n"
         )
         raise SystemExit(1) from None
+
+
+def end_on_output_error(exc: OSError) -> NoReturn:
+    """End the run after ``exc`` writing standard output: quietly with 141 after a
+    closed pipe, with one ``error:`` line and 1 after a full disk or a closed
+    stdout; any other error is raised again."""
+    if not isinstance(exc, BrokenPipeError) and exc.errno not in OUTPUT_ERRNOS:
+        raise exc
+    silence_stdout()
+    if isinstance(exc, BrokenPipeError):
+        raise SystemExit(EXIT_CLOSED_PIPE) from None
+    sys.stderr.write(f"error: cannot write to standard output: {exc.strerror or exc}\n")
+    raise SystemExit(1) from None
