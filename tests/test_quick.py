@@ -7,6 +7,7 @@ import pty
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -55,6 +56,10 @@ ANSWERED = [
     ["models", "--graph=graph"],
     ["capabilities", "--json"],
     ["sources"],
+    ["search", "alignment", "tax"],
+    ["search", "RLHF", "--json", "-n", "2"],
+    ["search", "--limit=3", "思维链"],
+    ["search", "frobnicatory", "gizmo"],
 ]
 #: argument lists left to click (help, usage errors, options the quick path lacks)
 DECLINED = [
@@ -81,6 +86,10 @@ DECLINED = [
     ["models", "--all"],
     ["tree"],
     ["export", "--format", "nt"],
+    ["search"],
+    ["search", "rlhf", "--kind", "model"],
+    ["search", "rlhf", "--all"],
+    ["search", "rlhf", "-n0"],
 ]
 
 
@@ -101,6 +110,9 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository's graph/ in a directory of its own, with a cache of its own."""
     here = tmp_path_factory.mktemp("quick")
     shutil.copytree(Path(__file__).parent.parent / "graph", here / "graph")
+    past = time.time() - 60  # not just written: the store may trust what it parsed
+    for path in (here / "graph").iterdir():
+        os.utime(path, (past, past))
     return here
 
 
@@ -143,7 +155,13 @@ def test_a_question_does_not_import_click(workdir: Path) -> None:
         "with contextlib.redirect_stdout(io.StringIO()): main()\n"
         "print(sorted(m for m in ('click', 'yaml', 'logging') if m in sys.modules))"
     )
-    for args in (["show", "davinci"], ["path", "davinci", "chatgpt"], ["check"]):
+    _run(QUICK, ["check"], workdir, **_env(workdir))  # the store, built
+    for args in (
+        ["show", "davinci"],
+        ["path", "davinci", "chatgpt"],
+        ["check"],
+        ["search", "cot"],
+    ):
         status, out, err = _run(code, args, workdir, **_env(workdir))
         assert (status, out) == (0, "[]\n"), err
 
@@ -151,10 +169,9 @@ def test_a_question_does_not_import_click(workdir: Path) -> None:
 def test_style_writes_the_bytes_click_writes() -> None:
     for fg in (None, *console.STAGE_COLOURS.values(), *console.EFFECT_COLOURS.values()):
         for bold in (None, True, False):
-            for dim in (None, True):
-                assert console.style("x y", fg=fg, bold=bold, dim=dim) == click.style(
-                    "x y", fg=fg, bold=bold, dim=dim
-                )
+            for dim, underline in ((None, None), (True, None), (None, True)):
+                styles = {"fg": fg, "bold": bold, "dim": dim, "underline": underline}
+                assert console.style("x y", **styles) == click.style("x y", **styles)
     styled = click.style("a", fg="red") + " b " + click.style("c", bold=True)
     assert console.unstyle(styled) == click.unstyle(styled) == "a b c"
 
@@ -185,8 +202,12 @@ def _on_a_terminal(code: str, args: list[str], workdir: Path, **env: str) -> byt
     return b"".join(chunks)
 
 
-def test_styles_on_a_terminal_as_click_writes_them(workdir: Path) -> None:
-    args = ["show", "text-davinci-002"]
+@pytest.mark.parametrize(
+    "args", [["show", "text-davinci-002"], ["search", "alignment tax"]], ids=" ".join
+)
+def test_styles_on_a_terminal_as_click_writes_them(
+    workdir: Path, args: list[str]
+) -> None:
     coloured = _on_a_terminal(QUICK, args, workdir)
     assert b"\x1b[1m" in coloured
     assert coloured == _on_a_terminal(CLICK, args, workdir)

@@ -5,9 +5,9 @@
   option it does not know, a usage error) goes to click.
 - :mod:`.commands` is the click group: options, help texts, the lazily imported
   command modules (:mod:`.tree`, :mod:`.rdf`, :mod:`.emergence`, :mod:`.site`,
-  :mod:`.imports`, :mod:`.search`).
-- :mod:`.listing`, :mod:`.questions` and :mod:`.showing` hold the bodies of the
-  store's commands; :mod:`.console` and :mod:`.terminal` what they print with.
+  :mod:`.imports`).
+- :mod:`.listing`, :mod:`.questions`, :mod:`.showing` and :mod:`.searching` hold
+  the bodies of the store's commands; :mod:`.console` and :mod:`.terminal` what they print with.
 
 ``from lineage.cli import cli`` gives the click group (imported on first use).
 """

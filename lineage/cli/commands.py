@@ -16,7 +16,7 @@ from typing import IO, Any, TypeVar
 import click
 
 from .. import __version__
-from . import listing, questions, showing
+from . import listing, questions, searching, showing
 from .console import ANSWER_LIMIT, LibraryLog, run_guarded
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -99,7 +99,6 @@ LAZY_COMMANDS = {
     "emergence": "lineage.cli.emergence:emergence",
     "site": "lineage.cli.site:site",
     "import": "lineage.cli.imports:import_group",
-    "search": "lineage.cli.search:search",
 }
 
 
@@ -351,6 +350,65 @@ def conflicts(graph_dirs: tuple[str, ...], as_json: bool) -> None:
         lineage conflicts --json
     """
     questions.conflicts(graph_dirs, as_json)
+
+
+@cli.command()
+@click.argument("text", nargs=-1, required=True)
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    metavar="KIND",
+    help="Only records of this kind: capability, model, family, stage, source, "
+    "claim, derivation, figure, emergence, conflict ... (repeatable).",
+)
+@click.option(
+    "--limit",
+    "-n",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="At most this many records.",
+)
+@graph_option
+@json_option
+@answers_only
+def search(
+    text: tuple[str, ...],
+    kinds: tuple[str, ...],
+    limit: int,
+    graph_dirs: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Search names, aliases, descriptions, claim notes and evidence quotes.
+
+    Every word must occur (in any spelling or inflection; Chinese in order);
+    when no record holds them all, records holding some are shown, marked
+    "some words". Ranked by BM25, a name weighing more than a quote; one line
+    per record with its kind and id, then the matching text.
+
+    \b
+    Example:
+        lineage search "alignment tax"
+        lineage search 3599
+        lineage search "absolute positional embedding" --kind derivation
+        lineage search RLHF --json --limit 3
+    """
+    """Search names, aliases, descriptions, claim notes and evidence quotes.
+
+    Every word must occur (in any spelling or inflection; Chinese in order);
+    when no record holds them all, records holding some are shown, marked
+    "some words". Ranked by BM25, a name weighing more than a quote; one line
+    per record with its kind and id, then the matching text.
+
+    \b
+    Example:
+        lineage search "alignment tax"
+        lineage search 3599
+        lineage search "absolute positional embedding" --kind derivation
+        lineage search RLHF --json --limit 3
+    """
+    searching.search(text, kinds, limit, graph_dirs, as_json)
 
 
 def main() -> None:

@@ -79,14 +79,17 @@ _COLOURS = {
 
 
 def style(
-    text: str, fg: str | None = None, bold: bool | None = None, dim: bool | None = None
+    text: str,
+    fg: str | None = None,
+    bold: bool | None = None,
+    dim: bool | None = None,
+    underline: bool | None = None,
 ) -> str:
     """``text`` with ANSI styles: the bytes ``click.style`` writes for the same call."""
     codes = "" if fg is None else f"\033[{_COLOURS[fg]}m"
-    if bold is not None:
-        codes += f"\033[{1 if bold else 22}m"
-    if dim is not None:
-        codes += f"\033[{2 if dim else 22}m"
+    for on, yes, no in ((bold, 1, 22), (dim, 2, 22), (underline, 4, 24)):
+        if on is not None:
+            codes += f"\033[{yes if on else no}m"
     return f"{codes}{text}\033[0m"
 
 

@@ -23,22 +23,31 @@ class Spec(NamedTuple):
 
     module: str
     arguments: tuple[str, ...]
-    limit: bool = False  # --limit N and --all
+    limit: int | None = None  # the default of --limit N (None: no --limit)
+    every: bool = False  # --all (no limit)
+    variadic: bool = False  # the last argument takes every word left (one at least)
     flags: tuple[str, ...] = ()  # --strict -> strict=True
     values: tuple[tuple[str, str], ...] = ()  # ("--model", "model"), ("-m", "model")
     fixed: tuple[tuple[str, Any], ...] = ()  # keyword arguments always passed
 
 
-#: the commands answered here (``check --rdf`` and ``ablate -mX`` go to click)
+def _answer(module: str, *arguments: str, **more: Any) -> Spec:
+    """A question with the answer limits: ``--limit N`` (default 25) and ``--all``."""
+    from .console import ANSWER_LIMIT
+
+    return Spec(module, arguments, limit=ANSWER_LIMIT, every=True, **more)
+
+
+#: the commands answered here (``check --rdf``, ``ablate -mX`` and ``search
+#: --kind`` go to click)
 SPECS = {
-    "why": Spec("questions", ("capability",), limit=True),
-    "show": Spec("showing", ("model",), limit=True),
+    "why": _answer("questions", "capability"),
+    "show": _answer("showing", "model"),
     "path": Spec("questions", ("a", "b")),
-    "diff": Spec("questions", ("a", "b"), limit=True),
-    "ablate": Spec(
+    "diff": _answer("questions", "a", "b"),
+    "ablate": _answer(
         "questions",
-        ("stage",),
-        limit=True,
+        "stage",
         values=(("--model", "model"), ("-m", "model")),
         fixed=(("model", None),),
     ),
@@ -52,6 +61,14 @@ SPECS = {
     "models": Spec("listing", ()),
     "capabilities": Spec("listing", ()),
     "sources": Spec("listing", ()),
+    "search": Spec(
+        "searching",
+        ("text",),
+        limit=10,
+        variadic=True,
+        values=(("-n", "limit"),),
+        fixed=(("kinds", ()),),
+    ),
 }
 
 
@@ -68,6 +85,9 @@ def parse(argv: Sequence[str]) -> tuple[Callable[..., Any], dict[str, Any]] | No
         kwargs, positional = _read(spec, list(argv[1:]))
     except _ForClickError:
         return None
+    if spec.variadic and len(positional) >= len(spec.arguments):
+        cut = len(spec.arguments) - 1
+        positional = [*positional[:cut], tuple(positional[cut:])]
     if len(positional) != len(spec.arguments):
         return None
     kwargs.update(zip(spec.arguments, positional, strict=True))
@@ -77,16 +97,16 @@ def parse(argv: Sequence[str]) -> tuple[Callable[..., Any], dict[str, Any]] | No
     return getattr(module, argv[0]), kwargs
 
 
-def _read(spec: Spec, tokens: list[str]) -> tuple[dict[str, Any], list[str]]:
+def _read(spec: Spec, tokens: list[str]) -> tuple[dict[str, Any], list[Any]]:
     """Options into keyword arguments, the rest as positional arguments."""
-    from .console import ANSWER_LIMIT
-
     kwargs: dict[str, Any] = {"graph_dirs": [], "as_json": False, **dict(spec.fixed)}
     kwargs.update({_keyword(flag): False for flag in spec.flags})
-    limit: int | None = ANSWER_LIMIT
+    limit = spec.limit
     show_all = False
     values = dict(spec.values)
-    positional: list[str] = []
+    if spec.limit is not None:
+        values["--limit"] = "limit"
+    positional: list[Any] = []
     tokens.reverse()
     while tokens:
         token = tokens.pop()
@@ -94,27 +114,27 @@ def _read(spec: Spec, tokens: list[str]) -> tuple[dict[str, Any], list[str]]:
             positional.append(token)
             continue
         name, eq, value = token.partition("=")
-        if name == "--graph" or (name == "--limit" and spec.limit) or name in values:
+        if name == "--graph" or name in values:
             if not (eq and name.startswith("--")):  # --graph=DIR, or the next token
                 if eq or not tokens or tokens[-1].startswith("-"):
                     raise _ForClickError
                 value = tokens.pop()
             if name == "--graph":
                 kwargs["graph_dirs"].append(value)
-            elif name == "--limit":
+            elif values[name] == "limit":
                 limit = _count(value)
             else:
                 kwargs[values[name]] = value
         elif token == "--json":
             kwargs["as_json"] = True
-        elif token == "--all" and spec.limit:
+        elif token == "--all" and spec.every:
             show_all = True
         elif token in spec.flags:
             kwargs[_keyword(token)] = True
         else:
             raise _ForClickError
     kwargs["graph_dirs"] = tuple(kwargs["graph_dirs"])
-    if spec.limit:
+    if spec.limit is not None:
         kwargs["limit"] = None if show_all else limit
     return kwargs, positional
 

@@ -1,13 +1,15 @@
-"""``lineage search``: full-text search over names, descriptions, notes and evidence."""
+"""``lineage search``: full-text search over names, descriptions, notes and evidence.
+
+The body of the command, without click (the option parsing is in
+:mod:`.commands`; :mod:`.quick` calls it for plain words).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-import click
-
-from .commands import Failure, answers_only, graph_option, json_option
-from .console import emit_json, load
+from ..errors import LineageError
+from .console import echo, emit_json, load, style
 
 
 def _connection(index: Any, graph_dirs: tuple[str, ...]) -> Any:
@@ -56,7 +58,7 @@ def _styled(snippet: str) -> str:
             out.append(part)
             continue
         word, _, rest = part.partition(MARK_END)
-        out.append(click.style(word, bold=True, underline=True) + rest)
+        out.append(style(word, bold=True, underline=True) + rest)
     return "".join(out)
 
 
@@ -69,27 +71,6 @@ def _plain(snippet: str) -> tuple[str, list[str]]:
     return snippet.replace(MARK_START, "").replace(MARK_END, ""), matches
 
 
-@click.command()
-@click.argument("text", nargs=-1, required=True)
-@click.option(
-    "--kind",
-    "kinds",
-    multiple=True,
-    metavar="KIND",
-    help="Only records of this kind: capability, model, family, stage, source, "
-    "claim, derivation, figure, emergence, conflict ... (repeatable).",
-)
-@click.option(
-    "--limit",
-    "-n",
-    type=click.IntRange(min=1),
-    default=10,
-    show_default=True,
-    help="At most this many records.",
-)
-@graph_option
-@json_option
-@answers_only
 def search(
     text: tuple[str, ...],
     kinds: tuple[str, ...],
@@ -97,20 +78,7 @@ def search(
     graph_dirs: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Search names, aliases, descriptions, claim notes and evidence quotes.
-
-    Every word must occur (in any spelling or inflection; Chinese in order);
-    when no record holds them all, records holding some are shown, marked
-    "some words". Ranked by BM25, a name weighing more than a quote; one line
-    per record with its kind and id, then the matching text.
-
-    \b
-    Example:
-        lineage search "alignment tax"
-        lineage search 3599
-        lineage search "absolute positional embedding" --kind derivation
-        lineage search RLHF --json --limit 3
-    """
+    """Search names, aliases, descriptions, claim notes and evidence quotes."""
     from ..store.search import kind_of
     from ..store.search import search as run_search
 
@@ -119,10 +87,12 @@ def search(
     known = sorted(kind_of(section) for section in index.facts.counts())
     for kind in kinds:
         if kind not in known:
+            from click import BadParameter  # only click passes kinds
+
             from ..errors import did_you_mean
 
             msg = f"unknown kind '{kind}'{did_you_mean(kind, known)}; kinds: {', '.join(known)}"
-            raise click.BadParameter(msg, param_hint="--kind")
+            raise BadParameter(msg, param_hint="--kind")
     conn = _connection(index, graph_dirs)
     hits = run_search(conn, words, kinds or None, limit)
     if as_json:
@@ -143,22 +113,20 @@ def search(
             )
         emit_json({"query": words, "hits": rows})
         if not hits:
-            raise click.exceptions.Exit(1)
+            raise SystemExit(1)
         return
     if not hits:
         msg = f"nothing matches '{words}'"
-        raise Failure(msg)
+        raise LineageError(msg)
     if hits[0].partial:
-        click.echo(
-            click.style("no record holds every word; some words:", dim=True), err=True
-        )
+        echo(style("no record holds every word; some words:", dim=True), err=True)
     for hit in hits:
         label = _label(index, hit.kind, hit.id)
-        click.echo(
-            click.style(hit.kind, fg="cyan")
+        echo(
+            style(hit.kind, fg="cyan")
             + "  "
-            + click.style(hit.id, bold=True)
+            + style(hit.id, bold=True)
             + (f"  {label}" if label else "")
-            + click.style(f"  ({hit.field})", dim=True)
+            + style(f"  ({hit.field})", dim=True)
         )
-        click.echo("    " + _styled(hit.snippet))
+        echo("    " + _styled(hit.snippet))
