@@ -7,7 +7,8 @@ constants below; use them instead of string literals.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from ..facts.model import Facts
 
@@ -86,33 +87,45 @@ def compile_graph(facts: Facts | Index) -> nx.MultiDiGraph[str]:
         facts = facts.facts
 
     graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
-    for stage in facts.stages.values():
-        graph.add_node(
-            node_id("stage", stage.id),
-            **{KIND: "stage", LABEL: stage.name},
-            definition=stage.definition,
-        )
-    for source in facts.sources.values():
-        graph.add_node(
-            node_id("source", source.id),
-            **{KIND: "source", LABEL: source.title},
-            year=source.year,
-            url=source.url,
-            authors=list(source.authors),
-        )
-    for fam in facts.families.values():
-        graph.add_node(
-            node_id("family", fam.id),
-            **{KIND: "family", LABEL: fam.name},
-            organization=fam.organization,
-        )
-    for cap in facts.capabilities.values():
-        graph.add_node(
-            node_id("capability", cap.id),
-            **{KIND: "capability", LABEL: cap.name},
-            capability_kind=cap.kind.value,
-            aliases=list(cap.aliases),
-        )
+    for kind, table, fields in _RECORD_NODES:
+        for record in getattr(facts, table).values():
+            graph.add_node(node_id(kind, record.id), **{KIND: kind}, **fields(record))
+    _add_broader(graph, facts)
+    _add_models(graph, facts)
+    _add_derivations(graph, facts)
+    _add_claims(graph, facts)
+    return graph
+
+
+#: (node kind, table of Facts, the node's label and fields) of the plain records,
+#: added in this order before the models
+_RECORD_NODES: tuple[tuple[str, str, Callable[[Any], dict[str, Any]]], ...] = (
+    ("stage", "stages", lambda s: {LABEL: s.name, "definition": s.definition}),
+    (
+        "source",
+        "sources",
+        lambda s: {
+            LABEL: s.title,
+            "year": s.year,
+            "url": s.url,
+            "authors": list(s.authors),
+        },
+    ),
+    ("family", "families", lambda f: {LABEL: f.name, "organization": f.organization}),
+    (
+        "capability",
+        "capabilities",
+        lambda c: {
+            LABEL: c.name,
+            "capability_kind": c.kind.value,
+            "aliases": list(c.aliases),
+        },
+    ),
+)
+
+
+def _add_broader(graph: nx.MultiDiGraph[str], facts: Facts) -> None:
+    """Capability -> broader capability edges (to known capabilities only)."""
     for cap in facts.capabilities.values():
         for broader in cap.broader:
             if broader in facts.capabilities:
@@ -122,6 +135,10 @@ def compile_graph(facts: Facts | Index) -> nx.MultiDiGraph[str]:
                     key=BROADER,
                     **{EDGE: BROADER},
                 )
+
+
+def _add_models(graph: nx.MultiDiGraph[str], facts: Facts) -> None:
+    """Model nodes, each with its member-of edge to a known family."""
     for model in facts.models.values():
         graph.add_node(
             node_id("model", model.id),
@@ -137,6 +154,10 @@ def compile_graph(facts: Facts | Index) -> nx.MultiDiGraph[str]:
                 key=MEMBER_OF,
                 **{EDGE: MEMBER_OF},
             )
+
+
+def _add_derivations(graph: nx.MultiDiGraph[str], facts: Facts) -> None:
+    """Parent -> child edges, and child -> stage (made by) where the stage is known."""
     for der in facts.derivations.values():
         if der.parent not in facts.models or der.child not in facts.models:
             continue
@@ -155,6 +176,10 @@ def compile_graph(facts: Facts | Index) -> nx.MultiDiGraph[str]:
                 key=f"{MADE_BY}:{der.id}",
                 **{EDGE: MADE_BY},
             )
+
+
+def _add_claims(graph: nx.MultiDiGraph[str], facts: Facts) -> None:
+    """Holder -> capability edges, and holder -> source for each known source cited."""
     for claim in facts.claims.values():
         kind = "model" if claim.model in facts.models else "family"
         holder = node_id(kind, claim.model)
@@ -181,4 +206,3 @@ def compile_graph(facts: Facts | Index) -> nx.MultiDiGraph[str]:
                     key=f"{CITES}:{claim.id}",
                     **{EDGE: CITES},
                 )
-    return graph
