@@ -1306,53 +1306,98 @@ def to_text(
     '(no models)\\n'
     """
     options = options or TreeOptions()
-    style = style or _plain
-    fold_at = width if fold else None
     models = drawn_models(index, options)
     if not models:
         return "(no models)\n"
-    edges = _edges(index, models)
-    hl = (
-        highlight_selection(index, options.highlight)
-        if options.highlight is not None
-        else None
+    tree = _TextTree(
+        index,
+        options,
+        width,
+        style or _plain,
+        width if fold else None,
+        models,
+        _edges(index, models),
     )
-    home: dict[str, str] = {}  # model -> parent under which it is drawn in full
-    for mid in models:
-        ders = [d for d in edges if d.child == mid]
-        if ders:
-            best = min(ders, key=lambda d: (d.confidence.rank, index.order[d.parent]))
-            home[mid] = best.parent
-    kids: dict[str, list[Derivation]] = {}
-    for der in edges:
-        kids.setdefault(der.parent, []).append(der)
-    lines: list[str] = []
+    if options.timeline:
+        tree.timeline()
+    else:
+        tree.forest()
+    return "\n".join(line.rstrip() for line in tree.lines) + "\n"
 
-    def name(mid: str | None) -> str:
-        return index.facts.models[mid].name if mid in index.facts.models else "?"
 
-    def title(mid: str) -> str:
-        model = index.facts.models[mid]
+def _confidence_suffix(der: Derivation) -> str:
+    """``, hypothesis`` after a stage label, nothing for an established derivation."""
+    if der.confidence is Confidence.ESTABLISHED:
+        return ""
+    return f", {der.confidence.value}"
+
+
+class _TextTree:
+    """The lines of :func:`to_text`, drawn as a forest or along the time axis."""
+
+    def __init__(
+        self,
+        index: Index,
+        options: TreeOptions,
+        width: int,
+        style: Style,
+        fold_at: int | None,
+        models: list[str],
+        edges: list[Derivation],
+    ) -> None:
+        self.index = index
+        self.options = options
+        self.width = width
+        self.style = style
+        self.fold_at = fold_at
+        self.models = models
+        self.edges = edges
+        self.hl = (
+            highlight_selection(index, options.highlight)
+            if options.highlight is not None
+            else None
+        )
+        self.home: dict[str, str] = {}  # model -> parent it is drawn under in full
+        for mid in models:
+            ders = [d for d in edges if d.child == mid]
+            if ders:
+                best = min(
+                    ders, key=lambda d: (d.confidence.rank, index.order[d.parent])
+                )
+                self.home[mid] = best.parent
+        self.kids: dict[str, list[Derivation]] = {}
+        for der in edges:
+            self.kids.setdefault(der.parent, []).append(der)
+        self.lines: list[str] = []
+
+    def name(self, mid: str | None) -> str:
+        models = self.index.facts.models
+        return models[mid].name if mid in models else "?"
+
+    def title(self, mid: str) -> str:
+        """``GPT-3  (GPT-3, 2020-05)`` with the highlight's mark, or dimmed."""
+        model = self.index.facts.models[mid]
         bits = []
         if model.family:
-            fam = index.facts.families.get(model.family)
+            fam = self.index.facts.families.get(model.family)
             bits.append(fam.name if fam else model.family)
         bits.append(model.date_label)
-        text = style(model.name, "model") + f"  ({', '.join(bits)})"
-        role = hl.role(mid) if hl else None
+        text = self.style(model.name, "model") + f"  ({', '.join(bits)})"
+        role = self.hl.role(mid) if self.hl else None
         if role is not None:
-            text += "  " + style("◀ " + ROLE_TAGS[role][0], "mark")
-        elif hl is not None:
-            text = style(_unstyle(text), "dim")
+            text += "  " + self.style("◀ " + ROLE_TAGS[role][0], "mark")
+        elif self.hl is not None:
+            text = self.style(_unstyle(text), "dim")
         return text
 
-    def caps(mid: str, prefix: str) -> None:
-        if not options.capabilities:
+    def caps(self, mid: str, prefix: str) -> None:
+        """The capability changes at ``mid``, wrapped under ``prefix``."""
+        if not self.options.capabilities:
             return
-        items = model_changes(index, mid)
+        items = model_changes(self.index, mid)
         if not items:
             return
-        room = max(30, width - len(prefix))
+        room = max(30, self.width - len(prefix))
 
         def glued(text: str) -> str:  # kept on one line, unless it cannot fit
             return text.replace(" ", "\xa0") if len(text) < room else text
@@ -1361,7 +1406,7 @@ def to_text(
         for row in textwrap.wrap(
             text, width=room, break_on_hyphens=False, break_long_words=False
         ):
-            lines.append(prefix + row.replace("\xa0", " "))
+            self.lines.append(prefix + row.replace("\xa0", " "))
         for change in (c for c in items if c.noted):  # a cause reads as a sentence
             for row in textwrap.wrap(
                 change.long_text(),
@@ -1370,78 +1415,60 @@ def to_text(
                 break_on_hyphens=False,
                 break_long_words=False,
             ):
-                lines.append(prefix + row)
+                self.lines.append(prefix + row)
 
-    def walk(mid: str, prefix: str) -> None:
-        children = kids.get(mid, [])
-        caps(mid, prefix + ("│   " if children else "    "))
+    def fold(self, text: str, first: str, rest: str) -> None:
+        self.lines.extend(_fold(text, self.fold_at, first, rest))
+
+    def forest(self) -> None:
+        """Each root with its descendants below it."""
+        for mid in self.models:
+            if mid not in self.home:
+                self.fold(self.title(mid), "", "    ")
+                self.walk(mid, "")
+
+    def walk(self, mid: str, prefix: str) -> None:
+        children = self.kids.get(mid, [])
+        self.caps(mid, prefix + ("│   " if children else "    "))
         for i, der in enumerate(children):
             last = i == len(children) - 1
-            branch = "└── " if last else "├── "
-            label = STAGE_LABELS[der.stage]
-            if der.confidence is not Confidence.ESTABLISHED:
-                label += f", {der.confidence.value}"
-            edge = style(f"({label})", f"stage:{der.stage.value}") + " → "
+            branch = prefix + ("└── " if last else "├── ")
             below = prefix + ("    " if last else "│   ")
-            if home.get(der.child) == mid:
-                lines.extend(
-                    _fold(edge + title(der.child), fold_at, prefix + branch, below)
-                )
-                walk(der.child, below)
+            label = STAGE_LABELS[der.stage] + _confidence_suffix(der)
+            edge = self.style(f"({label})", f"stage:{der.stage.value}") + " → "
+            if self.home.get(der.child) == mid:
+                self.fold(edge + self.title(der.child), branch, below)
+                self.walk(der.child, below)
             else:
-                lines.extend(
-                    _fold(
-                        edge
-                        + style(index.facts.models[der.child].name, "model")
-                        + f"  (drawn under {name(home.get(der.child))})",
-                        fold_at,
-                        prefix + branch,
-                        below,
-                    )
+                pointer = (
+                    self.style(self.index.facts.models[der.child].name, "model")
+                    + f"  (drawn under {self.name(self.home.get(der.child))})"
                 )
+                self.fold(edge + pointer, branch, below)
 
-    if options.timeline:
-        levels, axis = time_levels(index, models)
+    def timeline(self) -> None:
+        """The models under their release dates, each with where it came from."""
+        axis = time_levels(self.index, self.models)[1]
         dated = {date for _, date in axis}
         for date in [d for _, d in axis] + ["date unknown"]:
             group = [
                 m
-                for m in models
-                if (index.facts.models[m].date or "date unknown") == date
+                for m in self.models
+                if (self.index.facts.models[m].date or "date unknown") == date
             ]
             if date == "date unknown" and not group:
                 continue
             if date != "date unknown" and date not in dated:
                 continue
-            lines.append(style(date.replace("/", " to "), "mark"))
+            self.lines.append(self.style(date.replace("/", " to "), "mark"))
             for mid in group:
-                parents = [d for d in edges if d.child == mid]
                 src = "; ".join(
-                    f"from {d.parent} ({STAGE_LABELS[d.stage]}"
-                    + (
-                        ""
-                        if d.confidence is Confidence.ESTABLISHED
-                        else f", {d.confidence.value}"
-                    )
-                    + ")"
-                    for d in parents
+                    f"from {d.parent} ({STAGE_LABELS[d.stage]}{_confidence_suffix(d)})"
+                    for d in self.edges
+                    if d.child == mid
                 )
-                lines.extend(
-                    _fold(
-                        title(mid) + (f"  {src}" if src else ""),
-                        fold_at,
-                        "  ",
-                        "      ",
-                    )
-                )
-                caps(mid, "      ")
-    else:
-        for mid in models:
-            if mid in home:
-                continue
-            lines.extend(_fold(title(mid), fold_at, "", "    "))
-            walk(mid, "")
-    return "\n".join(line.rstrip() for line in lines) + "\n"
+                self.fold(self.title(mid) + (f"  {src}" if src else ""), "  ", "      ")
+                self.caps(mid, "      ")
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
