@@ -749,107 +749,117 @@ def _node_label(
     )
 
 
-def _legend(options: TreeOptions, hl: Highlight | None, index: Index) -> str:
-    def line(style: str, colour: str, width: int) -> str:
-        return (
-            f'<TD WIDTH="34" HEIGHT="8" FIXEDSIZE="TRUE" SIDES="B" BORDER="{width}" '
-            f'COLOR="{colour}" STYLE="{style}"></TD>'
-        )
+def _legend_line(style: str, colour: str, width: int) -> str:
+    """A legend cell showing a line of this style, colour and pen width."""
+    return (
+        f'<TD WIDTH="34" HEIGHT="8" FIXEDSIZE="TRUE" SIDES="B" BORDER="{width}" '
+        f'COLOR="{colour}" STYLE="{style}"></TD>'
+    )
 
-    def cell(text: str) -> str:
-        return f'<TD ALIGN="LEFT">{text}</TD>'
 
-    def head(text: str) -> str:
-        return f'<TD ALIGN="LEFT" COLSPAN="2"><B>{text}</B></TD>'
+def _legend_cell(text: str) -> str:
+    return f'<TD ALIGN="LEFT">{text}</TD>'
 
+
+def _legend_row(sample: str, text: str) -> str:
+    """One legend row: a sample cell and what it means."""
+    return "<TR>" + sample + _legend_cell(text) + "</TR>"
+
+
+def _legend_head(text: str) -> str:
+    return f'<TR><TD ALIGN="LEFT" COLSPAN="2"><B>{text}</B></TD></TR>'
+
+
+#: How the legend shows each confidence: (what it means, pen width of the sample)
+CONFIDENCE_LEGEND = {
+    Confidence.ESTABLISHED: ("established (stated or measured)", 3),
+    Confidence.LIKELY: ("likely", 1),
+    Confidence.HYPOTHESIS: ("hypothesis", 2),
+    Confidence.SPECULATIVE: ("speculative (e.g. an unknown base model)", 2),
+}
+
+
+def _stage_legend(index: Index) -> list[str]:
+    """Only the stages this graph uses: the vocabulary has a dozen."""
     used = {d.stage for d in index.facts.derivations.values()} | {
         c.stage for c in index.facts.claims.values() if c.stage is not None
     }
-    stage_rows = [  # only the stages this graph uses: the vocabulary has a dozen
-        "<TR>" + line("solid", STAGE_COLOURS[s], 3) + cell(STAGE_LABELS[s]) + "</TR>"
-        for s in Stage
-        if s in used
+    note = _font("box colour: the stage that made the model", MUTED, 9)
+    return [
+        _legend_head("Edge colour: training stage"),
+        *(
+            _legend_row(_legend_line("solid", STAGE_COLOURS[s], 3), STAGE_LABELS[s])
+            for s in Stage
+            if s in used
+        ),
+        f'<TR><TD COLSPAN="2" ALIGN="LEFT">{note}</TD></TR>',
     ]
-    conf_rows = [
-        "<TR>"
-        + line(
-            LINE_STYLES[c][0] if LINE_STYLES[c][0] != "solid" else "solid",
-            MUTED,
-            3
-            if c is Confidence.ESTABLISHED
-            else 2
-            if c is not Confidence.LIKELY
-            else 1,
-        )
-        + cell(
-            {
-                Confidence.ESTABLISHED: "established (stated or measured)",
-                Confidence.LIKELY: "likely",
-                Confidence.HYPOTHESIS: "hypothesis",
-                Confidence.SPECULATIVE: "speculative (e.g. an unknown base model)",
-            }[c]
-        )
-        + "</TR>"
-        for c in Confidence
+
+
+def _confidence_legend() -> list[str]:
+    return [
+        _legend_head("Line: confidence of the derivation"),
+        *(
+            _legend_row(_legend_line(LINE_STYLES[c][0], MUTED, width), text)
+            for c, (text, width) in CONFIDENCE_LEGEND.items()
+        ),
     ]
-    effect_rows = [
-        "<TR>"
-        + f'<TD ALIGN="CENTER">{_font(EFFECT_MARKS[e], EFFECT_COLOURS[e])}</TD>'
-        + cell(
-            f"{e.words} (grey italic)"
-            if e in (Effect.HAS, Effect.LACKS)
-            else f"{e.value} at this step"
-        )
-        + "</TR>"
-        for e in Effect
-    ]
-    effect_rows.append(
-        "<TR>"
-        + f'<TD ALIGN="CENTER">{_font("<I>x?</I>", TEXT)}</TD>'
-        + cell("<I>italic with ?</I>: a hypothesis or speculation")
-        + "</TR>"
-    )
-    stage_rows.append(
-        f'<TR><TD COLSPAN="2" ALIGN="LEFT">{_font("box colour: the stage that made the model", MUTED, 9)}</TD></TR>'
-    )
-    columns = [
-        [f"<TR>{head('Edge colour: training stage')}</TR>", *stage_rows],
-        [f"<TR>{head('Line: confidence of the derivation')}</TR>", *conf_rows],
-    ]
-    if options.capabilities:
-        columns.append(
-            [f"<TR>{head('Capabilities changed at the model')}</TR>", *effect_rows]
-        )
-    if hl is not None:
-        cap = index.facts.capabilities.get(hl.capability)
-        name = escape_html(cap.name if cap else hl.capability)
-        limited = cap is not None and cap.kind is Kind.LIMITATION
-        hl_rows = [
-            f"<TR>{head('Highlight: ' + name)}</TR>",
-            "<TR><TD>"
-            + _font("<B>⚠</B>" if limited else "<B>★</B>", HIGHLIGHT)
-            + "</TD>"
-            + cell(
-                "has the limitation (thick outline)"
-                if limited
-                else "origin (thick outline)"
+
+
+def _effect_legend() -> list[str]:
+    def mark(text: str, colour: str) -> str:
+        return f'<TD ALIGN="CENTER">{_font(text, colour)}</TD>'
+
+    return [
+        _legend_head("Capabilities changed at the model"),
+        *(
+            _legend_row(
+                mark(EFFECT_MARKS[e], EFFECT_COLOURS[e]),
+                f"{e.words} (grey italic)"
+                if e in (Effect.HAS, Effect.LACKS)
+                else f"{e.value} at this step",
             )
-            + "</TR>",
-            "<TR>" + line("solid", HIGHLIGHT, 2) + cell("carries it") + "</TR>",
-            "<TR>"
-            + line("solid", EFFECT_COLOURS[Effect.WEAKENED], 2)
-            + cell("weakened here")
-            + "</TR>",
-            "<TR>"
-            + line("solid", EFFECT_COLOURS[Effect.LOST], 2)
-            + cell("lost here")
-            + "</TR>",
-            "<TR>"
-            + line("solid", DIM, 2)
-            + cell(_font("other models", MUTED))
-            + "</TR>",
-        ]
-        columns.append(hl_rows)
+            for e in Effect
+        ),
+        _legend_row(
+            mark("<I>x?</I>", TEXT),
+            "<I>italic with ?</I>: a hypothesis or speculation",
+        ),
+    ]
+
+
+def _highlight_legend(hl: Highlight, index: Index) -> list[str]:
+    cap = index.facts.capabilities.get(hl.capability)
+    name = escape_html(cap.name if cap else hl.capability)
+    limited = cap is not None and cap.kind is Kind.LIMITATION
+    star = _font("<B>⚠</B>" if limited else "<B>★</B>", HIGHLIGHT)
+    outlines = (
+        (HIGHLIGHT, "carries it"),
+        (EFFECT_COLOURS[Effect.WEAKENED], "weakened here"),
+        (EFFECT_COLOURS[Effect.LOST], "lost here"),
+        (DIM, _font("other models", MUTED)),
+    )
+    return [
+        _legend_head("Highlight: " + name),
+        _legend_row(
+            f"<TD>{star}</TD>",
+            "has the limitation (thick outline)"
+            if limited
+            else "origin (thick outline)",
+        ),
+        *(
+            _legend_row(_legend_line("solid", colour, 2), text)
+            for colour, text in outlines
+        ),
+    ]
+
+
+def _legend(options: TreeOptions, hl: Highlight | None, index: Index) -> str:
+    columns = [_stage_legend(index), _confidence_legend()]
+    if options.capabilities:
+        columns.append(_effect_legend())
+    if hl is not None:
+        columns.append(_highlight_legend(hl, index))
     inner = "".join(
         '<TD VALIGN="TOP"><TABLE BORDER="0" CELLSPACING="1" CELLPADDING="1">'
         + "".join(rows)
@@ -1165,18 +1175,51 @@ def to_mermaid(index: Index, options: TreeOptions | None = None) -> str:
     models, drawn, edges, hl = _selection(index, options)
     ids = _mermaid_ids(models)
     out = ["flowchart TB"]
+    order, groups, titles = _mermaid_groups(index, options, models)
+    for n, key in enumerate(order):
+        members = [_mermaid_node(index, options, hl, ids, m) for m in groups[key]]
+        if not key or (not options.timeline and len(members) < 2):
+            out.extend(f"  {node}" for node in members)
+            continue
+        out.append(f'  subgraph g{n}["{escape_mermaid(titles[key])}"]')
+        out.extend(f"    {node}" for node in members)
+        out.append("  end")
+    out += _mermaid_links(edges, ids, hl)
+    out += _MERMAID_CLASS_DEFS
+    classes: dict[str, list[str]] = {}
+    for mid in models:
+        classes.setdefault(_made_by(index, mid, drawn).value, []).append(ids[mid])
+        if hl is not None:
+            classes.setdefault(hl.role(mid) or "dim", []).append(ids[mid])
+    for name in _MERMAID_CLASS_ORDER:
+        if name in classes:
+            out.append(f"  class {','.join(classes[name])} {name}")
+    return "\n".join(out) + "\n"
 
-    def node(mid: str) -> str:
-        model = index.facts.models[mid]
-        parts = [f"<b>{escape_mermaid(model.name)}</b>"]
-        sub = model.date_label
-        parts.append(f"<small>{escape_mermaid(sub)}</small>")
-        if hl is not None and hl.role(mid):
-            parts.append(f"<i>{escape_mermaid(ROLE_TAGS[hl.role(mid) or ''][0])}</i>")
-        if options.capabilities:
-            parts.extend(escape_mermaid(c.text()) for c in model_changes(index, mid))
-        return f'{ids[mid]}["{"<br/>".join(parts)}"]'
 
+def _mermaid_node(
+    index: Index,
+    options: TreeOptions,
+    hl: Highlight | None,
+    ids: dict[str, str],
+    mid: str,
+) -> str:
+    """``m_x["<b>Name</b><br/><small>date</small><br/>changes ..."]``."""
+    model = index.facts.models[mid]
+    parts = [f"<b>{escape_mermaid(model.name)}</b>"]
+    parts.append(f"<small>{escape_mermaid(model.date_label)}</small>")
+    if hl is not None and hl.role(mid):
+        parts.append(f"<i>{escape_mermaid(ROLE_TAGS[hl.role(mid) or ''][0])}</i>")
+    if options.capabilities:
+        parts.extend(escape_mermaid(c.text()) for c in model_changes(index, mid))
+    return f'{ids[mid]}["{"<br/>".join(parts)}"]'
+
+
+def _mermaid_groups(
+    index: Index, options: TreeOptions, models: list[str]
+) -> tuple[list[str], dict[str, list[str]], dict[str, str]]:
+    """The subgraphs in drawing order, their members and titles: families, or
+    with ``timeline`` release years (``undated`` last); key ``""`` is no group."""
     groups: dict[str, list[str]] = {}
     titles: dict[str, str] = {}
     for mid in models:
@@ -1194,14 +1237,14 @@ def to_mermaid(index: Index, options: TreeOptions | None = None) -> str:
         if options.timeline
         else list(groups)
     )
-    for n, key in enumerate(order):
-        members = groups[key]
-        if not key or (not options.timeline and len(members) < 2):
-            out.extend(f"  {node(m)}" for m in members)
-            continue
-        out.append(f'  subgraph g{n}["{escape_mermaid(titles[key])}"]')
-        out.extend(f"    {node(m)}" for m in members)
-        out.append("  end")
+    return order, groups, titles
+
+
+def _mermaid_links(
+    edges: list[Derivation], ids: dict[str, str], hl: Highlight | None
+) -> list[str]:
+    """One link per derivation, then one ``linkStyle`` per link."""
+    out = []
     for der in edges:
         label = STAGE_LABELS[der.stage]
         if der.confidence is not Confidence.ESTABLISHED:
@@ -1221,43 +1264,45 @@ def to_mermaid(index: Index, options: TreeOptions | None = None) -> str:
             ",stroke-dasharray:2 4" if der.confidence is Confidence.SPECULATIVE else ""
         )
         out.append(f"  linkStyle {i} stroke:{colour},stroke-width:{width}px{dash}")
-    for stage in Stage:
-        out.append(
-            f"  classDef {stage.value} fill:{STAGE_TINTS[stage]},"
-            f"stroke:{STAGE_COLOURS[stage]},color:{TEXT}"
-        )
-    out.append(f"  classDef dim fill:{DIM_FILL},stroke:{DIM},color:{DIM}")
-    out.append(f"  classDef origin stroke:{HIGHLIGHT},stroke-width:4px")
-    for name in ("carrier", "strengthened", "recovered"):
-        out.append(f"  classDef {name} stroke:{HIGHLIGHT},stroke-width:2px")
-    out.append(
-        f"  classDef weakened stroke:{EFFECT_COLOURS[Effect.WEAKENED]},stroke-width:3px"
-    )
-    out.append(f"  classDef lost stroke:{EFFECT_COLOURS[Effect.LOST]},stroke-width:3px")
-    out.append(f"  classDef has stroke:{HIGHLIGHT},stroke-width:4px")
-    out.append(
-        f"  classDef lacks stroke:{EFFECT_COLOURS[Effect.LACKS]},stroke-width:3px"
-    )
-    classes: dict[str, list[str]] = {}
-    for mid in models:
-        classes.setdefault(_made_by(index, mid, drawn).value, []).append(ids[mid])
-        if hl is not None:
-            classes.setdefault(hl.role(mid) or "dim", []).append(ids[mid])
-    for name in [
-        *(s.value for s in Stage),
-        "dim",
-        "carrier",
-        "strengthened",
-        "recovered",
-        "weakened",
-        "lost",
-        "lacks",
-        "has",
-        "origin",
-    ]:
-        if name in classes:
-            out.append(f"  class {','.join(classes[name])} {name}")
-    return "\n".join(out) + "\n"
+    return out
+
+
+#: Outline of a highlighted model by its role in Mermaid: (colour, pen width).
+_MERMAID_ROLE_OUTLINES = {
+    "origin": (HIGHLIGHT, 4),
+    "carrier": (HIGHLIGHT, 2),
+    "strengthened": (HIGHLIGHT, 2),
+    "recovered": (HIGHLIGHT, 2),
+    "weakened": (EFFECT_COLOURS[Effect.WEAKENED], 3),
+    "lost": (EFFECT_COLOURS[Effect.LOST], 3),
+    "has": (HIGHLIGHT, 4),
+    "lacks": (EFFECT_COLOURS[Effect.LACKS], 3),
+}
+_MERMAID_CLASS_DEFS = [
+    *(
+        f"  classDef {stage.value} fill:{STAGE_TINTS[stage]},"
+        f"stroke:{STAGE_COLOURS[stage]},color:{TEXT}"
+        for stage in Stage
+    ),
+    f"  classDef dim fill:{DIM_FILL},stroke:{DIM},color:{DIM}",
+    *(
+        f"  classDef {role} stroke:{colour},stroke-width:{width}px"
+        for role, (colour, width) in _MERMAID_ROLE_OUTLINES.items()
+    ),
+]
+#: The order of the ``class`` lines (stages, then the highlight's roles).
+_MERMAID_CLASS_ORDER = (
+    *(s.value for s in Stage),
+    "dim",
+    "carrier",
+    "strengthened",
+    "recovered",
+    "weakened",
+    "lost",
+    "lacks",
+    "has",
+    "origin",
+)
 
 
 # --- text ---------------------------------------------------------------------------
