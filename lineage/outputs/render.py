@@ -375,40 +375,20 @@ def highlight_selection(index: Index, capability: str) -> Highlight:
     # only the origins `why` gives: a gain in another lineage (OPT next to davinci)
     # or one that only supports a hypothesis (PaLM) just carries it
     primary = {o.claim.model for o in find_origins(index, capability).origins}
-    origins: list[str] = []
-    weakened: list[str] = []
-    lost: list[str] = []
-    carriers: list[str] = []
-    strengthened: list[str] = []
-    recovered: list[str] = []
-    has: list[str] = []
-    lacks: list[str] = []
+    roles: dict[str, list[str]] = {role: [] for role in ROLE_TAGS}
     for mid in index.topo(models):
-        claims = [
-            c
+        effects = {
+            c.effect
             for c in index.claims_by_model.get(mid, ())
             if c.capability == capability and c.alternative_to is None
-        ]
-        effects = {c.effect for c in claims}
+        }
+        for role in _claimed_roles(effects, mid in primary):
+            roles[role].append(mid)
         state = states.get(mid, {}).get(capability)
-        if Effect.GAINED in effects and mid in primary:
-            origins.append(mid)
-        elif Effect.RECOVERED in effects:
-            recovered.append(mid)
-        elif Effect.STRENGTHENED in effects:
-            strengthened.append(mid)
-        elif Effect.HAS in effects:
-            has.append(mid)
-        if Effect.LOST in effects:
-            lost.append(mid)
-        elif Effect.LACKS in effects:
-            lacks.append(mid)
-        elif Effect.WEAKENED in effects:
-            weakened.append(mid)
         if state is not None and state.present:
-            carriers.append(mid)
-    have = set(carriers)
-    ends = have | set(lost) | set(lacks)
+            roles["carrier"].append(mid)
+    have = set(roles["carrier"])
+    ends = have | set(roles["lost"]) | set(roles["lacks"])
     edges = [
         der.id
         for mid in index.topo(models)
@@ -424,17 +404,43 @@ def highlight_selection(index: Index, capability: str) -> Highlight:
     )
     return Highlight(
         capability,
-        tuple(origins),
-        tuple(carriers),
-        tuple(weakened),
-        tuple(lost),
-        tuple(edges),
-        tuple(family_claims),
-        tuple(strengthened),
-        tuple(recovered),
-        tuple(has),
-        tuple(lacks),
+        origins=tuple(roles["origin"]),
+        carriers=tuple(roles["carrier"]),
+        weakened=tuple(roles["weakened"]),
+        lost=tuple(roles["lost"]),
+        edges=tuple(edges),
+        family_claims=tuple(family_claims),
+        strengthened=tuple(roles["strengthened"]),
+        recovered=tuple(roles["recovered"]),
+        has=tuple(roles["has"]),
+        lacks=tuple(roles["lacks"]),
     )
+
+
+#: The roles a model's own claims give it, the first that applies of each group:
+#: how it came to have the capability, and how it faded.
+_GAIN_ROLES = (
+    (Effect.RECOVERED, "recovered"),
+    (Effect.STRENGTHENED, "strengthened"),
+    (Effect.HAS, "has"),
+)
+_FADE_ROLES = (
+    (Effect.LOST, "lost"),
+    (Effect.LACKS, "lacks"),
+    (Effect.WEAKENED, "weakened"),
+)
+
+
+def _claimed_roles(effects: set[Effect], primary: bool) -> list[str]:
+    """A model's highlight roles from the effects of its claims (an origin only
+    where ``why`` gives it as one)."""
+    gain = (
+        ["origin"]
+        if Effect.GAINED in effects and primary
+        else [role for effect, role in _GAIN_ROLES if effect in effects][:1]
+    )
+    fade = [role for effect, role in _FADE_ROLES if effect in effects][:1]
+    return gain + fade
 
 
 def model_changes(index: Index, model: str) -> list[Change]:
