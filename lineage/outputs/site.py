@@ -173,30 +173,9 @@ def site_data(index: Index) -> dict[str, Any]:
     >>> sorted(site_data(build_index(Facts())))[:4]
     ['capabilities', 'concepts', 'conflicts', 'counts']
     """
-    from ..provenance.emergence import emergence_table, row_json
-    from ..provenance.query import (
-        explain_concept,
-        find_conflicts,
-        find_origins,
-        lineage_of,
-        show_family,
-        show_model,
-    )
-    from ..report import (
-        concept_json,
-        family_json,
-        model_json,
-        source_json,
-        step_json,
-        why_json,
-    )
-
     facts = index.facts
     models = index.topo(set(facts.models))
-    lineage: dict[str, dict[str, Any]] = {}
-    for mid in models:
-        path, steps = lineage_of(index, mid)
-        lineage[mid] = {"path": list(path), "steps": [step_json(s) for s in steps]}
+    lineage = _lineage_json(index, models)
     return {
         "generator": f"lineage {__version__}",
         "counts": facts.counts(),
@@ -208,19 +187,7 @@ def site_data(index: Index) -> dict[str, Any]:
             }
             for s in facts.stages.values()
         },
-        "capabilities": {
-            cid: why_json(find_origins(index, cid)) for cid in facts.capabilities
-        },
-        "models": {mid: model_json(show_model(index, mid)) for mid in models},
-        "concepts": {
-            cid: concept_json(explain_concept(index, cid)) for cid in facts.concepts
-        },
-        "families": {
-            fid: family_json(show_family(index, fid)) for fid in facts.families
-        },
-        "sources": [source_json(s) for s in index.facts.sources.values()],
-        "emergence": [row_json(r) for r in emergence_table(index)],
-        "conflicts": _conflicts(index, find_conflicts),
+        **_answers_json(index, models),
         "names": name_index(index),
         "words": words_json(index),
         "lineage": lineage,
@@ -236,6 +203,48 @@ def site_data(index: Index) -> dict[str, Any]:
             for d in index.parents.get(mid, ())
         ],
         "highlights": {cid: _highlight_json(index, cid) for cid in facts.capabilities},
+    }
+
+
+def _lineage_json(index: Index, models: list[str]) -> dict[str, dict[str, Any]]:
+    """The ``lineage path``-shaped chain from a root to each model."""
+    from ..provenance.query import lineage_of
+    from ..report import step_json
+
+    lineage: dict[str, dict[str, Any]] = {}
+    for mid in models:
+        path, steps = lineage_of(index, mid)
+        lineage[mid] = {"path": list(path), "steps": [step_json(s) for s in steps]}
+    return lineage
+
+
+def _answers_json(index: Index, models: list[str]) -> dict[str, Any]:
+    """The ``--json`` answers of the commands, for every record they are about."""
+    from ..provenance.emergence import emergence_table, row_json
+    from ..provenance.query import (
+        explain_concept,
+        find_conflicts,
+        find_origins,
+        show_family,
+        show_model,
+    )
+    from ..report import concept_json, family_json, model_json, source_json, why_json
+
+    facts = index.facts
+    return {
+        "capabilities": {
+            cid: why_json(find_origins(index, cid)) for cid in facts.capabilities
+        },
+        "models": {mid: model_json(show_model(index, mid)) for mid in models},
+        "concepts": {
+            cid: concept_json(explain_concept(index, cid)) for cid in facts.concepts
+        },
+        "families": {
+            fid: family_json(show_family(index, fid)) for fid in facts.families
+        },
+        "sources": [source_json(s) for s in index.facts.sources.values()],
+        "emergence": [row_json(r) for r in emergence_table(index)],
+        "conflicts": _conflicts(index, find_conflicts),
     }
 
 
@@ -495,7 +504,8 @@ def build_site(index: Index, out_dir: str | os.PathLike[str]) -> SiteResult:
     target = Path(out_dir)
     _check_target(target)
     data = site_data(index)
-    tree_html, tree_kind, tree_note = _tree(index)
+    tree = _tree(index)
+    tree_html, tree_kind, tree_note = tree
     rows = emergence_table(index)
     clean_stale(target, (".tmp", ".old"))
     temp = temp_path(target)
@@ -503,50 +513,8 @@ def build_site(index: Index, out_dir: str | os.PathLike[str]) -> SiteResult:
         temp.mkdir()
         (temp / "assets").mkdir()
         plot_problem = _plot(index, rows, temp)
-        counts = data["counts"]
-        page = string.Template(_asset("index.html")).substitute(
-            title="Where did that capability come from? · lineage",
-            generator=html.escape(data["generator"]),
-            summary=html.escape(
-                f"{counts['models']} models, {counts['capabilities']} capabilities, "
-                f"{counts['claims']} cited claims from {counts['sources']} sources"
-            ),
-            tree=tree_html,
-            tree_kind=tree_kind,
-            tree_note=(
-                f'<p class="note" role="note">{html.escape(tree_note)}</p>'
-                if tree_note
-                else ""
-            ),
-            plot=(
-                '<figure class="plot"><a href="emergence.svg"><img src="emergence.svg" '
-                'alt="Plot: the training FLOPs at which each ability emerges, one row '
-                'per ability; the same data is in the table below." '
-                'width="100%" loading="lazy"></a><figcaption>Each ability at the '
-                "training FLOPs where it emerges (log scale); labels are parameter "
-                "counts. Open the picture for full size.</figcaption></figure>"
-                if plot_problem is None
-                else f'<p class="note">No plot: {html.escape(plot_problem)}.</p>'
-            ),
-            emergence_table=_emergence_html(index, rows),
-            data=embed_json(data),
-        )
-        (temp / "index.html").write_text(page, encoding="utf-8")
-        (temp / "lineage.json").write_text(
-            json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-        )
-        if tree_kind == "svg":
-            (temp / "tree.svg").write_text(
-                '<?xml version="1.0" encoding="UTF-8"?>\n' + tree_html + "\n",
-                encoding="utf-8",
-            )
-        for name in ASSETS:
-            (temp / "assets" / name).write_text(_asset(name), encoding="utf-8")
-        (temp / MARKER).write_text(
-            "Written by `lineage site`; the whole directory is replaced on the next "
-            "run.\n",
-            encoding="utf-8",
-        )
+        page = _page(index, data, tree, rows, plot_problem)
+        _write_files(temp, data, page, tree_html if tree_kind == "svg" else None)
         os.chmod(temp, 0o777 & ~umask())
         _swap(temp, target)
     except OSError as exc:
@@ -564,6 +532,72 @@ def build_site(index: Index, out_dir: str | os.PathLike[str]) -> SiteResult:
         plot=plot_problem is None,
         models=len(index.facts.models),
         capabilities=len(index.facts.capabilities),
+    )
+
+
+#: The emergence plot on the page, where it could be drawn.
+PLOT_FIGURE = (
+    '<figure class="plot"><a href="emergence.svg"><img src="emergence.svg" '
+    'alt="Plot: the training FLOPs at which each ability emerges, one row '
+    'per ability; the same data is in the table below." '
+    'width="100%" loading="lazy"></a><figcaption>Each ability at the '
+    "training FLOPs where it emerges (log scale); labels are parameter "
+    "counts. Open the picture for full size.</figcaption></figure>"
+)
+
+
+def _page(
+    index: Index,
+    data: dict[str, Any],
+    tree: tuple[str, str, str | None],
+    rows: list[Any],
+    plot_problem: str | None,
+) -> str:
+    """``index.html``: the page template filled in."""
+    tree_html, tree_kind, tree_note = tree
+    counts = data["counts"]
+    return string.Template(_asset("index.html")).substitute(
+        title="Where did that capability come from? · lineage",
+        generator=html.escape(data["generator"]),
+        summary=html.escape(
+            f"{counts['models']} models, {counts['capabilities']} capabilities, "
+            f"{counts['claims']} cited claims from {counts['sources']} sources"
+        ),
+        tree=tree_html,
+        tree_kind=tree_kind,
+        tree_note=(
+            f'<p class="note" role="note">{html.escape(tree_note)}</p>'
+            if tree_note
+            else ""
+        ),
+        plot=(
+            PLOT_FIGURE
+            if plot_problem is None
+            else f'<p class="note">No plot: {html.escape(plot_problem)}.</p>'
+        ),
+        emergence_table=_emergence_html(index, rows),
+        data=embed_json(data),
+    )
+
+
+def _write_files(
+    temp: Path, data: dict[str, Any], page: str, tree_svg: str | None
+) -> None:
+    """The page, its data, the tree picture (if drawn), the assets and the marker."""
+    (temp / "index.html").write_text(page, encoding="utf-8")
+    (temp / "lineage.json").write_text(
+        json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+    if tree_svg is not None:
+        (temp / "tree.svg").write_text(
+            '<?xml version="1.0" encoding="UTF-8"?>\n' + tree_svg + "\n",
+            encoding="utf-8",
+        )
+    for name in ASSETS:
+        (temp / "assets" / name).write_text(_asset(name), encoding="utf-8")
+    (temp / MARKER).write_text(
+        "Written by `lineage site`; the whole directory is replaced on the next run.\n",
+        encoding="utf-8",
     )
 
 
