@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from .._records import frozen_record
 from ..errors import LineageError, did_you_mean, plain
-from ..facts.model import Setting
+from ..facts.model import Emergence, Facts, Setting
 from ..store.index import Index
 
 __all__ = [
@@ -137,51 +137,13 @@ def emergence_table(
             f"{did_you_mean(sort, SORT_KEYS)}"
         )
         raise LineageError(msg)
-    wanted: Setting | None = None
-    if setting is not None:
-        values = [s.value for s in Setting]
-        try:
-            wanted = Setting(setting)
-        except ValueError:
-            msg = (
-                f"unknown setting '{setting}'; expected one of {', '.join(values)}"
-                f"{did_you_mean(str(setting), values)}"
-            )
-            raise LineageError(msg) from None
+    wanted = _setting(setting)
     facts = index.facts
-    rows = []
-    for rec in facts.emergence.values():
-        if wanted is not None and rec.setting is not wanted:
-            continue
-        cap = facts.capabilities.get(rec.capability)
-        family_id: str | None
-        if rec.model in facts.models:
-            model = facts.models[rec.model]
-            model_name, family_id = model.name, model.family
-        else:
-            family_id = rec.model
-            fam = facts.families.get(rec.model)
-            model_name = fam.name if fam else rec.model
-        family = facts.families.get(family_id) if family_id else None
-        rows.append(
-            EmergenceRow(
-                id=rec.id,
-                capability=rec.capability,
-                capability_name=cap.name if cap else rec.capability,
-                task=rec.task,
-                setting=rec.setting.value,
-                model=rec.model,
-                model_name=model_name,
-                family=family_id,
-                family_name=family.name if family else family_id,
-                training_flops=rec.training_flops,
-                parameters=rec.parameters,
-                reference=rec.reference,
-                source=rec.source,
-                locator=rec.locator,
-                note=rec.note,
-            )
-        )
+    rows = [
+        _row(facts, rec)
+        for rec in facts.emergence.values()
+        if wanted is None or rec.setting is wanted
+    ]
     if sort is not None:
         first, second = (
             ("training_flops", "parameters")
@@ -195,6 +157,53 @@ def emergence_table(
 
         rows.sort(key=key)  # stable: ties keep the order of Table 1
     return rows
+
+
+def _setting(setting: str | Setting | None) -> Setting | None:
+    """The prompting setting asked for, or None for all."""
+    if setting is None:
+        return None
+    try:
+        return Setting(setting)
+    except ValueError:
+        values = [s.value for s in Setting]
+        msg = (
+            f"unknown setting '{setting}'; expected one of {', '.join(values)}"
+            f"{did_you_mean(str(setting), values)}"
+        )
+        raise LineageError(msg) from None
+
+
+def _row(facts: Facts, rec: Emergence) -> EmergenceRow:
+    """One emergence fact with the names of its capability, model and family
+    (the fact may name a model or a family)."""
+    cap = facts.capabilities.get(rec.capability)
+    family_id: str | None
+    if rec.model in facts.models:
+        model = facts.models[rec.model]
+        model_name, family_id = model.name, model.family
+    else:
+        family_id = rec.model
+        fam = facts.families.get(rec.model)
+        model_name = fam.name if fam else rec.model
+    family = facts.families.get(family_id) if family_id else None
+    return EmergenceRow(
+        id=rec.id,
+        capability=rec.capability,
+        capability_name=cap.name if cap else rec.capability,
+        task=rec.task,
+        setting=rec.setting.value,
+        model=rec.model,
+        model_name=model_name,
+        family=family_id,
+        family_name=family.name if family else family_id,
+        training_flops=rec.training_flops,
+        parameters=rec.parameters,
+        reference=rec.reference,
+        source=rec.source,
+        locator=rec.locator,
+        note=rec.note,
+    )
 
 
 def row_json(row: EmergenceRow) -> dict[str, Any]:
@@ -320,22 +329,10 @@ def plot_emergence(
         msg = "plotting needs matplotlib; install it with pip install 'capability-lineage[plot]'"
         raise LineageError(msg) from None
 
-    # text stays text in SVG (searchable, testable); fixed salt: reproducible ids
-    with matplotlib.rc_context(
-        {
-            "svg.fonttype": "none",
-            "svg.hashsalt": "lineage",
-            "font.size": 9,
-            "font.family": "DejaVu Sans",
-        }
-    ):
+    with matplotlib.rc_context(_PLOT_RC):
         fig = _draw(rows, title, families)
         FigureCanvasAgg(fig)
-        metadata: dict[str, Any] = {
-            "png": {"Software": None},
-            "svg": {"Date": None},
-            "pdf": {"CreationDate": None},
-        }[chosen]
+        metadata = dict(_PLOT_METADATA[chosen])
         _write_atomically(
             target,
             lambda handle: fig.savefig(
@@ -343,6 +340,22 @@ def plot_emergence(
             ),
         )
     return target
+
+
+#: Text stays text in SVG (searchable, testable); a fixed salt makes its ids
+#: reproducible.
+_PLOT_RC: dict[Any, Any] = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "lineage",
+    "font.size": 9,
+    "font.family": "DejaVu Sans",
+}
+#: No software version or date in the file: the same rows give the same bytes.
+_PLOT_METADATA: dict[str, dict[str, Any]] = {
+    "png": {"Software": None},
+    "svg": {"Date": None},
+    "pdf": {"CreationDate": None},
+}
 
 
 def _write_atomically(target: Path, write: Callable[[IO[bytes]], object]) -> None:
@@ -365,17 +378,32 @@ def _drawable(row: EmergenceRow) -> EmergenceRow:
 
 
 def _draw(rows: Sequence[EmergenceRow], title: str | None, order: Sequence[str]) -> Any:
-    import textwrap
-
-    from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-    from matplotlib.ticker import LogLocator, NullFormatter
-
+    """The figure: one panel per prompting setting, a legend of families, notes."""
     rows = [_drawable(r) for r in rows]
     groups = [(s.value, [r for r in rows if r.setting == s.value]) for s in Setting]
     groups = [(s, g) for s, g in groups if g]
-    unplaced = [r for r in rows if not r.training_flops]
+    families, style = _family_styles(rows, order)
+    fig, axes = _figure(rows, groups, families)
+    low, high = _flops_range(rows)
+    for ax, (setting, group) in zip(axes, groups, strict=True):
+        _draw_points(ax, group, style, low)
+        _style_panel(ax, setting, group, (low, high))
+    axes[-1].set_xlabel(
+        "Training FLOPs at which the ability emerges (log scale); "
+        "the label of each dot is the parameter count"
+    )
+    sources = sorted({r.source for r in rows})
+    fig.suptitle(title or _default_title(sources), fontsize=11, fontweight="bold")
+    _family_legend(axes[0], families, style)
+    _footnote(fig, rows, sources, {s for s, _ in groups})
+    return fig
 
+
+def _family_styles(
+    rows: Sequence[EmergenceRow], order: Sequence[str]
+) -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    """The families drawn (id -> name) and each one's (colour, marker): those in
+    ``order`` first, so a family keeps its style across plots of subsets."""
     families: dict[str, str] = {}
     for r in rows:
         families.setdefault(r.family or r.model, r.family_name or r.model_name)
@@ -385,11 +413,26 @@ def _draw(rows: Sequence[EmergenceRow], title: str | None, order: Sequence[str])
         for i, fam in enumerate(ranked)
         if fam in families
     }
+    return families, style
 
+
+def _flops_range(rows: Sequence[EmergenceRow]) -> tuple[float, float]:
+    """The x axis in log10 FLOPs: room left of the smallest value and for a label
+    right of the largest."""
     flops = [r.training_flops for r in rows if r.training_flops]
-    # room on the left of the smallest value and for a label right of the largest
     low = math.log10(min(flops)) - 0.3 if flops else 20.0
     high = math.ceil(math.log10(max(flops)) + 0.3) if flops else 25.0
+    return low, high
+
+
+def _figure(
+    rows: Sequence[EmergenceRow],
+    groups: list[tuple[str, list[EmergenceRow]]],
+    families: dict[str, str],
+) -> tuple[Any, Any]:
+    """A figure sized for the longest task name and the legend, and its panels."""
+    from matplotlib.figure import Figure
+
     longest = max(len(r.task) for r in rows)
     legend_width = 0.075 * max(len(name) for name in families.values()) + 0.8
     fig = Figure(
@@ -406,75 +449,97 @@ def _draw(rows: Sequence[EmergenceRow], title: str | None, order: Sequence[str])
         squeeze=False,
         gridspec_kw={"height_ratios": [len(g) + 0.6 for _, g in groups]},
     )[:, 0]
-    for ax, (setting, group) in zip(axes, groups, strict=True):
-        ys = list(range(len(group)))
-        for y, r in zip(ys, group, strict=True):
-            ax.axhline(y, color="#e6e6e6", lw=0.8, zorder=0)
-            if not r.training_flops:
-                ax.text(
-                    10.0 ** (low + 0.1),
-                    y,
-                    "no training FLOPs given",
-                    va="center",
-                    fontsize=7.5,
-                    color="#777777",
-                    style="italic",
-                )
-                continue
-            colour, marker = style[r.family or r.model]
-            ax.scatter(
-                [r.training_flops],
-                [y],
-                s=60,
-                color=colour,
-                marker=marker,
-                edgecolors="white",
-                linewidths=0.7,
-                zorder=3,
-            )
-            ax.annotate(
-                format_parameters(r.parameters),
-                (r.training_flops, y),
-                xytext=(7, 0),
-                textcoords="offset points",
+    return fig, axes
+
+
+def _draw_points(
+    ax: Any,
+    group: list[EmergenceRow],
+    style: dict[str, tuple[str, str]],
+    low: float,
+) -> None:
+    """One line per ability: its dot labelled with the parameter count, or a note."""
+    for y, r in enumerate(group):
+        ax.axhline(y, color="#e6e6e6", lw=0.8, zorder=0)
+        if not r.training_flops:
+            ax.text(
+                10.0 ** (low + 0.1),
+                y,
+                "no training FLOPs given",
                 va="center",
                 fontsize=7.5,
-                color="#444444",
+                color="#777777",
+                style="italic",
             )
-        ax.set_yticks(ys, [r.task for r in group])
-        ax.set_ylim(len(group) - 0.4, -0.6)
-        ax.tick_params(axis="y", length=0)
-        ax.set_title(
-            f"{_SETTING_TITLES.get(setting, setting)}: {len(group)}",
-            loc="left",
-            fontsize=9.5,
-            fontweight="bold",
+            continue
+        colour, marker = style[r.family or r.model]
+        ax.scatter(
+            [r.training_flops],
+            [y],
+            s=60,
+            color=colour,
+            marker=marker,
+            edgecolors="white",
+            linewidths=0.7,
+            zorder=3,
         )
-        ax.set_xscale("log")
-        ax.set_xlim(10.0**low, 10.0**high)
-        ax.xaxis.set_major_locator(LogLocator(base=10, numticks=20))
-        ax.xaxis.set_minor_locator(
-            LogLocator(base=10, subs=tuple(range(2, 10)), numticks=20)
+        ax.annotate(
+            format_parameters(r.parameters),
+            (r.training_flops, y),
+            xytext=(7, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=7.5,
+            color="#444444",
         )
-        ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.grid(axis="x", which="major", color="#c8c8c8", lw=0.8)
-        ax.grid(axis="x", which="minor", color="#f2f2f2", lw=0.5)
-        ax.set_axisbelow(True)
-        for side in ("top", "right", "left"):
-            ax.spines[side].set_visible(False)
-    axes[-1].set_xlabel(
-        "Training FLOPs at which the ability emerges (log scale); "
-        "the label of each dot is the parameter count"
+
+
+def _style_panel(
+    ax: Any, setting: str, group: list[EmergenceRow], span: tuple[float, float]
+) -> None:
+    """A panel's task names, title, log x axis (``span`` in log10 FLOPs) with its
+    grid, and no frame but the bottom."""
+    from matplotlib.ticker import LogLocator, NullFormatter
+
+    ax.set_yticks(list(range(len(group))), [r.task for r in group])
+    ax.set_ylim(len(group) - 0.4, -0.6)
+    ax.tick_params(axis="y", length=0)
+    ax.set_title(
+        f"{_SETTING_TITLES.get(setting, setting)}: {len(group)}",
+        loc="left",
+        fontsize=9.5,
+        fontweight="bold",
     )
-    sources = sorted({r.source for r in rows})
-    if title is None:
-        cite = (
-            "Wei et al. (2022), Emergent Abilities of Large Language Models, Table 1"
-            if sources == [WEI_2022]
-            else "sources: " + ", ".join(sources)
-        )
-        title = f"Scale at which abilities of language models emerge\n{cite}"
-    fig.suptitle(title, fontsize=11, fontweight="bold")
+    ax.set_xscale("log")
+    ax.set_xlim(10.0 ** span[0], 10.0 ** span[1])
+    ax.xaxis.set_major_locator(LogLocator(base=10, numticks=20))
+    ax.xaxis.set_minor_locator(
+        LogLocator(base=10, subs=tuple(range(2, 10)), numticks=20)
+    )
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.grid(axis="x", which="major", color="#c8c8c8", lw=0.8)
+    ax.grid(axis="x", which="minor", color="#f2f2f2", lw=0.5)
+    ax.set_axisbelow(True)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+
+
+def _default_title(sources: list[str]) -> str:
+    """A title citing Wei et al. (2022), Table 1 when every row comes from it."""
+    cite = (
+        "Wei et al. (2022), Emergent Abilities of Large Language Models, Table 1"
+        if sources == [WEI_2022]
+        else "sources: " + ", ".join(sources)
+    )
+    return f"Scale at which abilities of language models emerge\n{cite}"
+
+
+def _family_legend(
+    ax: Any, families: dict[str, str], style: dict[str, tuple[str, str]]
+) -> None:
+    """The family of each colour and marker, right of the top panel."""
+    from matplotlib.lines import Line2D
+
     handles = [
         Line2D(
             [],
@@ -487,7 +552,7 @@ def _draw(rows: Sequence[EmergenceRow], title: str | None, order: Sequence[str])
         )
         for fam, (colour, marker) in style.items()
     ]
-    axes[0].legend(
+    ax.legend(
         handles=handles,
         loc="upper left",
         bbox_to_anchor=(1.01, 1.0),
@@ -498,12 +563,21 @@ def _draw(rows: Sequence[EmergenceRow], title: str | None, order: Sequence[str])
         alignment="left",
         borderaxespad=0,
     )
+
+
+def _footnote(
+    fig: Any, rows: Sequence[EmergenceRow], sources: list[str], settings: set[str]
+) -> None:
+    """What is not drawn: Table 1's row without a scale, rows without FLOPs."""
+    import textwrap
+
     notes = []
-    if WEI_2022 in sources and "few-shot" in {s for s, _ in groups}:
+    if WEI_2022 in sources and "few-shot" in settings:
         notes.append(
             f"Not drawn: Table 1's row \u201c{NOT_ENCODED[0]}\u201d, as "
             f"{NOT_ENCODED[1]}."
         )
+    unplaced = [r for r in rows if not r.training_flops]
     if unplaced:
         notes.append(f"{len(unplaced)} row(s) without training FLOPs are not placed.")
     if notes:
@@ -513,4 +587,3 @@ def _draw(rows: Sequence[EmergenceRow], title: str | None, order: Sequence[str])
             color="#666666",
             style="italic",
         )
-    return fig
