@@ -145,18 +145,23 @@ def emergence_table(
         if wanted is None or rec.setting is wanted
     ]
     if sort is not None:
-        first, second = (
-            ("training_flops", "parameters")
-            if sort == "flops"
-            else ("parameters", "training_flops")
-        )
-
-        def key(row: EmergenceRow) -> tuple[bool, float, bool, float]:
-            a, b = getattr(row, first), getattr(row, second)
-            return (a is None, a or 0.0, b is None, b or 0.0)
-
-        rows.sort(key=key)  # stable: ties keep the order of Table 1
+        _sort_rows(rows, sort)
     return rows
+
+
+def _sort_rows(rows: list[EmergenceRow], sort: str) -> None:
+    """By FLOPs then parameters (or the other way round), unknown values last."""
+    first, second = (
+        ("training_flops", "parameters")
+        if sort == "flops"
+        else ("parameters", "training_flops")
+    )
+
+    def key(row: EmergenceRow) -> tuple[bool, float, bool, float]:
+        a, b = getattr(row, first), getattr(row, second)
+        return (a is None, a or 0.0, b is None, b or 0.0)
+
+    rows.sort(key=key)  # stable: ties keep the order of Table 1
 
 
 def _setting(setting: str | Setting | None) -> Setting | None:
@@ -315,13 +320,7 @@ def plot_emergence(
     """
     target = Path(path)
     chosen = _plot_format(target, fmt)
-    if not rows:
-        msg = "no emergence rows to plot"
-        raise LineageError(msg)
-    directory = target.parent
-    if not directory.is_dir():
-        msg = f"cannot write '{target}': directory '{directory}' does not exist"
-        raise LineageError(msg)
+    _check_plot(rows, target)
     try:
         import matplotlib
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -356,6 +355,16 @@ _PLOT_METADATA: dict[str, dict[str, Any]] = {
     "svg": {"Date": None},
     "pdf": {"CreationDate": None},
 }
+
+
+def _check_plot(rows: Sequence[EmergenceRow], target: Path) -> None:
+    if not rows:
+        msg = "no emergence rows to plot"
+        raise LineageError(msg)
+    directory = target.parent
+    if not directory.is_dir():
+        msg = f"cannot write '{target}': directory '{directory}' does not exist"
+        raise LineageError(msg)
 
 
 def _write_atomically(target: Path, write: Callable[[IO[bytes]], object]) -> None:
