@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .commands import graph_option, handle_errors
 from .console import STAGE_COLOURS, load
+
+if TYPE_CHECKING:
+    from ..outputs.render import TreeOptions
+    from ..store.index import Index
 
 
 def _style(text: str, role: str) -> str:
@@ -121,78 +126,23 @@ def tree(
         lineage tree --focus text-davinci-002 --format mermaid
         lineage tree --timeline -o timeline.pdf
     """
-    from ..outputs.render import (
-        GRAPHVIZ_FORMATS,
-        TreeOptions,
-        check_layout_size,
-        drawn_models,
-        highlight_selection,
-        layout,
-        render,
-        to_dot,
-        to_mermaid,
-        to_text,
-        write_atomic,
-    )
+    from ..outputs.render import GRAPHVIZ_FORMATS, drawn_models, write_atomic
 
     dash = output == "-"
     if dash:
         output = None
     fmt = _format(output, fmt)
-    if fmt in ("png", "pdf") and output is None and (not dash or _tty()):
-        msg = f"--format {fmt} is binary; give a file with -o FILE.{fmt}"
-        if dash:
-            msg += " (or redirect standard output)"
-        raise click.UsageError(msg)
+    _check_stdout(fmt, output, dash)
     index = load(graph_dirs)
-    cap_id = index.resolve(highlight, ("capability",))[1] if highlight else None
-    focus_id = index.resolve(focus, ("model", "family"))[1] if focus else None
-    options = TreeOptions(
-        capabilities=capabilities,
-        timeline=timeline,
-        highlight=cap_id,
-        focus=focus_id,
-        legend=legend,
-    )
-    if cap_id is not None:
-        selection = highlight_selection(index, cap_id)
-        if not selection.models:
-            where = ", ".join(selection.family_claims)
-            note = f" (only family-level claims: {where})" if where else ""
-            click.echo(
-                f"note: no model has a claim about {cap_id}{note}; "
-                "nothing is highlighted",
-                err=True,
-            )
+    options = _options(index, highlight, focus, timeline, capabilities, legend)
+    if options.highlight is not None:
+        _note_empty_highlight(index, options.highlight)
     models = drawn_models(index, options)
     if fmt in GRAPHVIZ_FORMATS:
-        check_layout_size(len(models), timeline=timeline)
-        source = to_dot(index, options)
-        if output is None:
-            picture = layout(source, fmt)
-            if fmt == "svg":
-                click.echo(picture.decode("utf-8"), nl=False)
-            else:
-                sys.stdout.flush()
-                sys.stdout.buffer.write(picture)
+        if not _picture(index, options, fmt, output, len(models)):
             return
-        render(source, output, fmt)
     else:
-        if fmt == "dot":
-            text = to_dot(index, options)
-        elif fmt == "mermaid":
-            text = to_mermaid(index, options)
-        else:
-            from .terminal import PIPE_PROSE, terminal_width
-
-            columns = terminal_width() if output is None else None
-            text = to_text(
-                index,
-                options,
-                width=columns or PIPE_PROSE,
-                style=_style if output is None else None,
-                fold=columns is not None,
-            )
+        text = _text(index, options, fmt, to_terminal=output is None)
         if output is None:
             click.echo(text, nl=False)
             return
@@ -200,3 +150,87 @@ def tree(
     drawn = set(models)
     edges = sum(d.parent in drawn for m in models for d in index.parents.get(m, ()))
     click.echo(f"wrote {output} ({fmt}, {len(models)} models, {edges} derivations)")
+
+
+def _check_stdout(fmt: str, output: str | None, dash: bool) -> None:
+    """Refuse to print PNG or PDF bytes to a terminal (or with no ``-o`` at all)."""
+    if fmt in ("png", "pdf") and output is None and (not dash or _tty()):
+        msg = f"--format {fmt} is binary; give a file with -o FILE.{fmt}"
+        if dash:
+            msg += " (or redirect standard output)"
+        raise click.UsageError(msg)
+
+
+def _options(
+    index: Index,
+    highlight: str | None,
+    focus: str | None,
+    timeline: bool,
+    capabilities: bool,
+    legend: bool,
+) -> TreeOptions:
+    """The drawing options, with the names asked for resolved to ids."""
+    from ..outputs.render import TreeOptions
+
+    cap_id = index.resolve(highlight, ("capability",))[1] if highlight else None
+    focus_id = index.resolve(focus, ("model", "family"))[1] if focus else None
+    return TreeOptions(
+        capabilities=capabilities,
+        timeline=timeline,
+        highlight=cap_id,
+        focus=focus_id,
+        legend=legend,
+    )
+
+
+def _note_empty_highlight(index: Index, cap_id: str) -> None:
+    from ..outputs.render import highlight_selection
+
+    selection = highlight_selection(index, cap_id)
+    if not selection.models:
+        where = ", ".join(selection.family_claims)
+        note = f" (only family-level claims: {where})" if where else ""
+        click.echo(
+            f"note: no model has a claim about {cap_id}{note}; nothing is highlighted",
+            err=True,
+        )
+
+
+def _picture(
+    index: Index, options: TreeOptions, fmt: str, output: str | None, count: int
+) -> bool:
+    """Lay the tree out with Graphviz into ``output``, or print it (then False)."""
+    from ..outputs.render import check_layout_size, layout, render, to_dot
+
+    check_layout_size(count, timeline=options.timeline)
+    source = to_dot(index, options)
+    if output is not None:
+        render(source, output, fmt)
+        return True
+    picture = layout(source, fmt)
+    if fmt == "svg":
+        click.echo(picture.decode("utf-8"), nl=False)
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(picture)
+    return False
+
+
+def _text(index: Index, options: TreeOptions, fmt: str, *, to_terminal: bool) -> str:
+    """DOT, Mermaid, or the indented text (styled and wrapped on a terminal)."""
+    from ..outputs.render import to_dot, to_mermaid, to_text
+
+    if fmt == "dot":
+        return to_dot(index, options)
+    if fmt == "mermaid":
+        return to_mermaid(index, options)
+    from .terminal import PIPE_PROSE, terminal_width
+
+    columns = terminal_width() if to_terminal else None
+    return to_text(
+        index,
+        options,
+        width=columns or PIPE_PROSE,
+        style=_style if to_terminal else None,
+        fold=columns is not None,
+    )
