@@ -17,6 +17,7 @@ from .commands import Failure, graph_option, handle_errors
 from .console import load, table
 
 if TYPE_CHECKING:
+    from ..outputs.sparql import QueryResult
     from ..store.index import Index
 
 #: Kept in step with lineage.outputs.rdf.FORMATS (a test checks), without importing rdflib.
@@ -251,47 +252,16 @@ def sparql(
         echo 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }' | lineage sparql -
         lineage sparql rlhf-added --endpoint http://127.0.0.1:7878/query
     """
-    from ..outputs.sparql import (
-        describe,
-        display,
-        format_results,
-        load_query,
-        run_query,
-        saved_queries,
-    )
+    from ..outputs.sparql import format_results, run_query
 
     if list_only:
-        rows = []
-        for name, path in saved_queries(queries_dir).items():
-            rows.append(
-                [click.style(name, bold=True), describe(path.read_text("utf-8"))]
-            )
-        for line in table(rows, indent=""):
-            click.echo(line)
+        _list_queries(queries_dir)
         return
     if query is None:
         msg = "missing NAME|FILE|- (see --list for the saved queries)"
         raise click.UsageError(msg)
-    bindings: dict[str, str] = {}
-    for item in params:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            msg = f"'{item}' is not NAME=VALUE"
-            raise click.BadParameter(msg, param_hint="--param")
-        if name in bindings:
-            msg = f"?{name} is bound twice; give each variable one value"
-            raise click.BadParameter(msg, param_hint="--param")
-        bindings[name] = value
-    if query == "-":
-        if sys.stdin is None:
-            msg = "standard input is closed: give the query as NAME or FILE"
-            raise Failure(msg)
-        text = sys.stdin.read()
-        if not text.strip():
-            msg = "no query on standard input"
-            raise Failure(msg)
-    else:
-        text = load_query(query, queries_dir)[1]
+    bindings = _bindings(params)
+    text = _query_text(query, queries_dir)
     base_iri = _base(base)
     index = None
     if endpoint is None or graph_dirs:  # a remote endpoint's facts may not be ours
@@ -313,11 +283,59 @@ def sparql(
     )
     if fmt != "table" or result.kind == "graph":
         sys.stdout.write(format_results(result, fmt))
-        return
-    if result.kind == "ask":
+    elif result.kind == "ask":
         click.echo("true" if result.boolean else "false")
-        return
+    else:
+        _echo_table(result, base_iri)
+
+
+def _list_queries(queries_dir: str | None) -> None:
+    """``--list``: each saved query's name and what it answers."""
+    from ..outputs.sparql import describe, saved_queries
+
+    rows = [
+        [click.style(name, bold=True), describe(path.read_text("utf-8"))]
+        for name, path in saved_queries(queries_dir).items()
+    ]
+    for line in table(rows, indent=""):
+        click.echo(line)
+
+
+def _bindings(params: tuple[str, ...]) -> dict[str, str]:
+    """``--param NAME=VALUE`` options, each variable bound once."""
+    bindings: dict[str, str] = {}
+    for item in params:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            msg = f"'{item}' is not NAME=VALUE"
+            raise click.BadParameter(msg, param_hint="--param")
+        if name in bindings:
+            msg = f"?{name} is bound twice; give each variable one value"
+            raise click.BadParameter(msg, param_hint="--param")
+        bindings[name] = value
+    return bindings
+
+
+def _query_text(query: str, queries_dir: str | None) -> str:
+    """The text of a saved query, a query file, or standard input (``-``)."""
+    from ..outputs.sparql import load_query
+
+    if query != "-":
+        return load_query(query, queries_dir)[1]
+    if sys.stdin is None:
+        msg = "standard input is closed: give the query as NAME or FILE"
+        raise Failure(msg)
+    text = sys.stdin.read()
+    if not text.strip():
+        msg = "no query on standard input"
+        raise Failure(msg)
+    return text
+
+
+def _echo_table(result: QueryResult, base_iri: str) -> None:
+    """SELECT results as a table, IRIs shortened with the export's prefixes."""
     from ..outputs.rdf import LIN_URI, PREFIXES
+    from ..outputs.sparql import display
 
     prefixes = [("lin", LIN_URI), ("id", base_iri)] + [
         (p, u) for p, u in PREFIXES.items() if p != "lin"
