@@ -6,12 +6,17 @@ matplotlib is imported only for ``--plot``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .commands import graph_option, handle_errors, json_option
 from .console import echo_long, emit_json, load, table
+
+if TYPE_CHECKING:
+    from ..provenance.emergence import EmergenceRow
 
 
 def _plot_path(
@@ -75,15 +80,7 @@ def emergence(
         lineage emergence --json | jq '.[] | select(.model == "palm")'
         lineage emergence --plot emergence.png
     """
-    from ..provenance.emergence import (
-        NOT_ENCODED,
-        WEI_2022,
-        emergence_table,
-        format_flops,
-        format_parameters,
-        plot_emergence,
-        row_json,
-    )
+    from ..provenance.emergence import emergence_table, plot_emergence, row_json
 
     index = load(graph_dirs)
     rows = emergence_table(index, sort=sort, setting=setting)
@@ -100,34 +97,37 @@ def emergence(
     if not rows:
         click.echo("No emergence observations recorded.")
         return
+    _echo_table(rows)
+    _echo_summary(rows)
+
+
+def _echo_table(rows: list[EmergenceRow]) -> None:
+    from ..provenance.emergence import format_flops, format_parameters
+
+    columns: tuple[tuple[str, Callable[[EmergenceRow], str]], ...] = (
+        ("ABILITY / TASK", lambda r: click.style(r.task, bold=True)),
+        ("SETTING", lambda r: r.setting),
+        ("TRAIN. FLOPS", lambda r: format_flops(r.training_flops)),
+        ("PARAMS", lambda r: format_parameters(r.parameters)),
+        ("MODEL", lambda r: r.model_name),
+        ("REFERENCE", lambda r: r.reference or "unknown"),
+        ("CAPABILITY", lambda r: r.capability),
+    )
     lines = table(
         [
-            [
-                "ABILITY / TASK",
-                "SETTING",
-                "TRAIN. FLOPS",
-                "PARAMS",
-                "MODEL",
-                "REFERENCE",
-                "CAPABILITY",
-            ],
-            *[
-                [
-                    click.style(r.task, bold=True),
-                    r.setting,
-                    format_flops(r.training_flops),
-                    format_parameters(r.parameters),
-                    r.model_name,
-                    r.reference or "unknown",
-                    r.capability,
-                ]
-                for r in rows
-            ],
+            [head for head, _ in columns],
+            *[[cell(r) for _, cell in columns] for r in rows],
         ],
         indent="",
     )
     for line in lines:
         click.echo(line)
+
+
+def _echo_summary(rows: list[EmergenceRow]) -> None:
+    """The count by setting, the sources, and Table 1's row that is not a fact."""
+    from ..provenance.emergence import NOT_ENCODED, WEI_2022
+
     settings = {r.setting for r in rows}
     counts = ", ".join(
         f"{sum(r.setting == s for r in rows)} {s}"
