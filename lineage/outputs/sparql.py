@@ -415,6 +415,14 @@ def bind_params(text: str, params: Mapping[str, Any]) -> str:
     if not params:
         return text
     tokens = _tokens(text)
+    _check_param_names(tokens, params)
+    return _insert_values(text, tokens, _values_block(params))
+
+
+def _check_param_names(
+    tokens: list[tuple[str, str, int]], params: Mapping[str, Any]
+) -> None:
+    """Each parameter names a variable that the outer query can bind."""
     variables = {v[1:] for kind, v, _ in tokens if kind == "var"}
     outer = _outer_variables(tokens)
     for name in params:
@@ -432,21 +440,28 @@ def bind_params(text: str, params: Mapping[str, Any]) -> str:
                 "from the subquery or bind a variable of the outer query"
             )
             raise QueryError(msg)
+
+
+def _values_block(params: Mapping[str, Any]) -> str:
+    """``VALUES ?x { "a" }``, or ``VALUES (?x ?y) { ("a" "b") }``."""
     terms = [
         sparql_term(v if not isinstance(v, str) else param_term(v))
         for v in params.values()
     ]
     names = list(params)
     if len(names) == 1:
-        block = f"VALUES ?{names[0]} {{ {terms[0]} }}"
-    else:
-        block = (
-            "VALUES ("
-            + " ".join(f"?{n}" for n in names)
-            + ") { ("
-            + " ".join(terms)
-            + ") }"
-        )
+        return f"VALUES ?{names[0]} {{ {terms[0]} }}"
+    return (
+        "VALUES ("
+        + " ".join(f"?{n}" for n in names)
+        + ") { ("
+        + " ".join(terms)
+        + ") }"
+    )
+
+
+def _insert_values(text: str, tokens: list[tuple[str, str, int]], block: str) -> str:
+    """``block`` at the top of the WHERE pattern (after DESCRIBE without one)."""
     kind = None
     seen_where = False
     for tok, value, start in tokens:
@@ -574,12 +589,7 @@ def run_query(
     [(rdflib.term.URIRef('http://x/b'),)]
     """
     text = query if literal else load_query(query, queries)[1]
-    kind = check_query(text, allow_service=allow_service)
-    if params:
-        text = bind_params(text, params)
-        if check_query(text, allow_service=allow_service) != kind:  # belt and braces
-            msg = "binding the parameters changed the query"
-            raise QueryError(msg)
+    text, kind = _checked(text, params, allow_service)
     if isinstance(source, str):
         return _remote(text, kind, source, timeout, default_graph)
     graph = _as_graph(source)
@@ -587,6 +597,19 @@ def run_query(
         engine = "oxigraph" if _has_pyoxigraph() else "rdflib"
     run = _oxigraph if engine == "oxigraph" else _rdflib
     return _within(timeout, lambda: run(text, kind, graph))
+
+
+def _checked(
+    text: str, params: Mapping[str, Any] | None, allow_service: bool
+) -> tuple[str, str]:
+    """The query with its parameters bound, and its kind; refused if not read-only."""
+    kind = check_query(text, allow_service=allow_service)
+    if params:
+        text = bind_params(text, params)
+        if check_query(text, allow_service=allow_service) != kind:  # belt and braces
+            msg = "binding the parameters changed the query"
+            raise QueryError(msg)
+    return text, kind
 
 
 class _Deadline(BaseException):
@@ -926,8 +949,7 @@ def push_graph(
     check_url(endpoint, "a Graph Store endpoint")
     count = len(graph)
     target = f"<{graph_iri}>" if graph_iri else "the default graph"
-    query = urllib.parse.urlencode({"graph": graph_iri}) if graph_iri else "default"
-    url = endpoint + ("&" if "?" in endpoint else "?") + query
+    url = _graph_store_url(endpoint, graph_iri)
     headers = {"Content-Type": "application/n-triples", "User-Agent": "lineage-push"}
     unsure = (
         f"; {count} triples were sent but not confirmed: the server may "
@@ -957,6 +979,12 @@ def push_graph(
         )
         raise EndpointError(msg)
     return PushResult(count, graph_iri or "", url, reply.status)
+
+
+def _graph_store_url(endpoint: str, graph_iri: str | None) -> str:
+    """The Graph Store URL of one graph: ``?graph=<IRI>``, or ``?default``."""
+    query = urllib.parse.urlencode({"graph": graph_iri}) if graph_iri else "default"
+    return endpoint + ("&" if "?" in endpoint else "?") + query
 
 
 # --- output -------------------------------------------------------------------------
