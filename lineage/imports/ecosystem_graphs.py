@@ -356,27 +356,20 @@ def _write_asset(
     overlay: Overlay,
     report: ImportReport,
 ) -> None:
+    """Add the asset's record to the overlay: a model (unless the crosswalk
+    attaches it to a shipped one) with its derivations and conflicts, or another
+    kind of asset."""
     name = asset.text("name")[0] or rid
-    kind = ids["kinds"][rid]
     created, _ = asset.text("created_date")
     date = created if created and _DATE.match(created) else None
     deps, missing = _dependencies(asset, ids)
     file = Path(asset.path).stem
-    common: dict[str, Any] = {
-        "organization": asset.text("organization")[0],
-        "description": asset.text("description")[0],
-        "license": asset.text("license")[0],
-        "external_ids": {"ecosystem_graphs": name},
-        "imported_from": asset.where,
-        "empty_fields": _gaps(asset),
-        "unresolved_dependencies": missing,
-        "evidence": _evidence(asset, name),
-    }
-    if kind != "model":
+    common = _common_fields(asset, name, missing)
+    if ids["kinds"][rid] != "model":
         record = {
             "id": rid,
             "name": name,
-            "kind": kind,
+            "kind": ids["kinds"][rid],
             "created": date,
             "url": asset.text("url")[0],
             **common,
@@ -390,17 +383,8 @@ def _write_asset(
     if rid in crosswalk.known:
         report.attached[name] = rid
     else:
-        overlay.add(
-            file,
-            "models",
-            {
-                "id": rid,
-                "name": name,
-                "released": date,
-                **common,
-                "trained_on": data_deps,
-            },
-        )
+        model = {"id": rid, "name": name, "released": date, **common}
+        overlay.add(file, "models", {**model, "trained_on": data_deps})
         report.count("models")
     written = []
     for parent, where in model_deps:
@@ -419,6 +403,20 @@ def _write_asset(
     for conflict in crosswalk.conflicts(rid, [d for d, _ in model_deps], date, side):
         overlay.add("conflicts", "conflicts", conflict)
         report.count("conflicts")
+
+
+def _common_fields(asset: _Asset, name: str, missing: list[str]) -> dict[str, Any]:
+    """The fields every imported record has, model or not."""
+    return {
+        "organization": asset.text("organization")[0],
+        "description": asset.text("description")[0],
+        "license": asset.text("license")[0],
+        "external_ids": {"ecosystem_graphs": name},
+        "imported_from": asset.where,
+        "empty_fields": _gaps(asset),
+        "unresolved_dependencies": missing,
+        "evidence": _evidence(asset, name),
+    }
 
 
 def _derivation(
