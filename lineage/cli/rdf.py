@@ -263,18 +263,9 @@ def sparql(
     bindings = _bindings(params)
     text = _query_text(query, queries_dir)
     base_iri = _base(base)
-    index = None
-    if endpoint is None or graph_dirs:  # a remote endpoint's facts may not be ours
-        index = _resolve_params(bindings, graph_dirs, base_iri, endpoint is None)
-    if endpoint is not None:
-        source: Any = endpoint
-    else:
-        from ..outputs.rdf import to_rdf
-
-        source = to_rdf(index or load(graph_dirs), base_iri)
     result = run_query(
         text,
-        source,
+        _source(endpoint, bindings, graph_dirs, base_iri),
         bindings,
         default_graph=_graph_iri(named_graph) if endpoint else None,
         timeout=timeout,
@@ -287,6 +278,24 @@ def sparql(
         click.echo("true" if result.boolean else "false")
     else:
         _echo_table(result, base_iri)
+
+
+def _source(
+    endpoint: str | None,
+    bindings: dict[str, str],
+    graph_dirs: tuple[str, ...],
+    base_iri: str,
+) -> Any:
+    """The endpoint's URL, or the local graph as RDF; names in ``bindings``
+    resolved to ids on the way (in place)."""
+    index = None
+    if endpoint is None or graph_dirs:  # a remote endpoint's facts may not be ours
+        index = _resolve_params(bindings, graph_dirs, base_iri, endpoint is None)
+    if endpoint is not None:
+        return endpoint
+    from ..outputs.rdf import to_rdf
+
+    return to_rdf(index or load(graph_dirs), base_iri)
 
 
 def _list_queries(queries_dir: str | None) -> None:

@@ -592,7 +592,13 @@ def run_query(
     text, kind = _checked(text, params, allow_service)
     if isinstance(source, str):
         return _remote(text, kind, source, timeout, default_graph)
-    graph = _as_graph(source)
+    return _local(text, kind, _as_graph(source), engine, timeout)
+
+
+def _local(
+    text: str, kind: str, graph: Graph, engine: str | None, timeout: float
+) -> QueryResult:
+    """Evaluate on ``graph`` with oxigraph (when installed) or rdflib, in time."""
     if engine is None:
         engine = "oxigraph" if _has_pyoxigraph() else "rdflib"
     run = _oxigraph if engine == "oxigraph" else _rdflib
