@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import Problem, Severity
 from ..shipped import choose_graph
@@ -31,69 +31,98 @@ def check(
     if fail_fast:
         problems = problems[:1]
     failing = [p for p in problems if p.severity is Severity.ERROR or strict]
-    shapes_report: list[str] = []
-    shacl_nodes: int | None = None
-    shapes = 0
+    shacl = _Shacl()
     if rdf and not failing:
-        with LibraryLog():  # rdflib and pyshacl log; the rest of check uses neither
-            conforms, shapes_report, shacl_nodes, shapes = _shacl(index)
-        if not conforms:
-            failed = Problem(
-                "<rdf>",
-                0,
-                0,
-                Severity.ERROR,
-                f"the RDF export does not conform to shapes "
-                f"({shacl_nodes} nodes checked against {shapes} shapes)",
-                "shacl",
-            )
-            failing.append(failed)
-            problems = [*problems, failed]  # printed and counted like any other
-    files = len(index.facts.files)
+        shacl = _Shacl.of(index)
+        if not shacl.conforms:
+            failing.append(shacl.problem())
+            problems = [*problems, failing[-1]]  # printed and counted like any other
     if as_json:
-        emit_json(
-            {
-                "ok": not failing,
-                "files": files,
-                "skipped": list(index.facts.skipped),
-                "counts": index.facts.counts(),
-                "problems": [
-                    {
-                        "path": p.path,
-                        "line": p.line,
-                        "column": p.column,
-                        "severity": p.severity.value,
-                        "message": p.message,
-                        "code": p.code,
-                    }
-                    for p in problems
-                ],
-                "shacl": shapes_report,
-                "shacl_nodes": shacl_nodes,
-                "graph": {
-                    "directories": list(chosen.directories),
-                    "source": chosen.source,
-                },
-            }
-        )
+        emit_json(_check_json(index, problems, failing, shacl, chosen))
     else:
-        report_problems(problems)
-        for line in shapes_report:
-            echo(line, err=True)
-        if problems or failing:
-            echo(count_line(problems, files), err=True)
-        if not failing:
-            counts = index.facts.counts()
-            summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
-            echo(f"ok: {files} files, {skipped_note(index.facts.skipped)}{summary}")
-            if shacl_nodes is not None:
-                echo(
-                    f"ok: SHACL validated {shacl_nodes} nodes of the RDF export "
-                    f"against {shapes} shapes (lineage/outputs/shapes.ttl): conforms"
-                )
-            echo(f"graph: {chosen.describe()}")
+        _echo_check(index, problems, failing, shacl, chosen.describe())
     if failing:
         raise SystemExit(1)
+
+
+class _Shacl(NamedTuple):
+    """What ``check --rdf`` found: conformance, report lines, nodes and shapes."""
+
+    conforms: bool = True
+    report: list[str] = []
+    nodes: int | None = None
+    shapes: int = 0
+
+    @classmethod
+    def of(cls, index: Any) -> _Shacl:
+        with LibraryLog():  # rdflib and pyshacl log; the rest of check uses neither
+            return cls(*_shacl(index))
+
+    def problem(self) -> Problem:
+        return Problem(
+            "<rdf>",
+            0,
+            0,
+            Severity.ERROR,
+            f"the RDF export does not conform to shapes "
+            f"({self.nodes} nodes checked against {self.shapes} shapes)",
+            "shacl",
+        )
+
+
+def _check_json(
+    index: Any,
+    problems: list[Problem],
+    failing: list[Problem],
+    shacl: _Shacl,
+    chosen: Any,
+) -> dict[str, Any]:
+    return {
+        "ok": not failing,
+        "files": len(index.facts.files),
+        "skipped": list(index.facts.skipped),
+        "counts": index.facts.counts(),
+        "problems": [
+            {
+                "path": p.path,
+                "line": p.line,
+                "column": p.column,
+                "severity": p.severity.value,
+                "message": p.message,
+                "code": p.code,
+            }
+            for p in problems
+        ],
+        "shacl": shacl.report,
+        "shacl_nodes": shacl.nodes,
+        "graph": {"directories": list(chosen.directories), "source": chosen.source},
+    }
+
+
+def _echo_check(
+    index: Any,
+    problems: list[Problem],
+    failing: list[Problem],
+    shacl: _Shacl,
+    graph: str,
+) -> None:
+    files = len(index.facts.files)
+    report_problems(problems)
+    for line in shacl.report:
+        echo(line, err=True)
+    if problems or failing:
+        echo(count_line(problems, files), err=True)
+    if failing:
+        return
+    counts = index.facts.counts()
+    summary = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
+    echo(f"ok: {files} files, {skipped_note(index.facts.skipped)}{summary}")
+    if shacl.nodes is not None:
+        echo(
+            f"ok: SHACL validated {shacl.nodes} nodes of the RDF export "
+            f"against {shacl.shapes} shapes (lineage/outputs/shapes.ttl): conforms"
+        )
+    echo(f"graph: {graph}")
 
 
 def models(graph_dirs: tuple[str, ...], as_json: bool) -> None:
