@@ -71,6 +71,8 @@ class Changes:
     claim_groups: set[tuple[str, str]] = field(default_factory=set)
     #: the loader's problems of each file read again (None: the file is gone)
     files: dict[int, list[Problem] | None] = field(default_factory=dict)
+    #: the records parsed by this build, by ``(fid, seq)`` (not decoded again)
+    parsed: dict[tuple[int, int], Any] = field(default_factory=dict)
 
     def file(
         self,
@@ -445,7 +447,9 @@ def _record_rules(
     while batch := rows.fetchmany(2000):
         found: list[tuple[Any, ...]] = []
         for fid, seq, section, body, is_live in batch:
-            record = ctx.decode(section, fid, body)
+            record = changes.parsed.pop((fid, seq), None)
+            if record is None:
+                record = ctx.decode(section, fid, body)
             if is_live:  # what the rules look up next is often read already
                 read.append((section, record.id, record))
                 dict.__setitem__(getattr(live, section), record.id, record)
