@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import operator
 from collections.abc import Callable
 from enum import Enum
 from typing import Any
@@ -58,21 +59,6 @@ def _loc_in(data: list[Any] | None, path: str) -> SourceLocation | None:
         return None
     line, column, fields = data  # JSON keeps the numbers as ints
     return SourceLocation(path, line, column, bytes.fromhex(fields))
-
-
-def _loc_of(value: Any) -> SourceLocation | None:
-    return value.loc if type(value) in _HAS_LOC else None
-
-
-def _out(value: Any) -> Any:
-    # str-valued enums are written by json as their values; only records and
-    # tuples need taking apart (this runs once per field of every record built)
-    names = _NAMES.get(type(value))
-    if names is not None:
-        return [*(_out(getattr(value, n)) for n in names), _loc_out(_loc_of(value))]
-    if type(value) is tuple:
-        return [_out(v) for v in value]
-    return value
 
 
 def _converter(annotation: str) -> _Decode:
@@ -141,9 +127,33 @@ for _cls in (*CLASSES.values(), *_NESTED.values()):
     )
 
 
+def _fields_out(value: Any) -> list[Any]:
+    """A record as JSON holds it, for the encoder's ``default`` (which meets only
+    records: tuples, strings, numbers and str-valued enums are written as they are,
+    and nested records come back here)."""
+    getter = _GETTERS.get(type(value))
+    if getter is None:
+        msg = f"cannot store a {type(value).__name__}"
+        raise TypeError(msg)
+    return [*getter(value), _loc_out(value.loc) if type(value) in _HAS_LOC else None]
+
+
+#: each record class's fields (declaration order, ``loc`` apart) as one tuple
+_GETTERS: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
+for _cls, _names in _NAMES.items():
+    _GETTERS[_cls] = (
+        (lambda get: lambda v: (get(v),))(operator.attrgetter(_names[0]))
+        if len(_names) == 1
+        else operator.attrgetter(*_names)
+    )
+_ENCODE = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), default=_fields_out
+).encode
+
+
 def encode(record: Any) -> str:
     """The JSON text of a record (fields in declaration order, then its position)."""
-    return json.dumps(_out(record), ensure_ascii=False, separators=(",", ":"))
+    return _ENCODE(record)
 
 
 def decode(section: str, body: str, path: str) -> Any:

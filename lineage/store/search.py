@@ -103,26 +103,44 @@ def _spaced(text: str) -> str:
     return _CJK_EDGE.sub(" ", text)
 
 
+#: each record class's fields that can hold words
+_WORDY: dict[type, tuple[str, ...]] = {}
+
+
 def _texts(record: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
     """``(field, text)`` for every text in a record, nested evidence and sides too."""
-    for spec in dataclasses.fields(record):
-        if spec.name in _SKIP:
+    out: list[tuple[str, str]] = []
+    _collect(record, prefix, out)
+    return iter(out)
+
+
+def _collect(record: Any, prefix: str, out: list[tuple[str, str]]) -> None:
+    """:func:`_texts` into ``out`` (a loop, not nested generators: it runs for
+    every record of a build)."""
+    names = _WORDY.get(type(record))
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(record) if f.name not in _SKIP)
+        _WORDY[type(record)] = names
+    for attr in names:
+        value = getattr(record, attr)
+        if value is None:
             continue
-        value = getattr(record, spec.name)
-        name = prefix + spec.name
-        if isinstance(value, enum.Enum) or value is None or isinstance(value, bool):
+        if type(value) is str:
+            out.append((prefix + attr, value))
+        elif isinstance(value, (enum.Enum, bool)):
             continue
-        if isinstance(value, str):
-            yield name, value
+        elif isinstance(value, str):
+            out.append((prefix + attr, value))
         elif isinstance(value, (int, float)):
-            yield name, f"{value:g}" if isinstance(value, float) else str(value)
+            text = f"{value:g}" if isinstance(value, float) else str(value)
+            out.append((prefix + attr, text))
         elif isinstance(value, tuple):
             plain = [v for v in value if isinstance(v, str)]
             if plain:
-                yield name, " · ".join(plain)
+                out.append((prefix + attr, " · ".join(plain)))
             for item in value:
                 if dataclasses.is_dataclass(item) and not isinstance(item, type):
-                    yield from _texts(item, "")
+                    _collect(item, "", out)
 
 
 def text_rows(facts: Facts) -> Iterator[tuple[str, str, str, str]]:
@@ -151,7 +169,6 @@ def build_search(conn: sqlite3.Connection, facts: Facts) -> None:
     conn.execute("DROP TABLE IF EXISTS search_keys")
     conn.execute(_SCHEMA)
     conn.execute(_KEYS)
-    conn.execute("CREATE INDEX search_keys_id ON search_keys (kind, id)")
     _insert_records(
         conn,
         (
@@ -161,6 +178,7 @@ def build_search(conn: sqlite3.Connection, facts: Facts) -> None:
             for rid, record in table.items()
         ),
     )
+    conn.execute("CREATE INDEX search_keys_id ON search_keys (kind, id)")
 
 
 def update_search(
@@ -194,7 +212,8 @@ def _insert_records(
         for name, text in _texts(record):
             if text.strip():
                 top += 1
-                rows.append((top, kind, rid, name, _spaced(text)))
+                spaced = text if text.isascii() else _spaced(text)
+                rows.append((top, kind, rid, name, spaced))
         if top >= lo:
             keys.append((kind, rid, lo, top))
         if len(rows) > 5000:

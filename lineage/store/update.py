@@ -123,8 +123,7 @@ def _targets(record: Any, out: set[str]) -> None:
     """Every id ``record`` refers to (nested records too) into ``out``."""
     names = _FIELDS.get(type(record))
     if names is None:
-        names = [(f.name, f.name in _REF_FIELDS) for f in dataclasses.fields(record)]
-        _FIELDS[type(record)] = names
+        names = _FIELDS[type(record)] = _plan(type(record))
     for name, is_ref in names:
         value = getattr(record, name)
         if type(value) is tuple:
@@ -136,6 +135,19 @@ def _targets(record: Any, out: set[str]) -> None:
                     _targets(item, out)
         elif is_ref and isinstance(value, str):
             out.add(value)
+
+
+def _plan(cls: type) -> list[tuple[str, bool]]:
+    """The fields of ``cls`` that can hold ids: references, and tuples of nested
+    records (the rest hold none, so :func:`_targets` skips them)."""
+    from .rows import _NESTED
+
+    nested = tuple(_NESTED)
+    return [
+        (f.name, f.name in _REF_FIELDS)
+        for f in dataclasses.fields(cls)
+        if f.name in _REF_FIELDS or any(n in str(f.type) for n in nested)
+    ]
 
 
 def key_rows(
