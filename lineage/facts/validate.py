@@ -59,18 +59,40 @@ WHOLE: set[str] = set()
 HINTED = frozenset({"unknown-reference", "unknown-source", "unknown-record"})
 
 
-def rule(code: str, *, incomplete: bool = False) -> Callable[[_Rule], _Rule]:
-    """Register a rule; with ``incomplete``, it also sees records that have errors
-    (built from their valid fields: any field may be None), so that one error in a
-    record does not hide the others."""
+#: the sections of the checked facts each rule reads (tests/test_validate_rules.py
+#: checks that a rule reads no other): a record is checked by those rules only
+READS: dict[str, frozenset[str]] = {}
+
+
+def rule(
+    code: str, *, reads: tuple[str, ...], incomplete: bool = False
+) -> Callable[[_Rule], _Rule]:
+    """Register a rule that checks the records of the sections ``reads``; with
+    ``incomplete``, it also sees records that have errors (built from their valid
+    fields: any field may be None), so that one error in a record does not hide
+    the others."""
 
     def register(func: _Rule) -> _Rule:
         RULES[code] = func
+        READS[code] = frozenset(reads)
         if incomplete:
             WHOLE.add(code)
+        _BY_SECTION.clear()
         return func
 
     return register
+
+
+#: section -> the rules that read it, in the order of RULES (filled when used)
+_BY_SECTION: dict[str, list[tuple[str, _Rule]]] = {}
+
+
+def _rules_of(section: str) -> list[tuple[str, _Rule]]:
+    found = _BY_SECTION.get(section)
+    if found is None:
+        found = [(c, f) for c, f in RULES.items() if section in READS[c]]
+        _BY_SECTION[section] = found
+    return found
 
 
 def _problem(
@@ -124,7 +146,23 @@ def _hint(value: str, tables: tuple[Any, ...]) -> str:
     return f" (did you mean '{labels[best[0]]}'?)" if best else ""
 
 
-@rule("unknown-reference", incomplete=True)
+@rule(
+    "unknown-reference",
+    reads=(
+        "sources",
+        "models",
+        "families",
+        "capabilities",
+        "derivations",
+        "identifiers",
+        "assets",
+        "claims",
+        "concepts",
+        "figures",
+        "emergence",
+    ),
+    incomplete=True,
+)
 def check_references(facts: Facts, sub: Facts) -> Iterator[Problem]:
     models, caps, fams = facts.models, facts.capabilities, facts.families
     sources = facts.sources
@@ -209,7 +247,19 @@ def _dependency_references(facts: Facts, sub: Facts) -> Iterator[Problem]:
             )
 
 
-@rule("unknown-source", incomplete=True)
+@rule(
+    "unknown-source",
+    reads=(
+        "models",
+        "derivations",
+        "claims",
+        "conflicts",
+        "identifiers",
+        "assets",
+        "concepts",
+    ),
+    incomplete=True,
+)
 def check_evidence_sources(facts: Facts, sub: Facts) -> Iterator[Problem]:
     holders: list[Any] = [
         *sub.models.values(),
@@ -327,7 +377,7 @@ def alias_keys(labels: Iterable[str]) -> dict[str, str]:
     return keys
 
 
-@rule("ambiguous-alias")
+@rule("ambiguous-alias", reads=tuple(NAMED))
 def check_alias_letters(facts: Facts, sub: Facts) -> Iterator[Problem]:
     for section in NAMED:
         for record in getattr(sub, section).values():
@@ -421,7 +471,7 @@ def _older(child: str | None, parent: str | None) -> bool:
     return date_bounds(child)[1] < date_bounds(parent)[0]
 
 
-@rule("release-order")
+@rule("release-order", reads=("derivations", "assets"))
 def check_release_order(facts: Facts, sub: Facts) -> Iterator[Problem]:
     for der in sub.derivations.values():
         parent, child = facts.models.get(der.parent), facts.models.get(der.child)
@@ -449,7 +499,7 @@ def check_release_order(facts: Facts, sub: Facts) -> Iterator[Problem]:
                 )
 
 
-@rule("missing-stage")
+@rule("missing-stage", reads=("claims",))
 def check_claim_stage(facts: Facts, sub: Facts) -> Iterator[Problem]:
     for claim in sub.claims.values():
         cap = facts.capabilities.get(claim.capability)
@@ -466,7 +516,7 @@ _ABILITY_WORDS = "gained, strengthened, weakened, lost or recovered"
 _LIMITATION_WORDS = "has (the model has the limitation) or lacks (it no longer has it)"
 
 
-@rule("limitation-effect")
+@rule("limitation-effect", reads=("claims",))
 def check_limitation_effects(facts: Facts, sub: Facts) -> Iterator[Problem]:
     """A limitation is had or no longer had, never gained or lost like an ability;
     an ability is never 'had' as a limitation."""
@@ -582,7 +632,7 @@ def check_conflicting_claims(facts: Facts) -> Iterator[Problem]:
         sides.setdefault(present, claim.id)
 
 
-@rule("bad-alternative")
+@rule("bad-alternative", reads=("claims",))
 def check_alternatives(facts: Facts, sub: Facts) -> Iterator[Problem]:
     for claim in sub.claims.values():
         target = facts.claims.get(claim.alternative_to or "")
@@ -604,7 +654,7 @@ def check_alternatives(facts: Facts, sub: Facts) -> Iterator[Problem]:
             )
 
 
-@rule("bad-support")
+@rule("bad-support", reads=("claims",))
 def check_supports(facts: Facts, sub: Facts) -> Iterator[Problem]:
     """A supporting claim backs a claim about the same capability, not itself."""
     for claim in sub.claims.values():
@@ -645,7 +695,7 @@ _RECORD_SECTIONS = (
 )  # fmt: skip
 
 
-@rule("unknown-record", incomplete=True)
+@rule("unknown-record", reads=("conflicts",), incomplete=True)
 def check_conflict_references(facts: Facts, sub: Facts) -> Iterator[Problem]:
     for conflict in sub.conflicts.values():
         refs = [(conflict.loc, "about", r) for r in conflict.about or ()]
@@ -697,7 +747,7 @@ def _side_problems(facts: Facts, conflict: Any) -> Iterator[str]:
         )
 
 
-@rule("bad-conflict")
+@rule("bad-conflict", reads=("conflicts",))
 def check_conflict_sides(facts: Facts, sub: Facts) -> Iterator[Problem]:
     for conflict in sub.conflicts.values():
         for message in _side_problems(facts, conflict):
@@ -731,7 +781,7 @@ def stage_problems(defined: Any, used: set[str]) -> Iterator[Problem]:
             )
 
 
-@rule("referenced-unknown")
+@rule("referenced-unknown", reads=("models",))
 def check_stubs(facts: Facts, sub: Facts) -> Iterator[Problem]:
     for model in sub.models.values():
         if model.stub:
@@ -768,7 +818,7 @@ def _dataset_warnings(sub: Facts, key: str, says: str, code: str) -> Iterator[Pr
             yield _problem(where, message, code, Severity.WARNING)
 
 
-@rule("empty-field")
+@rule("empty-field", reads=("models", "assets"))
 def check_empty_fields(facts: Facts, sub: Facts) -> Iterator[Problem]:
     return _dataset_warnings(
         sub,
@@ -778,7 +828,7 @@ def check_empty_fields(facts: Facts, sub: Facts) -> Iterator[Problem]:
     )
 
 
-@rule("dangling-dependency")
+@rule("dangling-dependency", reads=("models", "assets"))
 def check_unresolved(facts: Facts, sub: Facts) -> Iterator[Problem]:
     return _dataset_warnings(
         sub,
@@ -826,7 +876,7 @@ def record_problems(
     sub = Facts()
     getattr(sub, section)[record.id if isinstance(record.id, str) else "\0"] = record
     out: list[Problem] = []
-    for code, check in RULES.items():
+    for code, check in _rules_of(section):
         if code in WHOLE:
             out.extend(check(whole, sub))
         elif live:
