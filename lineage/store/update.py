@@ -342,7 +342,7 @@ def refresh(
     if changes.touches("derivations", "claims", "stages"):
         _stage_rule(conn)
     if changes.touches("claims", "models", "families"):
-        _family_rule(conn, live)
+        _family_rule(conn, live, ctx, read if changes.full else None)
     if changes.touches("models", "derivations"):
         _order(conn)
     _meta(conn, ctx, listing)
@@ -380,6 +380,11 @@ def _first_of_each_id(conn: sqlite3.Connection, ctx: _Context) -> None:
     )
     flags: list[tuple[int, int, int]] = []
     for (section, rid), found in by_key.items():
+        if len(found) == 1:  # most ids: answered from when it has no errors
+            fid, seq, complete, live = found[0]
+            if int(bool(complete)) != live:
+                flags.append((int(bool(complete)), fid, seq))
+            continue
         found.sort(key=lambda r: ctx.place(r[0], r[1]))
         for n, (fid, seq, complete, live) in enumerate(found):
             now = int(n == 0 and bool(complete))
@@ -422,9 +427,10 @@ def _record_rules(
     ctx: _Context,
     live: Facts,
     whole: Facts,
-) -> list[tuple[str, str, Any]]:
+) -> list[tuple[str, str, Any, tuple[int, int]]]:
     """Re-run the one-record rules for every record a change can affect; return
-    the live records read, ``(section, id, record)`` (kept, for later lookups)."""
+    the live records read, ``(section, id, record, (fid, seq))`` (kept, for later
+    lookups)."""
     from ..facts.validate import HINTED, record_problems
 
     _temp(conn, "subj", "fid INTEGER, seq INTEGER, PRIMARY KEY (fid, seq)")
@@ -455,7 +461,7 @@ def _record_rules(
         "SELECT r.fid, r.seq, r.section, r.body, r.live FROM subj "
         "JOIN records r USING (fid, seq)"
     )
-    read: list[tuple[str, str, Any]] = []
+    read: list[tuple[str, str, Any, tuple[int, int]]] = []
     while batch := rows.fetchmany(2000):
         found: list[tuple[Any, ...]] = []
         for fid, seq, section, body, is_live in batch:
@@ -463,7 +469,7 @@ def _record_rules(
             if record is None:
                 record = ctx.decode(section, fid, body)
             if is_live:  # what the rules look up next is often read already
-                read.append((section, record.id, record))
+                read.append((section, record.id, record, (fid, seq)))
                 dict.__setitem__(getattr(live, section), record.id, record)
                 dict.__setitem__(getattr(whole, section), record.id, record)
             for p in record_problems(live, whole, section, record, bool(is_live)):
@@ -597,10 +603,30 @@ def _cycle_rule(conn: sqlite3.Connection, ctx: _Context, live: Facts) -> None:
     _insert(conn, list(found), grp="cycle")
 
 
-def _family_rule(conn: sqlite3.Connection, live: Facts) -> None:
+def _family_rule(
+    conn: sqlite3.Connection,
+    live: Facts,
+    ctx: _Context,
+    read: list[tuple[str, str, Any, tuple[int, int]]] | None,
+) -> None:
     """Claims stated for a whole family, against the family's members (from the
-    narrow members table), over the whole graph."""
+    narrow members table), over the whole graph. On a first build every live
+    claim is in ``read``: the rule is given those stated for a family (it passes
+    over the others), in reading order, instead of every claim from the store."""
     from ..facts.validate import family_statement_problems
+
+    facts = live
+    if read is not None:
+        stated = sorted(
+            (ctx.place(*at), rid, claim)
+            for section, rid, claim, at in read
+            if section == "claims" and claim.stated_for is not None
+        )
+        facts = Facts(
+            families=live.families,
+            models=live.models,
+            claims={rid: claim for _, rid, claim in stated},
+        )
 
     def members_of(family: str) -> list[str]:
         rows = conn.execute(
@@ -612,7 +638,7 @@ def _family_rule(conn: sqlite3.Connection, live: Facts) -> None:
         return list(dict.fromkeys(row[0] for row in rows))
 
     conn.execute("DELETE FROM problems WHERE grp = 'family-statement'")
-    found = family_statement_problems(live, members_of)
+    found = family_statement_problems(facts, members_of)
     _insert(conn, list(found), grp="family-statement")
 
 
@@ -692,7 +718,7 @@ def _search(
     conn: sqlite3.Connection,
     changes: Changes,
     live: Facts,
-    read: list[tuple[str, str, Any]],
+    read: list[tuple[str, str, Any, tuple[int, int]]],
 ) -> None:
     """The full-text rows of the changed ids (all of them on a first build, from the
     records ``read`` already), when :mod:`lineage.store.search` is present."""
@@ -702,7 +728,7 @@ def _search(
         return
     if changes.full:
         facts = Facts()
-        for section, rid, record in read:
+        for section, rid, record, _ in read:
             getattr(facts, section)[rid] = record
         search.build_search(conn, facts)
         return
