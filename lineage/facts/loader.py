@@ -1182,14 +1182,25 @@ def _build(rec: _Record) -> tuple[Any, bool]:
     if rec.section == "derivations" and "id" not in fields:
         ends = fields.get("parent"), fields.get("child")
         fields["id"] = f"{ends[0]}--{ends[1]}" if None not in ends else None
-    for spec_field in dataclasses.fields(cls):
-        if (
-            spec_field.name not in fields
-            and spec_field.name != "loc"
-            and spec_field.default is dataclasses.MISSING
-        ):
-            fields[spec_field.name] = None
+    for name in _no_default(cls):
+        if name not in fields:
+            fields[name] = None
     return cls(**fields, loc=rec.loc()), complete
+
+
+_NO_DEFAULT: dict[type, tuple[str, ...]] = {}
+
+
+def _no_default(cls: type) -> tuple[str, ...]:
+    """The fields of a record class that have no default (``loc`` apart)."""
+    names = _NO_DEFAULT.get(cls)
+    if names is None:
+        names = _NO_DEFAULT[cls] = tuple(
+            f.name
+            for f in dataclasses.fields(cls)
+            if f.name != "loc" and f.default is dataclasses.MISSING
+        )
+    return names
 
 
 def _sections(document: Any, shown: str, problems: list[Problem]) -> Iterable[_Record]:

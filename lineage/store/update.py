@@ -457,9 +457,11 @@ def _record_rules(
             "DELETE FROM problems WHERE grp IS NULL AND (fid, seq) IN "
             "(SELECT fid, seq FROM subj)"
         )
+    # the records this build parsed are at hand: their bodies are not read back
     rows = conn.execute(
-        "SELECT r.fid, r.seq, r.section, r.body, r.live FROM subj "
-        "JOIN records r USING (fid, seq)"
+        "SELECT r.fid, r.seq, r.section, "
+        + ("NULL" if changes.full else "r.body")
+        + ", r.live FROM subj JOIN records r USING (fid, seq)"
     )
     read: list[tuple[str, str, Any, tuple[int, int]]] = []
     while batch := rows.fetchmany(2000):
@@ -467,7 +469,7 @@ def _record_rules(
         for fid, seq, section, body, is_live in batch:
             record = changes.parsed.pop((fid, seq), None)
             if record is None:
-                record = ctx.decode(section, fid, body)
+                record = ctx.decode(section, fid, body or _body(conn, fid, seq))
             if is_live:  # what the rules look up next is often read already
                 read.append((section, record.id, record, (fid, seq)))
                 dict.__setitem__(getattr(live, section), record.id, record)
@@ -482,6 +484,13 @@ def _record_rules(
             ),
         )
     return read
+
+
+def _body(conn: sqlite3.Connection, fid: int, seq: int) -> str:
+    (body,) = conn.execute(
+        "SELECT body FROM records WHERE fid = ? AND seq = ?", (fid, seq)
+    ).fetchone()
+    return str(body)
 
 
 def _alias_rule(conn: sqlite3.Connection, changes: Changes, ctx: _Context) -> None:
