@@ -649,7 +649,7 @@ def _write_file(
             rec = decode(section, body, shown)
         rows.append((seq, section, rec, complete, body, src))
         changes.parsed[(fid, seq)] = rec
-    _insert_rows(conn, fid, rows)
+    _insert_rows(conn, fid, rows, changes.seen if changes.full else None)
     changes.added(fid, [(seq, new[seq][0], new[seq][1]) for seq in fresh])
     if same:  # the kept rows' pieces (a whole parse finds them again)
         conn.executemany(
@@ -681,8 +681,15 @@ def _insert_rows(
     conn: sqlite3.Connection,
     fid: int,
     records: list[tuple[int, str, Any, int, str, str | None]],
+    seen: dict[tuple[str, str], int] | None = None,
 ) -> None:
-    """The rows of ``(seq, section, record, complete, body, piece)`` of file ``fid``."""
+    """The rows of ``(seq, section, record, complete, body, piece)`` of file ``fid``.
+
+    On a first build (``seen``: how many records of each id were written so far,
+    files in reading order) a row is written answered from (``live``) when it has
+    no errors and is the first of its id; otherwise the rules decide
+    (:func:`lineage.store.update.refresh`).
+    """
     from ..facts.fold import normalize
     from .names import _labels_of
     from .update import key_rows
@@ -697,7 +704,12 @@ def _insert_rows(
     emergence: list[tuple[Any, ...]] = []
     keys: dict[str, list[tuple[Any, ...]]] = {"refs": [], "labels": [], "dates": []}
     for seq, section, rec, complete, body, src in records:
-        rows.append((fid, seq, section, rec.id, body, complete, src))
+        live = 0
+        if seen is not None and rec.id is not None:
+            first = seen.setdefault((section, rec.id), 0) == 0
+            seen[(section, rec.id)] += 1
+            live = int(first and bool(complete))
+        rows.append((fid, seq, section, rec.id, body, complete, live, src))
         key_rows(fid, seq, section, rec, bool(complete), keys)
         if not complete:  # kept for the rules, never answered from
             continue
@@ -718,7 +730,7 @@ def _insert_rows(
                 (fid, seq, kind, normalize(label), rec.id, label, 1)
                 for label in _labels_of(kind, rec)
             )
-    conn.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, 0, ?)", rows)
+    conn.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
     conn.executemany("INSERT INTO edges VALUES (?, ?, ?, ?, ?)", edges)
     conn.executemany("INSERT INTO claim_keys VALUES (?, ?, ?, ?, ?, ?)", claims)
     conn.executemany("INSERT INTO members VALUES (?, ?, ?, ?)", members)

@@ -73,6 +73,8 @@ class Changes:
     files: dict[int, list[Problem] | None] = field(default_factory=dict)
     #: the records parsed by this build, by ``(fid, seq)`` (not decoded again)
     parsed: dict[tuple[int, int], Any] = field(default_factory=dict)
+    #: on a first build: how many records of each ``(section, id)`` were written
+    seen: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def file(
         self,
@@ -325,10 +327,10 @@ def refresh(
     ctx = _Context(conn)
     _file_problems(conn, changes, listing)
     _temp(conn, "ck", "section TEXT, id TEXT, PRIMARY KEY (section, id)")
-    if changes.full:
-        conn.execute(
-            "INSERT INTO ck SELECT DISTINCT section, id FROM records "
-            "WHERE id IS NOT NULL"
+    if changes.full:  # rows were written live when first of their id: the rest
+        conn.executemany(
+            "INSERT INTO ck VALUES (?, ?)",
+            (k for k, n in changes.seen.items() if n > 1),
         )
     else:
         conn.executemany("INSERT INTO ck VALUES (?, ?)", changes.keys)
@@ -431,38 +433,9 @@ def _record_rules(
     """Re-run the one-record rules for every record a change can affect; return
     the live records read, ``(section, id, record, (fid, seq))`` (kept, for later
     lookups)."""
-    from ..facts.validate import HINTED, record_problems
+    from ..facts.validate import record_problems
 
-    _temp(conn, "subj", "fid INTEGER, seq INTEGER, PRIMARY KEY (fid, seq)")
-    if changes.full:
-        conn.execute("INSERT INTO subj SELECT fid, seq FROM records")
-    else:
-        conn.executemany("INSERT OR IGNORE INTO subj VALUES (?, ?)", changes.rows)
-        conn.execute(
-            "INSERT OR IGNORE INTO subj SELECT r.fid, r.seq FROM ck JOIN records r "
-            "ON r.section = ck.section AND r.id = ck.id"
-        )
-        conn.execute(
-            "INSERT OR IGNORE INTO subj SELECT fid, seq FROM refs "
-            "WHERE target IN (SELECT id FROM ck)"
-        )
-        if changes.keys:
-            marks = ",".join("?" * len(HINTED))
-            conn.execute(
-                "INSERT OR IGNORE INTO subj SELECT fid, seq FROM problems "  # noqa: S608
-                f"WHERE grp IS NULL AND code IN ({marks})",
-                tuple(HINTED),
-            )
-        conn.execute(
-            "DELETE FROM problems WHERE grp IS NULL AND (fid, seq) IN "
-            "(SELECT fid, seq FROM subj)"
-        )
-    # the records this build parsed are at hand: their bodies are not read back
-    rows = conn.execute(
-        "SELECT r.fid, r.seq, r.section, "
-        + ("NULL" if changes.full else "r.body")
-        + ", r.live FROM subj JOIN records r USING (fid, seq)"
-    )
+    rows = conn.execute(_subjects(conn, changes))
     read: list[tuple[str, str, Any, tuple[int, int]]] = []
     while batch := rows.fetchmany(2000):
         found: list[tuple[Any, ...]] = []
@@ -484,6 +457,41 @@ def _record_rules(
             ),
         )
     return read
+
+
+def _subjects(conn: sqlite3.Connection, changes: Changes) -> str:
+    """The query of the records whose one-record rules are to run again, ``(fid,
+    seq, section, body, live)``; their stored problems are removed. A first build
+    checks every record and has parsed them all (no body is read back)."""
+    from ..facts.validate import HINTED
+
+    if changes.full:
+        return "SELECT fid, seq, section, NULL, live FROM records"
+    _temp(conn, "subj", "fid INTEGER, seq INTEGER, PRIMARY KEY (fid, seq)")
+    conn.executemany("INSERT OR IGNORE INTO subj VALUES (?, ?)", changes.rows)
+    conn.execute(
+        "INSERT OR IGNORE INTO subj SELECT r.fid, r.seq FROM ck JOIN records r "
+        "ON r.section = ck.section AND r.id = ck.id"
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO subj SELECT fid, seq FROM refs "
+        "WHERE target IN (SELECT id FROM ck)"
+    )
+    if changes.keys:
+        marks = ",".join("?" * len(HINTED))
+        conn.execute(
+            "INSERT OR IGNORE INTO subj SELECT fid, seq FROM problems "  # noqa: S608
+            f"WHERE grp IS NULL AND code IN ({marks})",
+            tuple(HINTED),
+        )
+    conn.execute(
+        "DELETE FROM problems WHERE grp IS NULL AND (fid, seq) IN "
+        "(SELECT fid, seq FROM subj)"
+    )
+    return (
+        "SELECT r.fid, r.seq, r.section, r.body, r.live FROM subj "
+        "JOIN records r USING (fid, seq)"
+    )
 
 
 def _body(conn: sqlite3.Connection, fid: int, seq: int) -> str:
