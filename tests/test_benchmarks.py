@@ -80,3 +80,29 @@ def test_import_benchmark_runs_and_its_dump_has_the_hubs_shape(tmp_path: Path) -
     assert 0.2 < len(with_parent) / len(dump) < 0.4
     relations = {r["cardData"].get("base_model_relation") for r in dump} - {None}
     assert relations == {"finetune", "adapter", "quantized", "merge"}
+
+
+def test_build_benchmark_runs_and_writes_medians(tmp_path: Path) -> None:
+    out = tmp_path / "build.json"
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "build.py"),
+            "--size",
+            "200",
+            "--runs",
+            "1",
+            "--against",
+            str(ROOT),
+            "--out",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    medians = json.loads(out.read_text())["medians"]
+    assert len(medians) == 1  # the same checkout twice: one entry, two runs
+    (row,) = medians.values()
+    assert row["cpu"] > 0 and row["rss_mb"] > 0

@@ -106,7 +106,10 @@ class Changes:
         self.rows.update((fid, seq) for seq in gone)
 
     def added(self, fid: int, rows: list[tuple[int, str, str | None]]) -> None:
-        """Note the rows ``(seq, section, id)`` written for file ``fid``."""
+        """Note the rows ``(seq, section, id)`` written for file ``fid`` (a first
+        build changes every row: it notes none, and counts ids in ``seen``)."""
+        if self.full:
+            return
         for seq, section, rid in rows:
             self.rows.add((fid, seq))
             if rid is not None:
@@ -332,6 +335,7 @@ def refresh(
             "INSERT INTO ck VALUES (?, ?)",
             (k for k, n in changes.seen.items() if n > 1),
         )
+        changes.seen.clear()
     else:
         conn.executemany("INSERT INTO ck VALUES (?, ?)", changes.keys)
     _first_of_each_id(conn, ctx)
@@ -507,8 +511,11 @@ def _alias_rule(conn: sqlite3.Connection, changes: Changes, ctx: _Context) -> No
     from ..facts.validate import alias_clashes, named
 
     _temp(conn, "ak", "key TEXT PRIMARY KEY")
-    if changes.full:
-        conn.execute("INSERT INTO ak SELECT DISTINCT key FROM labels")
+    if changes.full:  # only a name used by two records can clash
+        conn.execute(
+            "INSERT INTO ak SELECT key FROM labels GROUP BY key "
+            "HAVING count(DISTINCT kind || ':' || id) > 1"
+        )
     else:
         conn.executemany(
             "INSERT OR IGNORE INTO ak VALUES (?)", ((k,) for k in changes.alias_keys)
