@@ -13,14 +13,25 @@ for the speed.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ..errors import LineageError
-from ..facts.model import Confidence, Facts, Setting, Stage
+from ..facts.model import (
+    Claim,
+    Confidence,
+    Derivation,
+    Effect,
+    Facts,
+    Model,
+    Setting,
+    Stage,
+)
 from .terms import CONCEPT, ID_KINDS, NAMESPACES, SCHEME, TERMS, expand, superclasses
 
 if TYPE_CHECKING:
@@ -29,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_BASE",
     "Writer",
+    "as_row",
     "check_base",
     "double_lexical",
     "nt_chunks",
@@ -243,6 +255,61 @@ def _facts_of(index_or_facts: Index | Facts) -> Facts:
     return index_or_facts.facts
 
 
+#: field names of each record class, ``loc`` left out (see :func:`as_row`)
+_ROW_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def as_row(record: Any) -> list[Any]:
+    """A record as the store holds it (:mod:`lineage.store.rows`): its fields in
+    declaration order, nested records as rows too; the position is left out.
+
+    The writer reads the large sections as rows, so an export from the store
+    never builds the records (decoding them cost half the export); records
+    in memory go through this instead, and both give the same lines.
+
+    Examples
+    --------
+    >>> from lineage.facts.model import Evidence
+    >>> as_row(Evidence("src", "p. 1", "a note"))
+    ['src', 'p. 1', 'a note']
+    """
+    names = _ROW_FIELDS.get(type(record))
+    if names is None:
+        fields = dataclasses.fields(record)
+        names = _ROW_FIELDS[type(record)] = tuple(
+            f.name for f in fields if f.name != "loc"
+        )
+    return [_plain(getattr(record, name)) for name in names]
+
+
+def _plain(value: Any) -> Any:
+    if type(value) is tuple and value and dataclasses.is_dataclass(value[0]):
+        return [as_row(v) for v in value]
+    return value
+
+
+def _at(cls: type, *names: str) -> tuple[int, ...]:
+    """The positions of fields ``names`` in a row of ``cls``."""
+    order = [f.name for f in dataclasses.fields(cls)]
+    return tuple(order.index(name) for name in names)
+
+
+def _getter(cls: type, *names: str) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    return itemgetter(*_at(cls, *names))
+
+
+_MODEL_REST = _getter(
+    Model, "organization", "released", "paper_date", "papers", "approximations",
+    "description", "training_data", "external_ids", "evidence", "trained_on",
+)  # fmt: skip
+_CLAIM_HEAD = _getter(Claim, "id", "model", "capability", "effect", "stage")
+_CLAIM_RARE = _getter(
+    Claim, "mechanism", "alternative_to", "stated_for", "note", "cause", "partial",
+    "still_below", "supports",
+)  # fmt: skip
+_CLAIM_SUPPORT = _getter(Claim, "id", "confidence", "contested", "evidence")
+
+
 class _Terms(dict[str, str]):
     """The N-Triples spelling of every term the export writes: ``t["prov:Entity"]``
     is ``"<http://www.w3.org/ns/prov#Entity>"``, computed on first use (a dict
@@ -280,12 +347,17 @@ class Writer:
     """
 
     #: records per chunk in the large sections
-    BATCH = 4096
+    BATCH = 256
 
     def __init__(self, index_or_facts: Index | Facts, base: str) -> None:
         from ..store.index import Index
 
         self.facts = facts = _facts_of(index_or_facts)
+        #: the records of a section as rows: read from the store as they are
+        #: kept there, or made from the records in memory
+        self.rows: Callable[[str], Iterable[Sequence[Any]]] = getattr(
+            index_or_facts, "rows", self._record_rows
+        )
         self.parents: dict[str, Any]
         if isinstance(index_or_facts, Index):
             self.parents = index_or_facts.parents
@@ -295,11 +367,14 @@ class Writer:
                 self.parents.setdefault(der.child, []).append(der)
         self.t = t = _Terms(base)
         self.out: list[str] = []
+        #: the lines in ``out`` (the hot loops add what they know they wrote)
+        self.lines = 0
         self.sources: dict[str, str] = {}
         self.orgs: dict[str, str] = {}  # organisation name -> IRI
         self.org_iris: set[str] = set()  # IRIs whose types are written
         self.conf = {c: t[f"lin:{c.value}"] for c in Confidence}
         self.stage_iri = {s: f"{t.pre['stage']}{s.value}>" for s in Stage}
+        self.effects = {e: t[f"lin:{e.value}"] for e in Effect}
         self.claim_types = t.types("lin:Claim")
         self.activity_types = {s: t.types(c) for s, c in STAGE_CLASSES.items()}
         self.ev = (
@@ -336,6 +411,9 @@ class Writer:
         #: (model IRI, asset ids) for the datasets section, kept from the models pass
         self.trained_on: list[tuple[str, tuple[str, ...]]] = []
 
+    def _record_rows(self, section: str) -> Iterator[list[Any]]:
+        return map(as_row, getattr(self.facts, section).values())
+
     def chunks(self) -> Iterator[tuple[str, int]]:
         sections: tuple[Callable[[], Iterator[None]], ...] = (
             self._vocabulary,
@@ -358,9 +436,15 @@ class Writer:
             yield self._flush()
 
     def _flush(self) -> tuple[str, int]:
-        text = "".join(self.out)
+        text, lines = "".join(self.out), self.lines
         self.out.clear()
-        return text, text.count("\n")
+        self.lines = 0
+        return text, lines
+
+    def add(self, text: str) -> None:
+        """Append ``text`` (whole lines) to the current chunk."""
+        self.out.append(text)
+        self.lines += text.count("\n")
 
     # --- shared pieces ----------------------------------------------------------
 
@@ -387,32 +471,49 @@ class Writer:
             o = self.orgs[name] = f"{t.pre['organization']}{_slug(name)}>"
             if o not in self.org_iris:  # two names may make one slug
                 self.org_iris.add(o)
-                self.out.append(
-                    _typed(o, t.types("prov:Organization", "schema:Organization"))
-                )
-            self.out.append(f"{o} {t['rdfs:label']} {nt_literal(name)} .\n")
+                self.add(_typed(o, t.types("prov:Organization", "schema:Organization")))
+            self.add(f"{o} {t['rdfs:label']} {nt_literal(name)} .\n")
         return o
 
     def evidence(self, owner: str, items: Iterable[Any], record: str = "") -> str:
-        """The lines of the evidence of ``owner`` (``"<...>"``), as one string.
+        """The lines of the evidence records ``items`` of ``owner`` (``"<...>"``)."""
+        return self.evidence_rows(owner, [as_row(ev) for ev in items], record)
+
+    def evidence_rows(
+        self, owner: str, items: Iterable[Sequence[Any]], record: str = ""
+    ) -> str:
+        """The lines of the evidence of ``owner`` (``"<...>"``), as one string;
+        ``items`` are rows ``[source, locator, note, ...]`` (see :func:`as_row`).
 
         The evidence nodes are ``<record>/evidence/<n>`` (``record`` defaults to
         ``owner``)."""
+        return self.evidence_lines(owner, items, record)[0]
+
+    def evidence_lines(
+        self, owner: str, items: Iterable[Sequence[Any]], record: str = ""
+    ) -> tuple[str, int]:
+        """:meth:`evidence_rows` and the number of its lines."""
         stem = (record or owner)[:-1]
         ev_p, ev_types, source_p, loc_p, comment = self.ev
-        parts = []
+        sources, plain, each = self.sources, _NT_LIT_BAD.search, len(ev_types) + 3
+        parts, lines = [], 0
         for n, ev in enumerate(items, 1):
+            source, locator, note = ev[0], ev[1], ev[2]
             node = f"{stem}/evidence/{n}>"
-            src = self.source(ev.source)
-            loc = nt_literal(ev.locator)
+            src = sources.get(source) or self.source(source)
+            loc = nt_literal(locator) if plain(locator) else f'"{locator}"'
+            text = nt_literal(note) if plain(note) else f'"{note}"'
             parts.append(
-                f"{owner} {ev_p} {node} .\n{_typed(node, ev_types)}"
+                f"{owner} {ev_p} {node} .\n{node.join(ev_types)}"
                 f"{node} {source_p} {src} .\n{node} {loc_p} {loc} .\n"
-                f"{node} {comment} {nt_literal(ev.note)} .\n"
+                f"{node} {comment} {text} .\n"
             )
-            if "'" in ev.note:
-                parts.append(self._quotes(node, src, loc, ev.note))
-        return "".join(parts)
+            lines += each
+            if "'" in note:
+                quotes = self._quotes(node, src, loc, note)
+                parts.append(quotes)
+                lines += quotes.count("\n")
+        return (parts[0] if len(parts) == 1 else "".join(parts)), lines
 
     def _quotes(self, node: str, src: str, loc: str, note: str) -> str:
         """Web Annotation of each passage a note quotes (see ``lin:quote``)."""
@@ -435,13 +536,13 @@ class Writer:
         """``node pred "name"@lang`` for each distinct name."""
         p = self.t[pred]
         for name in dict.fromkeys(names):
-            self.out.append(f"{node} {p} {nt_literal(name, '@' + _lang(name))} .\n")
+            self.add(f"{node} {p} {nt_literal(name, '@' + _lang(name))} .\n")
 
     # --- sections ---------------------------------------------------------------
 
     def _vocabulary(self) -> Iterator[None]:
         """The concepts of the closed vocabularies: type, scheme, label, rank."""
-        t, add = self.t, self.out.append
+        t, add = self.t, self.add
         for name, kind, label, _comment, extra in TERMS:
             node = t[f"lin:{name}"]
             if kind not in (SCHEME, CONCEPT):
@@ -494,13 +595,13 @@ class Writer:
 
     def _sources(self) -> Iterator[None]:
         for src in self.facts.sources.values():
-            self.out.append(self.source_lines(src))
+            self.add(self.source_lines(src))
         yield from ()
 
     def _scheme(self, name: str, label: str) -> str:
         t = self.t
         scheme = f"{t.pre['scheme']}{name}>"
-        self.out.append(
+        self.add(
             f"{scheme} {t.a} {t['skos:ConceptScheme']} .\n"
             f"{scheme} {t['skos:prefLabel']} {nt_literal(label, '@en')} .\n"
         )
@@ -510,7 +611,7 @@ class Writer:
         self, node: str, cls: str, rid: str, scheme: str, top: bool, definition: str
     ) -> None:
         """The lines every stage and capability concept has."""
-        t, add = self.t, self.out.append
+        t, add = self.t, self.add
         add(_typed(node, t.types(cls, "skos:Concept")))
         add(f"{node} {t['skos:definition']} {nt_literal(definition, '@en')} .\n")
         add(f"{node} {t['dcterms:identifier']} {nt_literal(rid)} .\n")
@@ -521,7 +622,7 @@ class Writer:
             add(f"{scheme} {t['skos:hasTopConcept']} {node} .\n")
 
     def _stages(self) -> Iterator[None]:
-        t, add = self.t, self.out.append
+        t, add = self.t, self.add
         pre = t.pre["stage"]
         scheme = self._scheme("stages", "Training stages")
         seen: set[str] = set()  # mapped terms and their schemes, written once
@@ -562,7 +663,7 @@ class Writer:
         return "".join(parts)
 
     def _capabilities(self) -> Iterator[None]:
-        t, add = self.t, self.out.append
+        t, add = self.t, self.add
         pre, known = t.pre["capability"], self.facts.capabilities
         scheme = self._scheme("capabilities", "Capabilities")
         for cap in known.values():
@@ -579,7 +680,7 @@ class Writer:
         yield from ()
 
     def _named_concepts(self) -> Iterator[None]:
-        t, add = self.t, self.out.append
+        t, add = self.t, self.add
         if not self.facts.concepts:
             yield from ()
             return
@@ -600,7 +701,7 @@ class Writer:
         yield from ()
 
     def _families(self) -> Iterator[None]:
-        t, add = self.t, self.out.append
+        t, add = self.t, self.add
         pre, known = t.pre["family"], self.facts.families
         types = t.types("lin:Family")
         for fam in known.values():
@@ -620,9 +721,9 @@ class Writer:
         yield from ()
 
     def _models(self) -> Iterator[None]:
-        t, add = self.t, self.out.append
+        t, out, lit = self.t, self.out.append, nt_literal
         model_pre, fam_pre = t.pre["model"], t.pre["family"]
-        families, seen, trained = self.facts.families, self.model_ids, self.trained_on
+        families, seen, rest = self.facts.families, self.model_ids, self._model_rest
         types = t.types("lin:Model")
         ident, label, family, member = (
             t["dcterms:identifier"],
@@ -630,200 +731,267 @@ class Writer:
             t["lin:family"],
             t["prov:hadMember"],
         )
-        attributed, paper_p, approximates = (
-            t["prov:wasAttributedTo"],
-            t["lin:paper"],
-            t["lin:approximates"],
-        )
-        description, training = t["dcterms:description"], t["lin:trainingData"]
-        for k, model in enumerate(self.facts.models.values()):
-            mid = model.id
+        id_, name, aliases, fam = _at(Model, "id", "name", "aliases", "family")
+        lines = 0  # of the lines added here; the helpers count their own
+        for k, row in enumerate(self.rows("models")):
+            mid = row[id_]
             seen.add(mid)
             m = f"{model_pre}{mid}>"
             # ids are slugs (the loader checks): no escaping needed
-            add(
-                f'{m.join(types)}{m} {ident} "{mid}" .\n'
-                f"{m} {label} {nt_literal(model.name)} .\n"
-            )
-            if model.aliases:
-                self.labels(m, "skos:altLabel", model.aliases)
-            if model.family and model.family in families:
-                f = f"{fam_pre}{model.family}>"
-                add(f"{m} {family} {f} .\n{f} {member} {m} .\n")
-            if model.organization:
-                add(f"{m} {attributed} {self.organization(model.organization)} .\n")
-            if model.released or model.paper_date:
-                add(self.dates(m, model))
-            for paper in model.papers:
-                add(f"{m} {paper_p} {self.source(paper)} .\n")
-            for other in model.approximations:
-                add(f"{self.subject(other)} {approximates} {m} .\n")
-            if model.description:
-                text = nt_literal(model.description, "@en")
-                add(f"{m} {description} {text} .\n")
-            if model.training_data:
-                text = nt_literal(model.training_data, "@en")
-                add(f"{m} {training} {text} .\n")
-            if model.external_ids:
-                self._same_as(m, model.external_ids)
-            if model.evidence:
-                add(self.evidence(m, model.evidence))
-            if model.trained_on:
-                trained.append((m, model.trained_on))
+            text = lit(row[name])
+            out(f'{m.join(types)}{m} {ident} "{mid}" .\n{m} {label} {text} .\n')
+            lines += len(types) + 1
+            if row[aliases]:
+                self.labels(m, "skos:altLabel", row[aliases])
+            f = row[fam]
+            if f and f in families:
+                f = f"{fam_pre}{f}>"
+                out(f"{m} {family} {f} .\n{f} {member} {m} .\n")
+                lines += 2
+            rest(m, row)
             if k % self.BATCH == self.BATCH - 1:
+                self.lines += lines
+                lines = 0
                 yield
+        self.lines += lines
+
+    def _model_rest(self, m: str, row: Sequence[Any]) -> None:
+        """The lines of a model after its family, from its row."""
+        t, add = self.t, self.add
+        (org, released, paper_date, papers, approximations, description, training,
+         external, evidence, trained) = _MODEL_REST(row)  # fmt: skip
+        if org:
+            add(f"{m} {t['prov:wasAttributedTo']} {self.organization(org)} .\n")
+        if released or paper_date:
+            add(self.dates(m, released, paper_date))
+        for paper in papers:
+            add(f"{m} {t['lin:paper']} {self.source(paper)} .\n")
+        for other in approximations:
+            add(f"{self.subject(other)} {t['lin:approximates']} {m} .\n")
+        if description:
+            text = nt_literal(description, "@en")
+            add(f"{m} {t['dcterms:description']} {text} .\n")
+        if training:
+            add(f"{m} {t['lin:trainingData']} {nt_literal(training, '@en')} .\n")
+        if external:
+            self._same_as(m, external)
+        if evidence:
+            add(self.evidence_rows(m, evidence))
+        if trained:
+            self.trained_on.append((m, tuple(trained)))
 
     def _same_as(self, m: str, external_ids: Any) -> None:
         links = (_external(scheme, value) for scheme, value in external_ids)
         same_as = self.t["schema:sameAs"]
         for link in dict.fromkeys(x for x in links if x is not None):
-            self.out.append(f"{m} {same_as} {nt_iri(link)} .\n")
+            self.add(f"{m} {same_as} {nt_iri(link)} .\n")
 
-    def dates(self, m: str, model: Any) -> str:
+    def dates(self, m: str, released: str | None, paper: str | None) -> str:
         """dcterms:issued for a release date; lin:releasedFrom/Until for a range
         ("start/end"); lin:paperDate for the date of the introducing paper."""
         t, parts = self.t, []
-        if model.released:
-            start, _, end = model.released.partition("/")
+        if released:
+            start, _, end = released.partition("/")
             if end:
                 parts.append(f"{m} {t['lin:releasedFrom']} {_nt_date(start)} .\n")
                 parts.append(f"{m} {t['lin:releasedUntil']} {_nt_date(end)} .\n")
             else:
                 parts.append(f"{m} {t['dcterms:issued']} {_nt_date(start)} .\n")
-        if model.paper_date:
-            paper = model.paper_date
+        if paper:
             value = nt_literal(paper) if "/" in paper else _nt_date(paper)
             parts.append(f"{m} {t['lin:paperDate']} {value} .\n")
         return "".join(parts)
 
+    def _derivation_terms(self) -> tuple[Any, ...]:
+        t = self.t
+        return (
+            *(t.pre["model"], t.pre["derivation"]),
+            *(t.types("lin:Derivation"), t.types("lin:AlternativeDerivation")),
+            *(t["dcterms:identifier"], t["prov:entity"], t["lin:stage"]),
+            *(t["lin:confidence"], t["prov:wasDerivedFrom"]),
+            *(t["prov:qualifiedDerivation"], t["prov:hadActivity"], t["prov:used"]),
+            *(t["prov:wasGeneratedBy"], self.stage_iri, self.conf, self.activity_types),
+        )
+
     def _derivations(self) -> Iterator[None]:
         """Qualified derivations; a child's only derivation has an activity that
         generated it, several derivations of one child are alternatives."""
-        t, add = self.t, self.out.append
-        model_pre, der_pre = t.pre["model"], t.pre["derivation"]
-        single = t.types("lin:Derivation")
-        alternative = t.types("lin:AlternativeDerivation")
-        ident, entity, stage_p, confidence, comment = (
-            t["dcterms:identifier"],
-            t["prov:entity"],
-            t["lin:stage"],
-            t["lin:confidence"],
-            t["rdfs:comment"],
-        )
-        derived, qualified = t["prov:wasDerivedFrom"], t["prov:qualifiedDerivation"]
-        had, used, generated, alternative_to = (
-            t["prov:hadActivity"],
-            t["prov:used"],
-            t["prov:wasGeneratedBy"],
-            t["lin:alternativeTo"],
-        )
-        stage_iri, conf, activity_types = (
-            self.stage_iri,
-            self.conf,
-            self.activity_types,
-        )
-        merged, parents = self.merged, self.parents
+        out, merged, evidence = self.out.append, self.merged, self.evidence_lines
+        (model_pre, der_pre, single, alternative, ident, entity, stage_p, confidence,
+         derived, qualified, had, used, generated, stage_iri, conf,
+         activity_types) = self._derivation_terms()  # fmt: skip
+        comment = self.t["rdfs:comment"]
         pairs: set[tuple[str, str]] = set()
-        for k, der in enumerate(self.facts.derivations.values()):
-            parent = f"{model_pre}{der.parent}>"
-            child = f"{model_pre}{der.child}>"
-            d = f"{der_pre}{der.id}>"
-            stage = stage_iri[der.stage]
-            several = der.child in merged
-            if not several or (der.child, der.parent) not in pairs:
+        fields = ("id", "parent", "child", "stage", "confidence", "note", "evidence")
+        id_, parent_, child_, stage_, conf_, note_, ev_ = _at(Derivation, *fields)
+        lines = 0  # of the lines added here; the helpers count their own
+        for k, row in enumerate(self.rows("derivations")):
+            rid, kid, stage = row[id_], row[child_], row[stage_]
+            parent = f"{model_pre}{row[parent_]}>"
+            child = f"{model_pre}{kid}>"
+            d = f"{der_pre}{rid}>"
+            several = kid in merged
+            if not several or (kid, row[parent_]) not in pairs:
                 if several:
-                    pairs.add((der.child, der.parent))
-                add(f"{child} {derived} {parent} .\n")
-            add(
-                f"{child} {qualified} {d} .\n"
-                f"{d.join(alternative if several else single)}"
-                f'{d} {ident} "{der.id}" .\n{d} {entity} {parent} .\n'
-                f"{d} {stage_p} {stage} .\n"
-                f"{d} {confidence} {conf[der.confidence]} .\n"
+                    pairs.add((kid, row[parent_]))
+                out(f"{child} {derived} {parent} .\n")
+                lines += 1
+            types = alternative if several else single
+            out(
+                f"{child} {qualified} {d} .\n{d.join(types)}"
+                f'{d} {ident} "{rid}" .\n{d} {entity} {parent} .\n'
+                f"{d} {stage_p} {stage_iri[stage]} .\n"
+                f"{d} {confidence} {conf[row[conf_]]} .\n"
             )
-            if der.note:
-                add(f"{d} {comment} {nt_literal(der.note, '@en')} .\n")
-            if der.evidence:
-                add(self.evidence(d, der.evidence))
+            lines += len(types) + 4
+            if row[note_]:
+                out(f"{d} {comment} {nt_literal(row[note_], '@en')} .\n")
+                lines += 1
+            if row[ev_]:
+                text, n = evidence(d, row[ev_])
+                out(text)
+                lines += n
             if several:
-                for other in parents.get(der.child, ()):
-                    if other.id != der.id:
-                        add(f"{d} {alternative_to} {der_pre}{other.id}> .\n")
+                self._alternatives(d, rid, kid)
             else:  # the activity: its stage, what it used and made
                 act = f"{d[:-1]}/activity>"
-                add(
-                    f"{d} {had} {act} .\n{act.join(activity_types[der.stage])}"
-                    f"{act} {stage_p} {stage} .\n{act} {used} {parent} .\n"
+                out(
+                    f"{d} {had} {act} .\n{act.join(activity_types[stage])}"
+                    f"{act} {stage_p} {stage_iri[stage]} .\n{act} {used} {parent} .\n"
                     f"{child} {generated} {act} .\n"
                 )
+                lines += len(activity_types[stage]) + 3
             if k % self.BATCH == self.BATCH - 1:
+                self.lines += lines
+                lines = 0
                 yield
+        self.lines += lines
+
+    def _alternatives(self, d: str, rid: str, child: str) -> None:
+        """``d lin:alternativeTo`` each other derivation of ``child``."""
+        pre, alternative_to = self.t.pre["derivation"], self.t["lin:alternativeTo"]
+        for other in self.parents.get(child, ()):
+            if other.id != rid:
+                self.add(f"{d} {alternative_to} {pre}{other.id}> .\n")
 
     def claim(self, claim: Any) -> str:
         """What a claim says: its lines without confidence and evidence (the
         assertion of its nanopublication)."""
+        return self.claim_row(as_row(claim))
+
+    def claim_row(self, row: Sequence[Any]) -> str:
+        """:meth:`claim` of a claim's row (see :func:`as_row`)."""
         t, pre, ident, model_p, cap_p, effect_p, stage_p = self._claim_terms
-        c = f"{pre}{claim.id}>"
+        rid, model, capability, effect, stage = _CLAIM_HEAD(row)
+        c = f"{pre}{rid}>"
+        m = f"{t.pre['model']}{model}>" if model in self.model_ids else None
         text = (
-            f'{c.join(self.claim_types)}{c} {ident} "{claim.id}" .\n'
-            f"{c} {model_p} {self.subject(claim.model)} .\n"
-            f"{c} {cap_p} {t.pre['capability']}{claim.capability}> .\n"
-            f"{c} {effect_p} {t['lin:' + claim.effect.value]} .\n"
+            f'{c.join(self.claim_types)}{c} {ident} "{rid}" .\n'
+            f"{c} {model_p} {m or self.subject(model)} .\n"
+            f"{c} {cap_p} {t.pre['capability']}{capability}> .\n"
+            f"{c} {effect_p} {self.effects[effect]} .\n"
         )
-        if claim.stage is not None:
-            text += f"{c} {stage_p} {self.stage_iri[claim.stage]} .\n"
-        if claim.mechanism is not None:
-            text += f"{c} {t['lin:mechanism']} {t['lin:' + claim.mechanism.value]} .\n"
-        if claim.alternative_to:
-            text += f"{c} {t['lin:alternativeTo']} {pre}{claim.alternative_to}> .\n"
-        if claim.stated_for:
-            text += f"{c} {t['lin:statedFor']} {self.subject(claim.stated_for)} .\n"
-        if claim.note:
-            text += f"{c} {t['rdfs:comment']} {nt_literal(claim.note, '@en')} .\n"
-        if claim.cause:
-            text += f"{c} {t['lin:cause']} {nt_literal(claim.cause, '@en')} .\n"
-        if claim.partial:
+        if stage is not None:
+            text += f"{c} {stage_p} {self.stage_iri[stage]} .\n"
+        rare = _CLAIM_RARE(row)
+        return text + self._claim_rare(c, *rare) if any(rare) else text
+
+    def _claim_rare(
+        self, c: str, mechanism: Any, alternative: Any, stated_for: Any, note: Any,
+        cause: Any, partial: Any, still_below: Any, supports: Any,
+    ) -> str:  # fmt: skip
+        """The lines of the fields few claims have."""
+        t, pre = self.t, self._claim_terms[1]
+        text = ""
+        if mechanism is not None:
+            text += f"{c} {t['lin:mechanism']} {t['lin:' + mechanism]} .\n"
+        if alternative:
+            text += f"{c} {t['lin:alternativeTo']} {pre}{alternative}> .\n"
+        if stated_for:
+            text += f"{c} {t['lin:statedFor']} {self.subject(stated_for)} .\n"
+        if note:
+            text += f"{c} {t['rdfs:comment']} {nt_literal(note, '@en')} .\n"
+        if cause:
+            text += f"{c} {t['lin:cause']} {nt_literal(cause, '@en')} .\n"
+        if partial:
             text += f'{c} {t["lin:partial"]} "true"^^<{_XSD}boolean> .\n'
-        if claim.still_below:
-            text += (
-                f"{c} {t['lin:stillBelow']} {t.pre['model']}{claim.still_below}> .\n"
-            )
-        if claim.supports:
-            text += f"{c} {t['lin:supports']} {pre}{claim.supports}> .\n"
+        if still_below:
+            text += f"{c} {t['lin:stillBelow']} {t.pre['model']}{still_below}> .\n"
+        if supports:
+            text += f"{c} {t['lin:supports']} {pre}{supports}> .\n"
         return text
 
     def support(self, claim: Any, subject: str) -> str:
         """How firmly and on what evidence ``subject`` (the claim, or the
         assertion graph of its nanopublication) holds."""
+        return self.support_row(as_row(claim), subject)
+
+    def support_row(self, row: Sequence[Any], subject: str) -> str:
+        """:meth:`support` of a claim's row (see :func:`as_row`)."""
         confidence, contested, flag = self._support_terms
+        rid, level, disputed, evidence = _CLAIM_SUPPORT(row)
         text = (
-            f"{subject} {confidence} {self.conf[claim.confidence]} .\n"
-            f"{subject} {contested} {flag[bool(claim.contested)]} .\n"
+            f"{subject} {confidence} {self.conf[level]} .\n"
+            f"{subject} {contested} {flag[bool(disputed)]} .\n"
         )
-        if not claim.evidence:
+        if not evidence:
             return text
-        owner = f"{self._claim_terms[1]}{claim.id}>"
-        return text + self.evidence(subject, claim.evidence, owner)
+        owner = f"{self._claim_terms[1]}{rid}>"
+        return text + self.evidence_rows(subject, evidence, owner)
 
     def _claims(self) -> Iterator[None]:
-        pre, add = self._claim_terms[1], self.out.append
-        claim_lines, support = self.claim, self.support
-        for k, claim in enumerate(self.facts.claims.values()):
-            add(claim_lines(claim))
-            add(support(claim, f"{pre}{claim.id}>"))
+        """Each claim's lines: :meth:`claim_row`, then :meth:`support_row` (as its
+        nanopublication has them); the usual claim (a stage, a model, none of the
+        rare fields) as one string whose lines are known."""
+        out, evidence = self.out.append, self.evidence_lines
+        t, pre, ident, model_p, cap_p, effect_p, stage_p = self._claim_terms
+        confidence, contested, flag = self._support_terms
+        types, stage_iri, conf, effects = (
+            self.claim_types,
+            self.stage_iri,
+            self.conf,
+            self.effects,
+        )
+        model_pre, cap_pre = t.pre["model"], t.pre["capability"]
+        model_ids = self.model_ids
+        head = len(types) + 6  # types, then 7 lines: identifier ... contested
+        level_, disputed_, ev_ = _at(Claim, "confidence", "contested", "evidence")
+        lines = 0  # of the lines added here
+        for k, row in enumerate(self.rows("claims")):
+            rid, model, capability, effect, stage = _CLAIM_HEAD(row)
+            c = f"{pre}{rid}>"
+            if stage is None or model not in model_ids or any(_CLAIM_RARE(row)):
+                text = self.claim_row(row) + self.support_row(row, c)
+                out(text)
+                lines += text.count("\n")
+            else:
+                ev, n = evidence(c, row[ev_]) if row[ev_] else ("", 0)
+                out(
+                    f'{c.join(types)}{c} {ident} "{rid}" .\n'
+                    f"{c} {model_p} {model_pre}{model}> .\n"
+                    f"{c} {cap_p} {cap_pre}{capability}> .\n"
+                    f"{c} {effect_p} {effects[effect]} .\n"
+                    f"{c} {stage_p} {stage_iri[stage]} .\n"
+                    f"{c} {confidence} {conf[row[level_]]} .\n"
+                    f"{c} {contested} {flag[bool(row[disputed_])]} .\n{ev}"
+                )
+                lines += head + n
             if k % self.BATCH == self.BATCH - 1:
+                self.lines += lines
+                lines = 0
                 yield
+        self.lines += lines
 
     def _cited(self, node: str, source: str, locator: str, note: str | None) -> None:
         """Source, locator and note of a figure or an emergence row."""
-        t, add = self.t, self.out.append
+        t, add = self.t, self.add
         add(f"{node} {t['dcterms:source']} {self.source(source)} .\n")
         add(f"{node} {t['lin:locator']} {nt_literal(locator)} .\n")
         if note:
             add(f"{node} {t['rdfs:comment']} {nt_literal(note, '@en')} .\n")
 
     def _figures(self) -> Iterator[None]:
-        t, add = self.t, self.out.append
+        t, add = self.t, self.add
         types = t.types("lin:Figure")
         for fig in self.facts.figures.values():
             f = f"{t.pre['figure']}{fig.id}>"
@@ -839,7 +1007,7 @@ class Writer:
         yield from ()
 
     def _emergence(self) -> Iterator[None]:
-        t, add = self.t, self.out.append
+        t, add = self.t, self.add
         types = t.types("lin:Emergence")
         setting = {x: t[f"lin:{x.value}"] for x in Setting}
         for row in self.facts.emergence.values():
@@ -869,7 +1037,7 @@ class Writer:
         fact, and for schemes with IRIs also a ``schema:sameAs`` link; Wikidata
         entities denote the model itself, so they are ``owl:sameAs`` as well.
         """
-        t, add, pre = self.t, self.out.append, self.t.pre
+        t, add, pre = self.t, self.add, self.t.pre
         for ident in self.facts.identifiers.values():
             m = f"{pre['model']}{ident.model}>"
             link = _external(ident.scheme.value, ident.value)
@@ -912,7 +1080,7 @@ class Writer:
 
     def _conflicts(self) -> Iterator[None]:
         """Disagreements of the sources, each side with its evidence."""
-        t, add, facts = self.t, self.out.append, self.facts
+        t, add, facts = self.t, self.add, self.facts
         if not facts.conflicts:
             return
         kinds = {

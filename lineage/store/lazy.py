@@ -10,6 +10,7 @@ commands (tree, export, conflicts) stream.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -324,6 +325,21 @@ class StoredIndex(Index):
                 (section, *chunk),
             ):
                 dict.__setitem__(table, rid, self._decode(section, fid, body))
+
+    def rows(self, section: str) -> Iterator[list[Any]]:
+        """Every record of ``section`` in file order as its stored JSON list (the
+        fields in declaration order, the position last: :mod:`lineage.store.rows`),
+        without building records: for writers that read each record once and
+        only some of its fields (the N-Triples export). The store's name holds
+        the code of the record classes, so a row has the current fields."""
+        decode = json.JSONDecoder().raw_decode  # json.loads less its checks
+        for fid, _ in self._files:
+            for (body,) in self._db.execute(
+                "SELECT body FROM records WHERE section = ? AND fid = ? AND live "
+                "ORDER BY seq",
+                (section, fid),
+            ):
+                yield decode(body)[0]
 
     def merged_children(self) -> set[str]:
         """The models with two or more derivations (``len(parents[m]) > 1``), in one
