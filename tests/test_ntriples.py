@@ -282,3 +282,20 @@ def test_rows_read_from_the_store_give_the_lines_of_the_records(
     assert text == (tmp_path / f"memory.{fmt}").read_bytes()
     if fmt == "nt":
         assert text.count(b"\n") == counts[0]
+
+
+def test_the_streamed_export_does_not_import_rdflib(tmp_path: Path) -> None:
+    """rdflib costs about 80 ms to import; the streamed formats do not need it."""
+    code = (
+        "import sys\n"
+        "from lineage.api import load_graph\n"
+        "from lineage.outputs.export import write_streamed\n"
+        f"index = load_graph([{str(ROOT / 'graph')!r}])\n"
+        "for fmt in ('nt', 'turtle', 'trig', 'jsonld'):\n"
+        f"    write_streamed(index, {str(tmp_path)!r} + '/out.' + fmt, fmt)\n"
+        "assert 'rdflib' not in sys.modules, 'rdflib was imported'\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+    assert (tmp_path / "out.nt").read_bytes().count(b"\n") > 1000

@@ -7,8 +7,8 @@ nodes of their own so that provenance can be queried (see ``queries/*.rq``). The
 terms are the table of :mod:`lineage.outputs.terms` (published as
 ``lineage/outputs/vocab.ttl`` by :func:`vocabulary_graph`); the triples are the
 lines of :mod:`lineage.outputs.ntriples`, which every format is made from: N-Triples,
-Turtle, TriG and JSON-LD stream (:mod:`lineage.outputs.streams`), RDF/XML goes
-through an rdflib graph.
+Turtle, TriG and JSON-LD stream without rdflib (:mod:`lineage.outputs.export`, whose
+names this module re-exports), RDF/XML goes through an rdflib graph.
 
 Only :mod:`lineage.cli.rdf`, :mod:`lineage.outputs.sparql` and
 :mod:`lineage.outputs.shacl` import this module, and only when an RDF command runs
@@ -26,9 +26,18 @@ from typing import TYPE_CHECKING, Any
 from rdflib import OWL, RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SDO, ClosedNamespace
 
-from ..errors import LineageError
 from ..facts.model import Confidence, Effect, Facts, Kind, Mechanism, Setting
 from . import ntriples
+from .export import (
+    DEFAULT_GRAPH,
+    FORMATS,
+    PREFIXES,
+    STREAMED,
+    export_chunks,
+    format_for,
+    prefixes_for,
+    write_streamed,
+)
 from .ntriples import (
     DEFAULT_BASE,
     check_base,
@@ -36,7 +45,6 @@ from .ntriples import (
     nt_iri,
     nt_literal,
     stream_ntriples,
-    write_chunks,
     write_ntriples,
 )
 from .streams import jsonld_chunks, trig_chunks, turtle_chunks
@@ -45,12 +53,10 @@ from .terms import (
     CONCEPT,
     DATA,
     LIN_URI,
-    NAMESPACES,
     OBJECT,
     SCHEME,
     TERMS,
     expand,
-    id_prefixes,
 )
 
 if TYPE_CHECKING:
@@ -63,6 +69,7 @@ __all__ = [
     "LIN",
     "LIN_URI",
     "PREFIXES",
+    "STREAMED",
     "TERMS",
     "check_base",
     "export_chunks",
@@ -81,21 +88,6 @@ __all__ = [
 
 #: The vocabulary document (the ``owl:Ontology``).
 VOCAB_IRI = URIRef("https://w3id.org/lineage/vocab")
-#: The named graph that ``lineage push`` replaces and ``sparql --endpoint`` reads.
-DEFAULT_GRAPH = DEFAULT_BASE + "graph"
-
-#: ``--format`` name -> (rdflib format, file suffixes); the first suffix is canonical.
-FORMATS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "turtle": ("turtle", (".ttl", ".turtle")),
-    "nt": ("nt", (".nt",)),
-    "jsonld": ("json-ld", (".jsonld", ".json")),
-    "xml": ("xml", (".rdf", ".xml", ".owl")),
-    "trig": ("trig", (".trig",)),
-}
-
-#: The vocabularies' prefixes (every output also declares :func:`prefixes_for`).
-PREFIXES = dict(NAMESPACES)
-
 #: The namespace of our own terms; an unknown term raises (catches typos).
 LIN = ClosedNamespace(LIN_URI, [name for name, *_ in TERMS])
 
@@ -111,19 +103,6 @@ _CLOSED = {
     "kinds": Kind,
     "settings": Setting,
 }
-
-
-def prefixes_for(base: str = DEFAULT_BASE) -> dict[str, str]:
-    """Every prefix an export declares: the vocabularies and each minted id
-    namespace (``model:``, ``family:``, ``claim:`` ...), so that every IRI of the
-    export has a qualified name (the ``prov`` package needs one).
-
-    Examples
-    --------
-    >>> prefixes_for()["family"]
-    'https://w3id.org/lineage/id/family/'
-    """
-    return {**NAMESPACES, **id_prefixes(base)}
 
 
 def _term(value: Any) -> Any:
@@ -266,66 +245,12 @@ def to_rdf(index_or_facts: Index | Facts, base: str = DEFAULT_BASE) -> Graph:
     return g
 
 
-#: Formats written straight from the N-Triples stream (constant memory).
-STREAMED = frozenset({"nt", "turtle", "trig", "jsonld"})
-
-
-def export_chunks(
-    index_or_facts: Index | Facts,
-    fmt: str,
-    base: str = DEFAULT_BASE,
-    graph_iri: str | None = None,
-) -> Iterator[tuple[str, int]]:
-    """The export in a streamed format (:data:`STREAMED`) as ``(text, triples)``
-    chunks; TriG puts the triples in the named graph ``graph_iri`` (default
-    :data:`DEFAULT_GRAPH`)."""
-    chunks = nt_chunks(index_or_facts, base)
-    if fmt == "nt":
-        return chunks
-    prefixes = prefixes_for(base)
-    if fmt == "turtle":
-        return turtle_chunks(chunks, prefixes)
-    if fmt == "trig":
-        return trig_chunks(chunks, prefixes, graph_iri or DEFAULT_GRAPH)
-    if fmt == "jsonld":
-        return jsonld_chunks(chunks, prefixes)
-    msg = f"the {fmt} format is not streamed"
-    raise LineageError(msg)
-
-
 def to_graph_sorted(graph: Graph) -> Graph:
     """A copy of ``graph`` with our prefixes, triples added in sorted order."""
     g = _new_graph()
     for triple in sorted(graph, key=_sort_key):
         g.add(triple)
     return g
-
-
-def format_for(path: str | os.PathLike[str] | None, fmt: str | None) -> str:
-    """The ``--format`` name for an output file: ``fmt``, or from the suffix.
-
-    Examples
-    --------
-    >>> format_for("lineage.nt", None)
-    'nt'
-    >>> format_for(None, None)
-    'turtle'
-    """
-    if fmt is not None:
-        if fmt not in FORMATS:
-            msg = f"unknown RDF format '{fmt}'; expected one of {', '.join(FORMATS)}"
-            raise LineageError(msg)
-        return fmt
-    if path is None:
-        return "turtle"
-    suffix = Path(path).suffix.lower()
-    for name, (_, suffixes) in FORMATS.items():
-        if suffix in suffixes:
-            return name
-    known = ", ".join(s for _, sufs in FORMATS.values() for s in sufs)
-    found = f"'{suffix}'" if suffix else "no suffix"
-    msg = f"cannot tell the RDF format of '{path}' ({found}); use --format or one of {known}"
-    raise LineageError(msg)
 
 
 def nt_term(term: Any) -> str:
@@ -481,7 +406,7 @@ def write_rdf(
     """
     fmt = format_for(path, fmt)
     if not isinstance(index_or_facts, Graph) and fmt in STREAMED:
-        return write_chunks(export_chunks(index_or_facts, fmt, base), path)
+        return write_streamed(index_or_facts, path, fmt, base)
     graph = (
         index_or_facts
         if isinstance(index_or_facts, Graph)
