@@ -4,6 +4,7 @@
     python benchmarks/ntriples.py /tmp/hub-10k                       # this checkout
     python benchmarks/ntriples.py /tmp/hub-10k --tree before=/tmp/old --tree after=.
     python benchmarks/ntriples.py /tmp/hub-100k --no-rdflib --export-only
+    python benchmarks/ntriples.py /tmp/hub-10k --processes --rounds 5
 
 Each measurement is its own process (PYTHONPATH set to the tree): the graph is
 loaded from the store (built first), then ``write_ntriples`` runs ``--runs`` times
@@ -12,6 +13,14 @@ serializer (``to_rdf`` + ``Graph.serialize(format="nt")``, timed apart from buil
 its graph) runs once per round in the first tree. ``--export-only`` instead runs
 ``lineage export --format nt`` and ``--format turtle`` as whole processes and
 reports their time and peak memory (``ru_maxrss`` of the child, via ``os.wait4``).
+
+``--processes`` compares what users pay, whole processes, round by round:
+``lineage export --format nt -o FILE`` of each tree (start-up, store, writing)
+against a process that loads the same triples into rdflib (parses the N-Triples
+the first tree wrote) and serializes them with ``Graph.serialize(format="nt")``.
+The rdflib process reports its serialize step apart, so the table has both
+baselines: rdflib's serializer alone (the graph already in memory: the stricter
+one) and rdflib's whole process (import, parse, serialize).
 """
 
 from __future__ import annotations
@@ -48,7 +57,7 @@ else:
     from lineage.outputs.rdf import to_rdf
     g = to_rdf(index)
     t, c = time.perf_counter(), time.process_time()
-    g.serialize(os.path.join(work, "x.nt"), format="nt")
+    g.serialize(os.path.join(work, "x.nt"), format="nt", encoding="utf-8")
     out = {"triples": len(g), "s": time.perf_counter() - t,
            "cpu": time.process_time() - c}
 print(json.dumps(out))
@@ -94,6 +103,7 @@ def writers(trees: dict[str, Path], hub: Path, rounds: int, runs: int, rdflib: b
             rates["rdflib serialize(format='nt')"].append(
                 (r["triples"] / r["s"], r["triples"] / r["cpu"])
             )
+            triples["rdflib serialize(format='nt')"] = r["triples"]
     print(
         f"| writer ({hub}) | triples | wall: triples/s | ratio | CPU: triples/s | ratio |"
     )
@@ -138,6 +148,82 @@ def exports(trees: dict[str, Path], hub: Path) -> None:
             target.unlink()
 
 
+_RDFLIB = r"""
+import json, sys, time
+from rdflib import Graph
+g = Graph()
+g.parse(sys.argv[1], format="nt")
+t, c = time.perf_counter(), time.process_time()
+g.serialize(sys.argv[2], format="nt", encoding="utf-8")
+print(json.dumps({"triples": len(g), "s": time.perf_counter() - t,
+                  "cpu": time.process_time() - c}))
+"""
+
+
+def _timed(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, str]:
+    """Wall and CPU seconds of the process ``cmd`` (``os.wait4``), and its stdout."""
+    with tempfile.TemporaryFile("w+") as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status):
+            msg = f"{cmd} failed"
+            raise SystemExit(msg)
+        out.seek(0)
+        return wall, usage.ru_utime + usage.ru_stime, out.read()
+
+
+def processes(trees: dict[str, Path], hub: Path, rounds: int) -> None:
+    """Whole ``lineage export --format nt`` processes against rdflib's, interleaved."""
+    work = Path(tempfile.mkdtemp(prefix="lineage-nt-"))
+    for tree in trees.values():  # build each tree's store first, untimed
+        subprocess.run([PY, "-m", "lineage", "check", "--graph", str(hub)],
+                       env=_env(tree), cwd=tree, stdout=subprocess.DEVNULL,
+                       check=False)  # fmt: skip
+    runs: dict[str, list[tuple[float, float]]] = {k: [] for k in trees}
+    serializer: list[tuple[float, float]] = []
+    whole: list[tuple[float, float]] = []
+    triples = 0
+    for _ in range(rounds):
+        for label, tree in trees.items():
+            cmd = [PY, "-m", "lineage", "export", "--graph", str(hub), "--format"]
+            cmd += ["nt", "-o", str(work / f"{label}.nt")]
+            wall, cpu, _ = _timed(cmd, _env(tree), tree)
+            runs[label].append((wall, cpu))
+        first = work / f"{next(iter(trees))}.nt"
+        cmd = [PY, "-c", _RDFLIB, str(first), str(work / "rdflib.nt")]
+        wall, cpu, out = _timed(cmd, _env(ROOT), ROOT)
+        r = json.loads(out)
+        serializer.append((r["s"], r["cpu"]))
+        whole.append((wall, cpu))
+        triples = r["triples"]
+    _process_table(hub, triples, runs, serializer, whole)
+
+
+def _process_table(
+    hub: Path,
+    triples: int,
+    runs: dict[str, list[tuple[float, float]]],
+    serializer: list[tuple[float, float]],
+    whole: list[tuple[float, float]],
+) -> None:
+    def med(xs: list[tuple[float, float]]) -> tuple[float, float]:
+        return statistics.median(x[0] for x in xs), statistics.median(x[1] for x in xs)
+
+    ser, rdf = med(serializer), med(whole)
+    print(f"{triples:,} triples ({hub}), medians of {len(serializer)} rounds")
+    print("| process | wall | CPU | wall vs rdflib's serializer | CPU vs it "
+          "| wall vs rdflib's process | CPU vs it |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|")
+    rows = {**{f"`lineage export` ({k})": med(v) for k, v in runs.items()},
+            "rdflib: `serialize(format='nt')` alone": ser,
+            "rdflib: whole process (import, parse, serialize)": rdf}  # fmt: skip
+    for label, (wall, cpu) in rows.items():
+        print(f"| {label} | {wall:.2f} s | {cpu:.2f} s | {ser[0] / wall:.1f}x "
+              f"| {ser[1] / cpu:.1f}x | {rdf[0] / wall:.1f}x | {rdf[1] / cpu:.1f}x |")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("hub", type=Path)
@@ -146,12 +232,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-rdflib", action="store_true")
     parser.add_argument("--export-only", action="store_true")
+    parser.add_argument("--processes", action="store_true")
     args = parser.parse_args()
     trees = {k: Path(v).resolve() for k, v in (t.split("=", 1) for t in args.tree)}
     trees = trees or {"this": ROOT}
     print(f"load average {os.getloadavg()}")
     if args.export_only:
         exports(trees, args.hub)
+    elif args.processes:
+        processes(trees, args.hub, args.rounds)
     else:
         writers(trees, args.hub, args.rounds, args.runs, not args.no_rdflib)
 
