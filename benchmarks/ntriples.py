@@ -164,7 +164,9 @@ def _timed(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float
     """Wall and CPU seconds of the process ``cmd`` (``os.wait4``), and its stdout."""
     with tempfile.TemporaryFile("w+") as out:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out)
+        proc = subprocess.Popen(
+            cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         if os.waitstatus_to_exitcode(status):
