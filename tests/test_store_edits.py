@@ -257,3 +257,98 @@ def test_line_edits_of_a_big_file_equal_a_fresh_build(
         stored = check_facts([graph])
         fresh = check_facts([graph], cache=False)
         assert _answer(*stored) == _answer(*fresh)
+
+
+def test_a_family_removed_elsewhere_breaks_the_claims_stated_for_it(tmp_path) -> None:
+    """A claim stated for a family another file defines: removing the family makes
+    an unknown reference at the claim, as a fresh build finds (the claim and its
+    model are not re-read; ``stated_for`` is one of the references the store
+    follows)."""
+    graph = tmp_path / "g"
+    graph.mkdir()
+    (graph / "0-head.yaml").write_text(HEAD)
+    (graph / "1-a.yaml").write_text(
+        "models:\n  - {id: m1, name: M1}\nclaims:\n"
+        f"  - {{id: c1, model: m1, capability: cap-a, effect: gained, stage: rlhf, "
+        f"confidence: likely, stated_for: f0, {EV}}}\n"
+    )
+    families = graph / "2-b.yaml"
+    families.write_text("families:\n  - {id: f0, name: F0}\n")
+    check_facts([graph])
+    families.write_text("families:\n  - {id: f1, name: F1}\n")
+    stored = [str(p) for p in check_facts([graph])[1]]
+    assert stored == [str(p) for p in check_facts([graph], cache=False)[1]]
+    assert any("unknown family 'f0'" in p for p in stored)
+
+
+# release dates changed in place: the derivation order moves only the models whose
+# date changed and their descendants (store/update.py _reorder); it must equal the
+# order of a build from scratch
+YEARS = ["2019", "2020", "2021", "2021-06", "2022", "2023"]
+
+
+def _dated(models: list[tuple[int, str]]) -> str:
+    return "models:\n" + "".join(
+        f"  - {{id: m{i}, name: M{i}, released: '{year}'}}\n" for i, year in models
+    )
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=16),
+    st.lists(st.sampled_from(YEARS), min_size=12, max_size=12),
+    st.lists(
+        st.one_of(
+            st.tuples(st.integers(0, 11), st.sampled_from(YEARS)),
+            st.tuples(st.just(-1), st.tuples(st.integers(0, 11), st.integers(0, 11))),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_date_edits_move_models_as_a_fresh_build_orders_them(
+    tmp_path_factory, pairs, years, edits
+) -> None:
+    graph = tmp_path_factory.mktemp("g")
+    (graph / "0-head.yaml").write_text(HEAD)
+    ders = sorted({(min(a, b), max(a, b)) for a, b in pairs if a != b})
+    years = list(years)
+
+    def write() -> None:
+        for n in range(3):  # models in three files, derivations in a fourth
+            mine = [(i, years[i]) for i in range(12) if i % 3 == n]
+            (graph / f"{n + 1}-models.yaml").write_text(_dated(mine))
+        (graph / "4-ders.yaml").write_text(
+            _text(
+                [],
+                [
+                    f"  - {{parent: m{p}, child: m{c}, stage: rlhf, "
+                    f"confidence: likely, {EV}}}"
+                    for p, c in ders
+                ],
+                [
+                    f"  - {{id: c{c}, model: m{c}, capability: cap-a, effect: "
+                    f"gained, stage: rlhf, confidence: likely, {EV}}}"
+                    for c in range(0, 12, 4)
+                ],
+            )
+        )
+
+    write()
+    check_facts([graph])
+    for which, what in edits:
+        if which < 0:  # a derivation added or removed: the whole order again
+            pair = (min(what), max(what))
+            if pair[0] != pair[1]:
+                ders = sorted(set(ders) ^ {pair})
+        else:
+            years[which] = what
+        write()
+        stored, problems = check_facts([graph])
+        fresh = check_facts([graph], cache=False)
+        assert dict(stored.order.items()) == fresh[0].order
+        assert _answer(stored, problems) == _answer(*fresh)

@@ -7,8 +7,9 @@ It needs no third-party package, so answering a question does not pay for networ
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import field
+from typing import Any
 
 from .._records import mutable_record
 from ..facts.model import Claim, Derivation, Emergence, Facts, Figure, date_sort_key
@@ -20,6 +21,7 @@ __all__ = [
     "component_sizes",
     "derivation_tables",
     "order_of",
+    "reorder",
     "sizes_of",
     "topological_order",
 ]
@@ -141,6 +143,90 @@ def order_of(
     for mid in dates:  # only reached with a cycle, which validation reports
         order.setdefault(mid, len(order))
     return order
+
+
+def reorder(
+    dates: dict[str, str | None],
+    parents: dict[str, list[str]],
+    old: dict[str, int],
+    rows_from: Callable[[int], Iterable[tuple[str, int, str | None]]],
+) -> list[tuple[str, int]]:
+    """The models whose place in :func:`order_of` changed after the release dates
+    of some models changed, derivations and the set of models staying the same.
+
+    ``dates`` holds the new date of each model that can move: the ones whose date
+    changed and all their descendants (a set closed under children); ``parents``
+    their parents (one entry per derivation between models), ``old`` the old place
+    of each of them and of their parents, ``rows_from(n)`` yields ``(id, old
+    place, date)`` of every model from old place ``n`` on, in the old order.
+
+    Kahn's algorithm with a heap pops the smallest model available, and which of
+    the other models is available never depends on the moved ones (none of them
+    is an ancestor of another model): the others keep their order among
+    themselves, and the moved ones are merged into it as the heap would pop them.
+    Returns ``(id, new place)`` of the models whose place is not the old one.
+
+    Examples
+    --------
+    >>> old = {"a": 0, "b": 1, "c": 2}
+    >>> rows = [("a", 0, "2020"), ("b", 1, "2021"), ("c", 2, "2022")]
+    >>> reorder({"c": "2019"}, {}, old, lambda n: rows[n:])
+    [('c', 0), ('a', 1), ('b', 2)]
+    """
+    import heapq
+
+    known: dict[str | None, tuple[tuple[int, int, int], ...]] = {}
+
+    def key(mid: str, date: str | None) -> tuple[Any, str]:
+        found = known.get(date)
+        if found is None:
+            found = known[date] = date_sort_key(date)
+        return (found, mid)
+
+    start = min(
+        [
+            *(old[m] for m in dates),
+            *(  # the first place a moved model can take: after its parents
+                1 + max((old[p] for p in parents.get(m, ())), default=-1)
+                for m in dates
+                if not any(p in dates for p in parents.get(m, ()))
+            ),
+        ]
+    )
+    last = max(old[m] for m in dates)
+    waiting = dict.fromkeys(dates, 0)
+    below: dict[str, list[str]] = {}
+    for mid in dates:
+        for parent in parents.get(mid, ()):
+            if parent in dates or old[parent] >= start:
+                waiting[mid] += 1
+                below.setdefault(parent, []).append(mid)
+    heap = [key(m, dates[m]) for m, n in waiting.items() if n == 0]
+    heapq.heapify(heap)
+    out: list[str] = []
+    merged = 0
+
+    def emit(mid: str) -> None:
+        out.append(mid)
+        for child in below.get(mid, ()):
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                heapq.heappush(heap, key(child, dates[child]))
+
+    for mid, place, date in rows_from(start):
+        if mid in dates:
+            continue
+        here = key(mid, date)
+        while heap and heap[0] < here:
+            emit(heapq.heappop(heap)[1])
+            merged += 1
+        if merged == len(dates) and place > last:
+            break  # every moved model is placed: the rest keeps its place
+        old.setdefault(mid, place)
+        emit(mid)
+    while heap:
+        emit(heapq.heappop(heap)[1])
+    return [(mid, start + n) for n, mid in enumerate(out) if old[mid] != start + n]
 
 
 def component_sizes(

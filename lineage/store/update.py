@@ -50,7 +50,7 @@ _REF_FIELDS = frozenset(
         "version_of", "family", "papers", "approximations", "trained_on",
         "parent_family", "root", "broader", "parent", "child", "model",
         "dependencies", "capability", "alternative_to", "subject", "source",
-        "about", "records", "supports", "still_below", "examples",
+        "about", "records", "supports", "still_below", "examples", "stated_for",
     }
 )  # fmt: skip
 _KIND_SECTION = {"stage": "stages", "capability": "capabilities", "model": "models"}
@@ -75,6 +75,9 @@ class Changes:
     parsed: dict[tuple[int, int], Any] = field(default_factory=dict)
     #: on a first build: how many records of each ``(section, id)`` were written
     seen: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: the release date of each model whose live row was removed (the order
+    #: changes only where a date did)
+    old_dates: dict[str, str | None] = field(default_factory=dict)
 
     def file(
         self,
@@ -102,6 +105,14 @@ class Changes:
             )
             self.claim_groups.update(
                 conn.execute(f"SELECT model, capability FROM claim_keys {where}", args)  # noqa: S608
+            )
+            self.old_dates.update(
+                conn.execute(
+                    "SELECT r.id, d.date FROM dates d JOIN records r "  # noqa: S608
+                    f"USING (fid, seq) WHERE d.fid = ? AND d.seq IN ({marks}) "
+                    "AND r.live AND r.section = 'models'",
+                    args,
+                )
             )
         self.rows.update((fid, seq) for seq in gone)
 
@@ -350,7 +361,7 @@ def refresh(
     if changes.touches("claims", "models", "families"):
         _family_rule(conn, live, ctx, read if changes.full else None)
     if changes.touches("models", "derivations"):
-        _order(conn)
+        _order(conn, changes)
     _meta(conn, ctx, listing)
     _search(conn, changes, live, read)
     from .db import BUILD_HOOKS
@@ -636,21 +647,19 @@ def _family_rule(
     """Claims stated for a whole family, against the family's members (from the
     narrow members table), over the whole graph. On a first build every live
     claim is in ``read``: the rule is given those stated for a family (it passes
-    over the others), in reading order, instead of every claim from the store."""
+    over the others), in reading order; after an edit only the claims that refer
+    to a family (``refs``: the ones stated for one among them) are read."""
     from ..facts.validate import family_statement_problems
 
-    facts = live
     if read is not None:
         stated = sorted(
             (ctx.place(*at), rid, claim)
             for section, rid, claim, at in read
             if section == "claims" and claim.stated_for is not None
         )
-        facts = Facts(
-            families=live.families,
-            models=live.models,
-            claims={rid: claim for _, rid, claim in stated},
-        )
+        claims = {rid: claim for _, rid, claim in stated}
+    else:
+        claims = _claims_about_families(conn, ctx)
 
     def members_of(family: str) -> list[str]:
         rows = conn.execute(
@@ -662,8 +671,26 @@ def _family_rule(
         return list(dict.fromkeys(row[0] for row in rows))
 
     conn.execute("DELETE FROM problems WHERE grp = 'family-statement'")
+    if not claims:
+        return
+    facts = Facts(families=live.families, models=live.models, claims=claims)
     found = family_statement_problems(facts, members_of)
     _insert(conn, list(found), grp="family-statement")
+
+
+def _claims_about_families(conn: sqlite3.Connection, ctx: _Context) -> dict[str, Any]:
+    """The live claims referring to a live family, in reading order."""
+    rows = conn.execute(
+        "SELECT DISTINCT r.fid, r.seq, r.body FROM refs x JOIN records r "
+        "ON r.fid = x.fid AND r.seq = x.seq WHERE r.section = 'claims' AND r.live "
+        "AND x.target IN (SELECT id FROM records WHERE section = 'families' AND live)"
+    ).fetchall()
+    rows.sort(key=lambda r: ctx.place(r[0], r[1]))
+    claims: dict[str, Any] = {}
+    for fid, _, body in rows:
+        claim = ctx.decode("claims", fid, body)
+        claims[claim.id] = claim
+    return claims
 
 
 def _stage_rule(conn: sqlite3.Connection) -> None:
@@ -688,7 +715,101 @@ def _stage_rule(conn: sqlite3.Connection) -> None:
     _insert(conn, list(stage_problems(defined, used)), grp="stage")
 
 
-def _order(conn: sqlite3.Connection) -> None:
+def _order(conn: sqlite3.Connection, changes: Changes) -> None:
+    """The derivation order and lineage size of every model: recomputed whole when
+    derivations or the set of models changed (or a cycle is recorded), else only
+    where a release date changed (:func:`_reorder`)."""
+    if (
+        changes.full
+        or changes.touches("derivations")
+        or _model_set_changed(conn)
+        or conn.execute("SELECT 1 FROM problems WHERE grp = 'cycle'").fetchone()
+    ):
+        _whole_order(conn)
+        return
+    moved = [
+        mid
+        for mid, date in conn.execute(
+            "SELECT r.id, d.date FROM ck JOIN records r ON r.section = ck.section "
+            "AND r.id = ck.id JOIN dates d ON d.fid = r.fid AND d.seq = r.seq "
+            "WHERE ck.section = 'models' AND r.live"
+        )
+        if changes.old_dates.get(mid, _UNKNOWN) != date
+    ]
+    if moved:
+        _reorder(conn, moved)
+
+
+#: an old date not recorded (the model's row was kept): treated as changed
+_UNKNOWN = "\0unknown"
+
+
+def _model_set_changed(conn: sqlite3.Connection) -> bool:
+    """Whether a changed model id was added or removed (``topo`` holds the models
+    of the build before)."""
+    row = conn.execute(
+        "SELECT 1 FROM ck WHERE ck.section = 'models' AND "
+        "EXISTS (SELECT 1 FROM topo t WHERE t.id = ck.id) != EXISTS (SELECT 1 FROM "
+        "records r WHERE r.section = 'models' AND r.id = ck.id AND r.live) LIMIT 1"
+    ).fetchone()
+    return row is not None
+
+
+def _reorder(conn: sqlite3.Connection, moved: list[str]) -> None:
+    """Move the models whose date changed, and their descendants, to their new
+    places in the derivation order (:func:`lineage.store.index.reorder`): only the
+    rows between the first and the last place that changed are read and written."""
+    from .index import reorder
+
+    _temp(conn, "mv", "id TEXT PRIMARY KEY")
+    conn.executemany("INSERT OR IGNORE INTO mv VALUES (?)", ((m,) for m in moved))
+    conn.execute(
+        "INSERT OR IGNORE INTO mv WITH RECURSIVE down(id) AS (SELECT id FROM mv "
+        "UNION SELECT e.child FROM edges e JOIN down ON e.parent = down.id "
+        "JOIN records r ON r.fid = e.fid AND r.seq = e.seq WHERE r.live) "
+        "SELECT id FROM down"
+    )
+    old = dict(conn.execute("SELECT t.id, t.ord FROM mv JOIN topo t USING (id)"))
+    dates: dict[str, str | None] = dict(
+        conn.execute(
+            "SELECT r.id, d.date FROM mv JOIN records r ON r.section = 'models' "
+            "AND r.id = mv.id JOIN dates d ON d.fid = r.fid AND d.seq = r.seq "
+            "WHERE r.live"
+        )
+    )
+    parents: dict[str, list[str]] = {}
+    for parent, child, place in conn.execute(
+        "SELECT e.parent, e.child, t.ord FROM mv JOIN edges e ON e.child = mv.id "
+        "JOIN records r ON r.fid = e.fid AND r.seq = e.seq "
+        "JOIN topo t ON t.id = e.parent WHERE r.live"
+    ):
+        if child in dates:
+            parents.setdefault(child, []).append(parent)
+            old[parent] = place
+
+    read: list[sqlite3.Cursor] = []
+
+    def rows_from(start: int) -> Iterator[tuple[str, int, str | None]]:
+        read.append(
+            conn.execute(
+                "SELECT t.id, t.ord, d.date FROM topo t JOIN records r "
+                "ON r.section = 'models' AND r.id = t.id AND r.live "
+                "JOIN dates d ON d.fid = r.fid AND d.seq = r.seq "
+                "WHERE t.ord >= ? ORDER BY t.ord",
+                (start,),
+            )
+        )
+        return iter(read[-1])
+
+    places = reorder(dates, parents, old, rows_from)
+    for cursor in read:  # read only as far as a model moved
+        cursor.close()
+    conn.executemany(
+        "UPDATE topo SET ord = ? WHERE id = ?", ((n, mid) for mid, n in places)
+    )
+
+
+def _whole_order(conn: sqlite3.Connection) -> None:
     """The derivation order and lineage size of every model (rows that moved)."""
     from .index import order_of, sizes_of
 
