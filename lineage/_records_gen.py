@@ -788,7 +788,7 @@ def _lineage_provenance_query_FamilyView(cls, defaults, factories, has_factory, 
 
 def _lineage_provenance_query_ModelView(cls, defaults, factories, has_factory, frozen_error):
     set_field = object.__setattr__
-    def __init__(self, model, parents, children, gained, inherited, weakened, lost, limitations, figures, alternatives=defaults['alternatives'], has=defaults['has'], lacks=defaults['lacks'], identifiers=defaults['identifiers'], conflicts=defaults['conflicts']):
+    def __init__(self, model, parents, children, gained, inherited, weakened, lost, limitations, figures, alternatives=defaults['alternatives'], has=defaults['has'], lacks=defaults['lacks'], identifiers=defaults['identifiers'], conflicts=defaults['conflicts'], more_children=defaults['more_children']):
         set_field(self, 'model', model)
         set_field(self, 'parents', parents)
         set_field(self, 'children', children)
@@ -803,45 +803,47 @@ def _lineage_provenance_query_ModelView(cls, defaults, factories, has_factory, f
         set_field(self, 'lacks', lacks)
         set_field(self, 'identifiers', identifiers)
         set_field(self, 'conflicts', conflicts)
+        set_field(self, 'more_children', more_children)
     def __repr__(self):
-        return self.__class__.__qualname__ + f"(model={self.model!r}, parents={self.parents!r}, children={self.children!r}, gained={self.gained!r}, inherited={self.inherited!r}, weakened={self.weakened!r}, lost={self.lost!r}, limitations={self.limitations!r}, figures={self.figures!r}, alternatives={self.alternatives!r}, has={self.has!r}, lacks={self.lacks!r}, identifiers={self.identifiers!r}, conflicts={self.conflicts!r})"
+        return self.__class__.__qualname__ + f"(model={self.model!r}, parents={self.parents!r}, children={self.children!r}, gained={self.gained!r}, inherited={self.inherited!r}, weakened={self.weakened!r}, lost={self.lost!r}, limitations={self.limitations!r}, figures={self.figures!r}, alternatives={self.alternatives!r}, has={self.has!r}, lacks={self.lacks!r}, identifiers={self.identifiers!r}, conflicts={self.conflicts!r}, more_children={self.more_children!r})"
     def __eq__(self, other):
         if other.__class__ is self.__class__:
-            return (self.model,self.parents,self.children,self.gained,self.inherited,self.weakened,self.lost,self.limitations,self.figures,self.alternatives,self.has,self.lacks,self.identifiers,self.conflicts,) == (other.model,other.parents,other.children,other.gained,other.inherited,other.weakened,other.lost,other.limitations,other.figures,other.alternatives,other.has,other.lacks,other.identifiers,other.conflicts,)
+            return (self.model,self.parents,self.children,self.gained,self.inherited,self.weakened,self.lost,self.limitations,self.figures,self.alternatives,self.has,self.lacks,self.identifiers,self.conflicts,self.more_children,) == (other.model,other.parents,other.children,other.gained,other.inherited,other.weakened,other.lost,other.limitations,other.figures,other.alternatives,other.has,other.lacks,other.identifiers,other.conflicts,other.more_children,)
         return NotImplemented
     def __hash__(self):
-        return hash((self.model,self.parents,self.children,self.gained,self.inherited,self.weakened,self.lost,self.limitations,self.figures,self.alternatives,self.has,self.lacks,self.identifiers,self.conflicts,))
+        return hash((self.model,self.parents,self.children,self.gained,self.inherited,self.weakened,self.lost,self.limitations,self.figures,self.alternatives,self.has,self.lacks,self.identifiers,self.conflicts,self.more_children,))
     def __setattr__(self, name, value):
-        if type(self) is cls or name in ('model','parents','children','gained','inherited','weakened','lost','limitations','figures','alternatives','has','lacks','identifiers','conflicts',):
+        if type(self) is cls or name in ('model','parents','children','gained','inherited','weakened','lost','limitations','figures','alternatives','has','lacks','identifiers','conflicts','more_children',):
             raise frozen_error(f"cannot assign to field {name!r}")
         super(cls, self).__setattr__(name, value)
     def __delattr__(self, name):
-        if type(self) is cls or name in ('model','parents','children','gained','inherited','weakened','lost','limitations','figures','alternatives','has','lacks','identifiers','conflicts',):
+        if type(self) is cls or name in ('model','parents','children','gained','inherited','weakened','lost','limitations','figures','alternatives','has','lacks','identifiers','conflicts','more_children',):
             raise frozen_error(f"cannot delete field {name!r}")
         super(cls, self).__delattr__(name)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__}
 
 def _lineage_provenance_query_Origin(cls, defaults, factories, has_factory, frozen_error):
     set_field = object.__setattr__
-    def __init__(self, claim, lineage, steps, alternatives=defaults['alternatives']):
+    def __init__(self, claim, lineage, steps, alternatives=defaults['alternatives'], more_steps=defaults['more_steps']):
         set_field(self, 'claim', claim)
         set_field(self, 'lineage', lineage)
         set_field(self, 'steps', steps)
         set_field(self, 'alternatives', alternatives)
+        set_field(self, 'more_steps', more_steps)
     def __repr__(self):
-        return self.__class__.__qualname__ + f"(claim={self.claim!r}, lineage={self.lineage!r}, steps={self.steps!r}, alternatives={self.alternatives!r})"
+        return self.__class__.__qualname__ + f"(claim={self.claim!r}, lineage={self.lineage!r}, steps={self.steps!r}, alternatives={self.alternatives!r}, more_steps={self.more_steps!r})"
     def __eq__(self, other):
         if other.__class__ is self.__class__:
-            return (self.claim,self.lineage,self.steps,self.alternatives,) == (other.claim,other.lineage,other.steps,other.alternatives,)
+            return (self.claim,self.lineage,self.steps,self.alternatives,self.more_steps,) == (other.claim,other.lineage,other.steps,other.alternatives,other.more_steps,)
         return NotImplemented
     def __hash__(self):
-        return hash((self.claim,self.lineage,self.steps,self.alternatives,))
+        return hash((self.claim,self.lineage,self.steps,self.alternatives,self.more_steps,))
     def __setattr__(self, name, value):
-        if type(self) is cls or name in ('claim','lineage','steps','alternatives',):
+        if type(self) is cls or name in ('claim','lineage','steps','alternatives','more_steps',):
             raise frozen_error(f"cannot assign to field {name!r}")
         super(cls, self).__setattr__(name, value)
     def __delattr__(self, name):
-        if type(self) is cls or name in ('claim','lineage','steps','alternatives',):
+        if type(self) is cls or name in ('claim','lineage','steps','alternatives','more_steps',):
             raise frozen_error(f"cannot delete field {name!r}")
         super(cls, self).__delattr__(name)
     return {'__init__': __init__, '__repr__': __repr__, '__eq__': __eq__, '__hash__': __hash__, '__setattr__': __setattr__, '__delattr__': __delattr__}
@@ -1085,8 +1087,8 @@ METHODS = {
     'lineage.provenance.query.Diff': ((True, (('a', 'r', True, True, True), ('b', 'r', True, True, True), ('only_in_a', 'r', True, True, True), ('only_in_b', 'r', True, True, True), ('steps', 'r', True, True, True), ('weakened_in_a', 'd', True, True, True), ('weakened_in_b', 'd', True, True, True), ('strength_steps', 'd', True, True, True), ('limitations_only_in_a', 'd', True, True, True), ('limitations_only_in_b', 'd', True, True, True))), _lineage_provenance_query_Diff),
     'lineage.provenance.query.DiffStep': ((True, (('capability', 'r', True, True, True), ('model', 'r', True, True, True), ('stage', 'r', True, True, True), ('effect', 'r', True, True, True), ('claim', 'r', True, True, True), ('cause', 'd', True, True, True), ('partial', 'd', True, True, True), ('still_below', 'd', True, True, True))), _lineage_provenance_query_DiffStep),
     'lineage.provenance.query.FamilyView': ((True, (('family', 'r', True, True, True), ('members', 'r', True, True, True), ('figures', 'r', True, True, True), ('stated', 'd', True, True, True))), _lineage_provenance_query_FamilyView),
-    'lineage.provenance.query.ModelView': ((True, (('model', 'r', True, True, True), ('parents', 'r', True, True, True), ('children', 'r', True, True, True), ('gained', 'r', True, True, True), ('inherited', 'r', True, True, True), ('weakened', 'r', True, True, True), ('lost', 'r', True, True, True), ('limitations', 'r', True, True, True), ('figures', 'r', True, True, True), ('alternatives', 'd', True, True, True), ('has', 'd', True, True, True), ('lacks', 'd', True, True, True), ('identifiers', 'd', True, True, True), ('conflicts', 'd', True, True, True))), _lineage_provenance_query_ModelView),
-    'lineage.provenance.query.Origin': ((True, (('claim', 'r', True, True, True), ('lineage', 'r', True, True, True), ('steps', 'r', True, True, True), ('alternatives', 'd', True, True, True))), _lineage_provenance_query_Origin),
+    'lineage.provenance.query.ModelView': ((True, (('model', 'r', True, True, True), ('parents', 'r', True, True, True), ('children', 'r', True, True, True), ('gained', 'r', True, True, True), ('inherited', 'r', True, True, True), ('weakened', 'r', True, True, True), ('lost', 'r', True, True, True), ('limitations', 'r', True, True, True), ('figures', 'r', True, True, True), ('alternatives', 'd', True, True, True), ('has', 'd', True, True, True), ('lacks', 'd', True, True, True), ('identifiers', 'd', True, True, True), ('conflicts', 'd', True, True, True), ('more_children', 'd', True, True, True))), _lineage_provenance_query_ModelView),
+    'lineage.provenance.query.Origin': ((True, (('claim', 'r', True, True, True), ('lineage', 'r', True, True, True), ('steps', 'r', True, True, True), ('alternatives', 'd', True, True, True), ('more_steps', 'd', True, True, True))), _lineage_provenance_query_Origin),
     'lineage.provenance.query.PathResult': ((True, (('path', 'r', True, True, True), ('steps', 'r', True, True, True))), _lineage_provenance_query_PathResult),
     'lineage.provenance.query.Step': ((True, (('from_', 'r', True, True, True), ('to', 'r', True, True, True), ('stage', 'r', True, True, True), ('confidence', 'r', True, True, True), ('note', 'd', True, True, True))), _lineage_provenance_query_Step),
     'lineage.provenance.query.Why': ((True, (('capability', 'r', True, True, True), ('origins', 'r', True, True, True), ('history', 'r', True, True, True), ('broader', 'd', True, True, True), ('narrower', 'd', True, True, True), ('emergence', 'd', True, True, True), ('more_origins', 'd', True, True, True), ('also_observed', 'd', True, True, True), ('supporting', 'd', True, True, True), ('more_observed', 'd', True, True, True))), _lineage_provenance_query_Why),

@@ -82,6 +82,7 @@ def _origin_json(origin: Origin) -> dict[str, Any]:
     out["lineage"] = list(origin.lineage)
     out["steps"] = [step_json(s) for s in origin.steps]
     out["alternatives"] = [claim_json(c) for c in origin.alternatives]
+    out["omitted"] = {"steps": origin.more_steps} if origin.more_steps else {}
     return out
 
 
@@ -236,7 +237,7 @@ def model_json(view: ModelView) -> dict[str, Any]:
             for scheme, value, ident in view.identifiers
         ],
         "conflicts": [{"topic": c.topic, **conflict_json(c)} for c in view.conflicts],
-        "omitted": {},
+        "omitted": {"children": view.more_children} if view.more_children else {},
     }
 
 

@@ -300,3 +300,59 @@ def test_python_m_lineage(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["origins"][0]["model"] == "coder"
+
+
+def _long_chain(write_facts) -> str:  # type: ignore[no-untyped-def]
+    """A chain c0 -> ... -> c39 (the capability gained at its end) and 30 more
+    children of c0."""
+    ev = "evidence: [{source: s, locator: p1, note: n}]"
+    models = [f"  - {{id: c{i}, name: C{i}, released: '2020'}}" for i in range(40)]
+    models += [f"  - {{id: k{i}, name: K{i}, released: '2021'}}" for i in range(30)]
+    edges = [(f"c{i}", f"c{i + 1}") for i in range(39)]
+    edges += [("c0", f"k{i}") for i in range(30)]
+    text = (
+        "sources:\n  - {id: s, title: S, authors: [A], year: 2020, "
+        "url: 'https://example.org/s'}\n"
+        "capabilities:\n  - {id: cap, name: Cap, kind: ability, description: d}\n"
+        "models:\n"
+        + "\n".join(models)
+        + "\nderivations:\n"
+        + "\n".join(
+            f"  - {{parent: {p}, child: {c}, stage: rlhf, confidence: likely, {ev}}}"
+            for p, c in edges
+        )
+        + "\nclaims:\n  - {id: g, model: c39, capability: cap, effect: gained, "
+        f"stage: rlhf, confidence: likely, {ev}}}\n"
+    )
+    return str(write_facts(text))
+
+
+def test_long_lineages_and_many_children_are_cut_with_counts(
+    runner: CliRunner, write_facts
+) -> None:
+    """A lineage keeps its first --limit steps from the root (``omitted.steps`` in
+    the origin), show its first --limit children; --all keeps everything."""
+    graph = _long_chain(write_facts)
+
+    def ask(*args: str) -> str:
+        result = runner.invoke(cli, [*args, "--graph", graph])
+        assert result.exit_code == 0, result.stderr
+        return result.stdout
+
+    why = json.loads(ask("why", "cap", "--json"))
+    origin = why["origins"][0]
+    assert origin["lineage"] == [f"c{i}" for i in range(26)]
+    assert [s["to"] for s in origin["steps"]] == [f"c{i}" for i in range(1, 26)]
+    assert origin["omitted"] == {"steps": 14} and why["lineage"] == origin["lineage"]
+    text = ask("why", "cap")
+    assert "c25 … and 14 more steps to c39; --all or --limit N" in text
+    assert "c26" not in text
+    every = json.loads(ask("why", "cap", "--all", "--json"))["origins"][0]
+    assert len(every["steps"]) == 39 and every["omitted"] == {}
+    shown = json.loads(ask("show", "c0", "--limit", "5", "--json"))
+    assert [c["model"] for c in shown["children"]] == ["c1", "k0", "k1", "k2", "k3"]
+    assert shown["omitted"] == {"children": 26}
+    assert (
+        ask("show", "c0").rstrip().endswith("… and 6 more children; --all or --limit N")
+    )
+    assert len(json.loads(ask("show", "c0", "--all", "--json"))["children"]) == 31

@@ -125,6 +125,9 @@ def _answer(index: Index, problems: list) -> object:
         [to_jsonable(find_origins(index, c)) for c in index.facts.capabilities],
         [to_jsonable(show_model(index, m)) for m in index.facts.models],
         [_path(index, a, b) for a in index.facts.models for b in index.facts.models],
+        # cut answers: a stored index reads only what they keep
+        [to_jsonable(find_origins(index, c, 1)) for c in index.facts.capabilities],
+        [to_jsonable(show_model(index, m, 1)) for m in index.facts.models],
     )
 
 

@@ -28,6 +28,18 @@ from .console import (
 
 MODEL_OR_FAMILY = ("model", "family")
 
+
+def lineage_text(origin: dict[str, Any]) -> str:
+    """An origin's chain from its root, and how many steps ``--limit`` left out."""
+    text = chain_text(origin["steps"], origin["lineage"][0])
+    more = origin["omitted"].get("steps", 0)
+    if more:
+        text += style(
+            f" … and {more:,} more steps to {origin['model']}; --all or --limit N",
+            dim=True,
+        )
+    return text
+
 _CONFLICT_KIND_LABEL = {
     "between-sources": "between sources",
     "within-source": "within one source",
@@ -347,7 +359,7 @@ def _echo_origin(origin: dict[str, Any], kind: str) -> None:
     if origin["note"]:
         for line in wrap(origin["note"], "  "):
             echo(line)
-    echo_long("  lineage: " + chain_text(origin["steps"], origin["lineage"][0]))
+    echo_long("  lineage: " + lineage_text(origin))
     echo("  evidence:")
     echo_evidence(origin["evidence"])
     for alt in origin["alternatives"]:
@@ -411,7 +423,7 @@ def _echo_limitation_holders(index: Any, origins: list[dict[str, Any]]) -> None:
             for line in wrap(prefix + note, "  "):
                 echo(line)
         if not family:
-            echo_long("  lineage: " + chain_text(head["steps"], head["lineage"][0]))
+            echo_long("  lineage: " + lineage_text(head))
         echo("  evidence:")
         seen: dict[tuple[str, str, str], dict[str, str]] = {}
         for c in claims:

@@ -40,7 +40,7 @@ def show(
         else:
             _echo_family(index, fam)
         return
-    data = limit_answer(model_json(show_model(index, rid)), "show", limit)
+    data = limit_answer(model_json(show_model(index, rid, limit)), "show", limit)
     if as_json:
         emit_json(data)
         return

@@ -91,6 +91,8 @@ class Origin:
     lineage: tuple[str, ...]
     steps: tuple[Step, ...]
     alternatives: tuple[Claim, ...] = ()
+    #: steps of the lineage below the last one kept (``limit``), not traced
+    more_steps: int = 0
 
 
 @frozen_record
@@ -152,6 +154,8 @@ class ModelView:
     identifiers: tuple[tuple[str, str, Identifier | None], ...] = ()
     #: disagreements about the model, its derivations, claims or figures
     conflicts: tuple[Conflict, ...] = ()
+    #: children left out by ``limit``
+    more_children: int = 0
 
 
 @frozen_record
@@ -252,19 +256,35 @@ def lineage_of(index: Index, model: str) -> tuple[tuple[str, ...], tuple[Step, .
     >>> lineage_of(build_index(Facts()), "davinci")
     (('davinci',), ())
     """
-    read_chain = getattr(index, "read_chain", None)
-    if read_chain is not None:  # a stored index reads the chain in one query
-        read_chain(model)
-    chain = [model]
-    steps: list[Step] = []
-    seen = {model}
-    der = _best_parent(index, model)
-    while der is not None and der.parent not in seen:
-        steps.append(_step(der))
-        chain.append(der.parent)
-        seen.add(der.parent)
-        der = _best_parent(index, der.parent)
-    return tuple(reversed(chain)), tuple(reversed(steps))
+    chain, steps, _ = lineage_upto(index, model, None)
+    return chain, steps
+
+
+def lineage_upto(
+    index: Index, model: str, limit: int | None
+) -> tuple[tuple[str, ...], tuple[Step, ...], int]:
+    """:func:`lineage_of` cut to its first ``limit`` steps from the root (None:
+    all), and how many steps were left out; a stored index decodes only the
+    derivations kept."""
+    best_chain = getattr(index, "best_chain", None)
+    if best_chain is not None:  # a stored index finds the chain in one query
+        found = best_chain(model)
+    else:
+        found = [(model, None)]
+        seen = {model}
+        der = _best_parent(index, model)
+        while der is not None and der.parent not in seen:
+            found.append((der.parent, der))
+            seen.add(der.parent)
+            der = _best_parent(index, der.parent)
+    found.reverse()  # root first; each entry's key is the step below it
+    total = len(found) - 1
+    kept = total if limit is None else min(limit, total)
+    decode = getattr(index, "derivation_at", None)
+    steps = tuple(
+        _step(decode(key) if decode is not None else key) for _, key in found[:kept]
+    )
+    return tuple(m for m, _ in found[: kept + 1]), steps, total - kept
 
 
 def _primary(claims: list[Claim]) -> list[Claim]:
@@ -282,7 +302,8 @@ def find_origins(index: Index, capability: str, limit: int | None = None) -> Why
         A capability id (resolve names first with :meth:`Index.resolve`).
     limit
         Trace the lineage of at most this many origins (the first by rank); the
-        number left out is ``more_origins``.
+        number left out is ``more_origins``. Each origin's lineage keeps its
+        first ``limit`` steps from the root (``more_steps`` left out).
 
     Returns
     -------
@@ -323,8 +344,9 @@ def find_origins(index: Index, capability: str, limit: int | None = None) -> Why
     seen_elsewhere = outside if limit is None else outside[:limit]
 
     def traced(claim: Claim) -> Origin:
-        chain, steps = lineage_of(index, claim.model)
-        return Origin(claim, chain, steps, tuple(alternatives.get(claim.id, ())))
+        chain, steps, more = lineage_upto(index, claim.model, limit)
+        alts = tuple(alternatives.get(claim.id, ()))
+        return Origin(claim, chain, steps, alts, more)
 
     origins = [traced(c) for c in kept]
     narrower = tuple(c for c in facts.capabilities.values() if capability in c.broader)
@@ -525,10 +547,12 @@ def _closure(index: Index, *models: str) -> set[str]:
     return out
 
 
-def show_model(index: Index, model: str) -> ModelView:
-    """A model's parents, and what it gained, inherited, weakened and lost."""
+def show_model(index: Index, model: str, limit: int | None = None) -> ModelView:
+    """A model's parents, and what it gained, inherited, weakened and lost (at most
+    ``limit`` of its children, ``more_children`` left out)."""
     facts = index.facts
     record = facts.models[model]
+    children, count = _first_children(index, model, limit)
     states = capability_states(index, _closure(index, model))
     own = index.claims_by_model.get(model, [])
     primary = _primary(own)
@@ -548,7 +572,7 @@ def show_model(index: Index, model: str) -> ModelView:
     return ModelView(
         model=record,
         parents=tuple(_step(d) for d in index.parents.get(model, ())),
-        children=tuple(_step(d) for d in index.children.get(model, ())),
+        children=tuple(_step(d) for d in children),
         gained=tuple(
             c
             for c in primary
@@ -560,11 +584,24 @@ def show_model(index: Index, model: str) -> ModelView:
         limitations=limitations,
         figures=index.figures_of(model),
         alternatives=tuple(c for c in own if c.alternative_to is not None),
-        identifiers=_identifiers(facts, record),
+        identifiers=_identifiers(facts, record, index),
         conflicts=conflicts_about(index, model),
         has=tuple(c for c in primary if c.effect is Effect.HAS),
         lacks=tuple(c for c in primary if c.effect is Effect.LACKS),
+        more_children=count - len(children),
     )
+
+
+def _first_children(
+    index: Index, model: str, limit: int | None
+) -> tuple[list[Derivation], int]:
+    """The first ``limit`` derivations out of ``model`` and how many there are."""
+    stored = getattr(index, "first_children", None)
+    if stored is not None:  # a stored index decodes only the ones kept
+        found: tuple[list[Derivation], int] = stored(model, limit)
+        return found
+    every = list(index.children.get(model, ()))
+    return (every if limit is None else every[:limit]), len(every)
 
 
 def _limitations(facts: Any) -> set[str]:
@@ -582,25 +619,22 @@ def conflicts_about(index: Index, model: str) -> tuple[Conflict, ...]:
     facts = index.facts
     own = index.claims_by_model.get(model, [])
     figures = index.figures_of(model)
-    ders = [*index.parents.get(model, ()), *index.children.get(model, ())]
-    refs = {
-        model,
-        *(d.id for d in ders),
-        *(c.id for c in own),
-        *(f.id for f in figures),
-    }
+    refs = {model, *(c.id for c in own), *(f.id for f in figures)}
     recorded, covered = [], set()
-    for conflict in facts.conflicts.values():
-        named = {r for side in conflict.sides for r in side.records}
-        covered |= named
-        if refs & (named | set(conflict.about)):
-            recorded.append(conflict)
+    if len(facts.conflicts):  # a store counts them without reading any
+        refs |= _derivation_ids(index, model)
+        for conflict in facts.conflicts.values():
+            named = {r for side in conflict.sides for r in side.records}
+            covered |= named
+            if refs & (named | set(conflict.about)):
+                recorded.append(conflict)
     related = {c.id: c for c in own}
+    candidates = _alternative_candidates(index, own)
     for claim in own:  # the heads of its competing explanations, and theirs
         head = facts.claims.get(claim.alternative_to or "")
         if head is not None:
             related[head.id] = head
-        for other in index.claims_by_capability.get(claim.capability, ()):
+        for other in candidates(claim.capability):
             if other.alternative_to in related:
                 related[other.id] = other
     mini = Facts(claims=related, figures={f.id: f for f in figures})
@@ -613,14 +647,41 @@ def conflicts_about(index: Index, model: str) -> tuple[Conflict, ...]:
     return (*recorded, *derived)
 
 
+def _derivation_ids(index: Index, model: str) -> set[str]:
+    stored = getattr(index, "derivation_ids", None)
+    if stored is not None:  # a stored index reads the ids only
+        found: set[str] = stored(model)
+        return found
+    ders = [*index.parents.get(model, ()), *index.children.get(model, ())]
+    return {d.id for d in ders}
+
+
+def _alternative_candidates(index: Index, own: list[Claim]) -> Any:
+    """``capability -> claims`` (in ``claims_by_capability`` order) holding every
+    claim that can be a competing explanation of one of ``own`` or of their heads
+    (transitively); a stored index reads only the claims referring to them."""
+    referring = getattr(index, "referring", None)
+    if referring is None or not own:
+        return lambda cap: index.claims_by_capability.get(cap, ())
+    seeds = {c.id for c in own} | {c.alternative_to for c in own if c.alternative_to}
+    found: dict[str, list[Claim]] = {}
+    for claim in referring("claims", sorted(seeds)):
+        if claim.alternative_to is not None:
+            found.setdefault(claim.capability, []).append(claim)
+    return lambda cap: found.get(cap, ())
+
+
 def _identifiers(
-    facts: Any, record: Model
+    facts: Any, record: Model, index: Index | None = None
 ) -> tuple[tuple[str, str, Identifier | None], ...]:
-    cited = {
-        (i.scheme.value, i.value): i
-        for i in facts.identifiers.values()
-        if i.model == record.id
-    }
+    referring = getattr(index, "referring", None)
+    if not len(facts.identifiers):
+        every: Any = ()
+    elif referring is not None:  # a stored index reads the ones naming the model
+        every = referring("identifiers", [record.id])
+    else:
+        every = facts.identifiers.values()
+    cited = {(i.scheme.value, i.value): i for i in every if i.model == record.id}
     plain = {(s, v): None for s, v in record.external_ids if (s, v) not in cited}
     found: dict[tuple[str, str], Identifier | None] = {**plain, **cited}
     return tuple((s, v, found[s, v]) for s, v in sorted(found))
@@ -656,37 +717,28 @@ def path_between(index: Index, a: str, b: str) -> PathResult:
     # Only b's ancestors can be on a path to b: walking up from b first keeps the
     # search to b's lineage (a hub's root has millions of other descendants). A
     # pruned model has no child that reaches b, so the path found is the same.
-    allowed = index.ancestors(b) | {b}
-    below: dict[str, list[Derivation]] = {}  # the derivations inside the lineage
-    for node in allowed:
-        for der in index.parents.get(node, ()):
-            below.setdefault(der.parent, []).append(der)
-    index.topo(allowed)  # a stored index reads their order at once
+    edges, derivation = _edges_above(index, b)
+    below: dict[str, list[tuple[str, str, int, int, Any]]] = {}
+    for edge in edges:  # the derivations inside the lineage, in file order
+        below.setdefault(edge[0], []).append(edge)
     back: dict[str, Any] = {a: None}
-    if a not in allowed:
-        queue: deque[str] = deque()
-    else:
-        queue = deque([a])
+    queue: deque[str] = deque([a] if a in below else [])
     while queue:
         node = queue.popleft()
-        children = sorted(
-            below.get(node, ()),
-            key=lambda d: (d.confidence.rank, index.order[d.child]),
-        )
-        for der in children:
-            if der.child in back:
+        for parent, child, _, _, key in sorted(below[node], key=lambda e: e[2:4]):
+            if child in back:
                 continue
-            back[der.child] = der
-            if der.child == b:
+            back[child] = (parent, key)
+            if child == b:
                 steps: list[Step] = []
-                node = b
-                while node != a:
-                    back_der = back[node]
-                    steps.append(_step(back_der))
-                    node = back_der.parent
+                while child != a:
+                    parent, key = back[child]
+                    steps.append(_step(derivation(key)))
+                    child = parent
                 steps.reverse()
                 return PathResult((a, *(s.to for s in steps)), tuple(steps))
-            queue.append(der.child)
+            if child in below:
+                queue.append(child)
     if b in index.ancestors(a):
         msg = (
             f"no derivation path from '{a}' to '{b}': '{b}' is an ancestor of "
@@ -695,6 +747,25 @@ def path_between(index: Index, a: str, b: str) -> PathResult:
     else:
         msg = f"no derivation path from '{a}' to '{b}': neither derives from the other"
     raise NoPathError(msg)
+
+
+def _edges_above(
+    index: Index, model: str
+) -> tuple[list[tuple[str, str, int, int, Any]], Any]:
+    """Every derivation into ``model`` and its ancestors as ``(parent, child,
+    confidence rank, place of the child in derivation order, key)``, those into
+    one child in file order, and the function giving the derivation of a key (a stored index reads
+    them without decoding, and decodes only the ones asked for)."""
+    stored = getattr(index, "edges_above", None)
+    if stored is not None:
+        return stored(model), index.derivation_at  # type: ignore[attr-defined]
+    allowed = index.ancestors(model) | {model}
+    # the derivations into one child stay in file order (``parents``), which is
+    # all the search needs of their order
+    ders = [d for mid in allowed for d in index.parents.get(mid, ())]
+    order = index.order
+    edges = [(d.parent, d.child, d.confidence.rank, order[d.child], d) for d in ders]
+    return edges, lambda der: der
 
 
 def _responsible(

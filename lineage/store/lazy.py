@@ -270,47 +270,112 @@ class StoredIndex(Index):
         )
         return {mid for (mid,) in rows}
 
-    def read_chain(self, model: str) -> None:
-        """Read ahead what :func:`~lineage.provenance.query.lineage_of` reads: the
-        chain of best parents above ``model`` (most confident derivation, then the
-        parent first in derivation order, as ``_best_parent`` chooses), found in one
-        recursive query, with the derivations into each model of it."""
+    def best_chain(self, model: str) -> list[tuple[str, Any]]:
+        """The chain of best parents above ``model`` (most confident derivation,
+        then the parent first in derivation order, as ``_best_parent`` chooses),
+        found in one recursive query that decodes nothing: ``(model, key)`` from
+        ``model`` up, ``key`` the derivation into the model before it (None for
+        ``model``), for :meth:`derivation_at`; stops before a model seen already."""
         from ..facts.model import Confidence
 
         rank = " ".join(f"WHEN '{c.value}' THEN {c.rank}" for c in Confidence)
         rows = self._db.execute(
-            "WITH RECURSIVE chain(id, depth) AS (SELECT ?, 0 UNION ALL "
-            "SELECT (SELECT e.parent FROM edges e JOIN records r "  # noqa: S608
-            "ON r.fid = e.fid AND r.seq = e.seq JOIN files f ON f.fid = e.fid "
-            "LEFT JOIN topo t ON t.id = e.parent WHERE e.child = chain.id "
+            "WITH RECURSIVE chain(id, via, depth) AS (SELECT ?, NULL, 0 UNION ALL "
+            "SELECT e.parent, e.rowid, depth + 1 FROM chain JOIN edges e ON e.rowid = "
+            "(SELECT b.rowid FROM edges b JOIN records r "  # noqa: S608
+            "ON r.fid = b.fid AND r.seq = b.seq JOIN files f ON f.fid = b.fid "
+            "LEFT JOIN topo t ON t.id = b.parent WHERE b.child = chain.id "
             f"ORDER BY CASE json_extract(r.body, '$[4]') {rank} END, t.ord, "
-            "f.ord, e.seq LIMIT 1), depth + 1 FROM chain "
-            "WHERE chain.id IS NOT NULL AND depth <= (SELECT count(*) FROM topo)) "
-            "SELECT id FROM chain WHERE id IS NOT NULL",
+            "f.ord, b.seq LIMIT 1) WHERE depth <= (SELECT count(*) FROM topo)) "
+            "SELECT chain.id, e.fid, e.seq FROM chain "
+            "LEFT JOIN edges e ON e.rowid = chain.via ORDER BY depth",
             (model,),
         )
-        chain = list(dict.fromkeys(mid for (mid,) in rows))
-        missing = [m for m in chain if not dict.__contains__(self._parents, m)]
-        found: dict[str, list[tuple[int, int, str]]] = {m: [] for m in missing}
-        for start in range(0, len(missing), _CHUNK):
-            chunk = missing[start : start + _CHUNK]
-            marks = ",".join("?" * len(chunk))
-            for child, fid, seq, body in self._db.execute(
-                "SELECT e.child, r.fid, r.seq, r.body FROM edges e JOIN records r "  # noqa: S608
-                f"ON r.fid = e.fid AND r.seq = e.seq WHERE e.child IN ({marks})",
-                chunk,
-            ):
-                found[child].append((fid, seq, body))
-        several: set[str] = set()
-        for mid, ders in found.items():
-            if ders:
-                parents = self._sorted("derivations", ders)
-                dict.__setitem__(self._parents, mid, parents)
-                if len(parents) > 1:
-                    several.update(d.parent for d in parents)
-            else:
-                self._parents._absent.add(mid)
-        self.topo(several)  # the order that breaks ties between parents
+        chain: list[tuple[str, Any]] = []
+        seen: set[str] = set()
+        for mid, fid, seq in rows:
+            if mid in seen:
+                break
+            seen.add(mid)
+            chain.append((mid, None if fid is None else (fid, seq)))
+        return chain
+
+    def derivation_at(self, key: tuple[int, int]) -> Any:
+        """The derivation stored at ``(fid, seq)`` (a key of :meth:`best_chain`
+        or :meth:`edges_above`)."""
+        (body,) = self._db.execute(
+            "SELECT body FROM records WHERE fid = ? AND seq = ?", key
+        ).fetchone()
+        return self._decode("derivations", key[0], body)
+
+    def edges_above(self, model: str) -> list[tuple[str, str, int, int, Any]]:
+        """Every derivation into ``model`` and its ancestors, as ``(parent, child,
+        confidence rank, place of the child in derivation order, key)`` in file
+        order, in one recursive query that decodes nothing (``key`` for
+        :meth:`derivation_at`)."""
+        from ..facts.model import Confidence
+
+        rank = " ".join(f"WHEN '{c.value}' THEN {c.rank}" for c in Confidence)
+        rows = self._db.execute(
+            "WITH RECURSIVE up(id) AS (SELECT ? UNION "
+            "SELECT e.parent FROM edges e JOIN up ON e.child = up.id) "
+            "SELECT e.parent, e.child, CASE json_extract(r.body, '$[4]') "  # noqa: S608
+            f"{rank} END, t.ord, e.fid, e.seq, f.ord FROM up "
+            "JOIN edges e ON e.child = up.id JOIN records r ON r.fid = e.fid "
+            "AND r.seq = e.seq JOIN files f ON f.fid = e.fid "
+            "LEFT JOIN topo t ON t.id = e.child",
+            (model,),
+        ).fetchall()
+        rows.sort(key=lambda r: (r[6], r[5]))
+        return [
+            (p, c, rank, place, (fid, seq)) for p, c, rank, place, fid, seq, _ in rows
+        ]
+
+    def first_children(self, model: str, limit: int | None) -> tuple[list[Any], int]:
+        """The first ``limit`` derivations out of ``model`` (in file order, as
+        ``children[model]``) and how many there are, decoding only those."""
+        if limit is None or dict.__contains__(self._children, model):
+            every = self._children.get(model, [])
+            return list(every if limit is None else every[:limit]), len(every)
+        (count,) = self._db.execute(
+            "SELECT count(*) FROM edges WHERE parent = ?", (model,)
+        ).fetchone()
+        rows = self._db.execute(
+            "SELECT r.fid, r.seq, r.body FROM edges e JOIN records r "
+            "ON r.fid = e.fid AND r.seq = e.seq JOIN files f ON f.fid = e.fid "
+            "WHERE e.parent = ? ORDER BY f.ord, e.seq LIMIT ?",
+            (model, limit),
+        ).fetchall()
+        return self._sorted("derivations", rows), int(count)
+
+    def derivation_ids(self, model: str) -> set[str]:
+        """The ids of the derivations into and out of ``model``, decoding none."""
+        rows = self._db.execute(
+            "SELECT r.id FROM edges e JOIN records r ON r.fid = e.fid "
+            "AND r.seq = e.seq WHERE e.child = ?1 UNION SELECT r.id FROM edges e "
+            "JOIN records r ON r.fid = e.fid AND r.seq = e.seq WHERE e.parent = ?1",
+            (model,),
+        )
+        return {rid for (rid,) in rows}
+
+    def referring(self, section: str, targets: list[str]) -> list[Any]:
+        """The live records of ``section`` that refer to one of ``targets`` (any
+        field holding an id: ``refs``), and those that refer to them, and so on,
+        in file order."""
+        import json
+
+        rows = self._db.execute(
+            "WITH RECURSIVE hit(fid, seq, id) AS (SELECT r.fid, r.seq, r.id "
+            "FROM refs x JOIN records r ON r.fid = x.fid AND r.seq = x.seq "
+            "WHERE x.target IN (SELECT value FROM json_each(?1)) AND r.section = ?2 "
+            "AND r.live UNION SELECT r.fid, r.seq, r.id FROM hit JOIN refs x "
+            "ON x.target = hit.id JOIN records r ON r.fid = x.fid AND r.seq = x.seq "
+            "WHERE r.section = ?2 AND r.live) "
+            "SELECT r.fid, r.seq, r.body FROM hit JOIN records r "
+            "ON r.fid = hit.fid AND r.seq = hit.seq",
+            (json.dumps(targets), section),
+        ).fetchall()
+        return self._sorted(section, rows)
 
     def _prefetch(self, section: str, ids: list[str]) -> None:
         """Read the records of ``ids`` not read yet in a few queries."""
