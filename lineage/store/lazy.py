@@ -361,17 +361,18 @@ class StoredIndex(Index):
     def referring(self, section: str, targets: list[str]) -> list[Any]:
         """The live records of ``section`` that refer to one of ``targets`` (any
         field holding an id: ``refs``), and those that refer to them, and so on,
-        in file order."""
+        in file order (CROSS JOIN: the planner would scan every record of
+        ``section`` first)."""
         import json
 
         rows = self._db.execute(
             "WITH RECURSIVE hit(fid, seq, id) AS (SELECT r.fid, r.seq, r.id "
-            "FROM refs x JOIN records r ON r.fid = x.fid AND r.seq = x.seq "
-            "WHERE x.target IN (SELECT value FROM json_each(?1)) AND r.section = ?2 "
-            "AND r.live UNION SELECT r.fid, r.seq, r.id FROM hit JOIN refs x "
-            "ON x.target = hit.id JOIN records r ON r.fid = x.fid AND r.seq = x.seq "
-            "WHERE r.section = ?2 AND r.live) "
-            "SELECT r.fid, r.seq, r.body FROM hit JOIN records r "
+            "FROM json_each(?1) j CROSS JOIN refs x ON x.target = j.value "
+            "CROSS JOIN records r ON r.fid = x.fid AND r.seq = x.seq "
+            "WHERE r.section = ?2 AND r.live UNION SELECT r.fid, r.seq, r.id "
+            "FROM hit CROSS JOIN refs x ON x.target = hit.id CROSS JOIN records r "
+            "ON r.fid = x.fid AND r.seq = x.seq WHERE r.section = ?2 AND r.live) "
+            "SELECT r.fid, r.seq, r.body FROM hit CROSS JOIN records r "
             "ON r.fid = hit.fid AND r.seq = hit.seq",
             (json.dumps(targets), section),
         ).fetchall()
