@@ -40,6 +40,7 @@ def lineage_text(origin: dict[str, Any]) -> str:
         )
     return text
 
+
 _CONFLICT_KIND_LABEL = {
     "between-sources": "between sources",
     "within-source": "within one source",
