@@ -348,6 +348,9 @@ def find_origins(index: Index, capability: str, limit: int | None = None) -> Why
         alts = tuple(alternatives.get(claim.id, ()))
         return Origin(claim, chain, steps, alts, more)
 
+    read_chains = getattr(index, "read_chains", None)
+    if read_chains is not None:  # a stored index finds all the chains at once
+        read_chains([c.model for c in (*kept, *seen_elsewhere)])
     origins = [traced(c) for c in kept]
     narrower = tuple(c for c in facts.capabilities.values() if capability in c.broader)
     broader = tuple(

@@ -122,6 +122,10 @@ class StoredIndex(Index):
         self._order = self._topo_column("ord")
         self._sizes = self._topo_column("size")
         self._words = _StoredNames(self)
+        #: child -> (best parent, key of that derivation), for the models whose
+        #: chain was read (``_chained``)
+        self._best: dict[str, tuple[str, tuple[int, int]]] = {}
+        self._chained: set[str] = set()
 
     # --- the Index fields -----------------------------------------------------------
 
@@ -272,33 +276,48 @@ class StoredIndex(Index):
 
     def best_chain(self, model: str) -> list[tuple[str, Any]]:
         """The chain of best parents above ``model`` (most confident derivation,
-        then the parent first in derivation order, as ``_best_parent`` chooses),
-        found in one recursive query that decodes nothing: ``(model, key)`` from
-        ``model`` up, ``key`` the derivation into the model before it (None for
-        ``model``), for :meth:`derivation_at`; stops before a model seen already."""
+        then the parent first in derivation order, as ``_best_parent`` chooses):
+        ``(model, key)`` from ``model`` up, ``key`` the derivation into the model
+        before it (None for ``model``), for :meth:`derivation_at`; stops before a
+        model seen already. Read by :meth:`read_chains` unless read already."""
+        if model not in self._chained:
+            self.read_chains([model])
+        chain: list[tuple[str, Any]] = [(model, None)]
+        seen = {model}
+        up = self._best.get(model)
+        while up is not None and up[0] not in seen:
+            chain.append(up)
+            seen.add(up[0])
+            up = self._best.get(up[0])
+        return chain
+
+    def read_chains(self, models: list[str]) -> None:
+        """Find the chains of best parents above ``models`` in one recursive query
+        that decodes nothing (chains that join are walked once)."""
+        import json
+
         from ..facts.model import Confidence
 
         rank = " ".join(f"WHEN '{c.value}' THEN {c.rank}" for c in Confidence)
-        rows = self._db.execute(
-            "WITH RECURSIVE chain(id, via, depth) AS (SELECT ?, NULL, 0 UNION ALL "
-            "SELECT e.parent, e.rowid, depth + 1 FROM chain JOIN edges e ON e.rowid = "
-            "(SELECT b.rowid FROM edges b JOIN records r "  # noqa: S608
+        best = (  # a model's only derivation, else the best of them
+            "(SELECT CASE WHEN count(*) = 1 THEN min(rowid) ELSE "
+            "(SELECT b.rowid FROM edges b JOIN records r "
             "ON r.fid = b.fid AND r.seq = b.seq JOIN files f ON f.fid = b.fid "
             "LEFT JOIN topo t ON t.id = b.parent WHERE b.child = chain.id "
             f"ORDER BY CASE json_extract(r.body, '$[4]') {rank} END, t.ord, "
-            "f.ord, b.seq LIMIT 1) WHERE depth <= (SELECT count(*) FROM topo)) "
-            "SELECT chain.id, e.fid, e.seq FROM chain "
-            "LEFT JOIN edges e ON e.rowid = chain.via ORDER BY depth",
-            (model,),
+            "f.ord, b.seq LIMIT 1) END FROM edges WHERE child = chain.id)"
         )
-        chain: list[tuple[str, Any]] = []
-        seen: set[str] = set()
-        for mid, fid, seq in rows:
-            if mid in seen:
-                break
-            seen.add(mid)
-            chain.append((mid, None if fid is None else (fid, seq)))
-        return chain
+        rows = self._db.execute(
+            "WITH RECURSIVE chain(id, via) AS (SELECT value, NULL FROM json_each(?) "
+            "UNION SELECT e.parent, e.rowid FROM chain JOIN edges e "  # noqa: S608
+            f"ON e.rowid = {best}) SELECT chain.id, e.child, e.fid, e.seq "
+            "FROM chain LEFT JOIN edges e ON e.rowid = chain.via",
+            (json.dumps(models),),
+        )
+        for parent, child, fid, seq in rows:
+            self._chained.add(parent)
+            if child is not None:
+                self._best[child] = (parent, (fid, seq))
 
     def derivation_at(self, key: tuple[int, int]) -> Any:
         """The derivation stored at ``(fid, seq)`` (a key of :meth:`best_chain`

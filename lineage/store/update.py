@@ -386,7 +386,7 @@ def _first_of_each_id(conn: sqlite3.Connection, ctx: _Context) -> None:
     has no errors); each later one is a duplicate (the loader's ``add_records``)."""
     rows = conn.execute(
         "SELECT r.section, r.id, r.fid, r.seq, r.complete, r.live "
-        "FROM ck JOIN records r ON r.section = ck.section AND r.id = ck.id"
+        "FROM ck CROSS JOIN records r ON r.section = ck.section AND r.id = ck.id"
     )
     by_key: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
     for section, rid, *rest in rows:
@@ -485,7 +485,7 @@ def _subjects(conn: sqlite3.Connection, changes: Changes) -> str:
     _temp(conn, "subj", "fid INTEGER, seq INTEGER, PRIMARY KEY (fid, seq)")
     conn.executemany("INSERT OR IGNORE INTO subj VALUES (?, ?)", changes.rows)
     conn.execute(
-        "INSERT OR IGNORE INTO subj SELECT r.fid, r.seq FROM ck JOIN records r "
+        "INSERT OR IGNORE INTO subj SELECT r.fid, r.seq FROM ck CROSS JOIN records r "
         "ON r.section = ck.section AND r.id = ck.id"
     )
     conn.execute(
@@ -505,7 +505,7 @@ def _subjects(conn: sqlite3.Connection, changes: Changes) -> str:
     )
     return (
         "SELECT r.fid, r.seq, r.section, r.body, r.live FROM subj "
-        "JOIN records r USING (fid, seq)"
+        "CROSS JOIN records r USING (fid, seq)"
     )
 
 
@@ -532,16 +532,16 @@ def _alias_rule(conn: sqlite3.Connection, changes: Changes, ctx: _Context) -> No
             "INSERT OR IGNORE INTO ak VALUES (?)", ((k,) for k in changes.alias_keys)
         )
         conn.execute(
-            "INSERT OR IGNORE INTO ak SELECT l.key FROM ck JOIN records r "
+            "INSERT OR IGNORE INTO ak SELECT l.key FROM ck CROSS JOIN records r "
             "ON r.section = ck.section AND r.id = ck.id "
-            "JOIN labels l ON l.fid = r.fid AND l.seq = r.seq"
+            "CROSS JOIN labels l ON l.fid = r.fid AND l.seq = r.seq"
         )
         conn.execute(
             f"DELETE FROM problems WHERE grp IN (SELECT 'alias' || '{SEP}' || key FROM ak)"  # noqa: S608
         )
     rows = conn.execute(
         "SELECT l.key, l.grp, l.rank, l.fid, l.seq, l.kind, l.id, l.label, l.imported "
-        "FROM ak JOIN labels l USING (key) JOIN records r "
+        "FROM ak CROSS JOIN labels l USING (key) CROSS JOIN records r "
         "ON r.fid = l.fid AND r.seq = l.seq WHERE r.live"
     )
     groups: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
@@ -574,8 +574,8 @@ def _claims_rule(conn: sqlite3.Connection, changes: Changes, ctx: _Context) -> N
         conn.executemany("INSERT OR IGNORE INTO cg VALUES (?, ?)", changes.claim_groups)
         conn.execute(
             "INSERT OR IGNORE INTO cg SELECT c.model, c.capability FROM ck "
-            "JOIN records r ON r.section = ck.section AND r.id = ck.id "
-            "JOIN claim_keys c ON c.fid = r.fid AND c.seq = r.seq "
+            "CROSS JOIN records r ON r.section = ck.section AND r.id = ck.id "
+            "CROSS JOIN claim_keys c ON c.fid = r.fid AND c.seq = r.seq "
             "WHERE ck.section = 'claims'"
         )
         conn.execute(
@@ -583,8 +583,9 @@ def _claims_rule(conn: sqlite3.Connection, changes: Changes, ctx: _Context) -> N
             f"|| '{SEP}' || capability FROM cg)"
         )
     both = conn.execute(
-        "SELECT c.model, c.capability FROM cg JOIN claim_keys c USING (model, capability) "
-        "JOIN records r ON r.fid = c.fid AND r.seq = c.seq "
+        "SELECT c.model, c.capability FROM cg "
+        "CROSS JOIN claim_keys c USING (model, capability) "
+        "CROSS JOIN records r ON r.fid = c.fid AND r.seq = c.seq "
         "WHERE r.live AND c.side IS NOT NULL GROUP BY c.model, c.capability "
         "HAVING count(DISTINCT c.side) = 2"
     ).fetchall()
@@ -681,9 +682,10 @@ def _family_rule(
 def _claims_about_families(conn: sqlite3.Connection, ctx: _Context) -> dict[str, Any]:
     """The live claims referring to a live family, in reading order."""
     rows = conn.execute(
-        "SELECT DISTINCT r.fid, r.seq, r.body FROM refs x JOIN records r "
-        "ON r.fid = x.fid AND r.seq = x.seq WHERE r.section = 'claims' AND r.live "
-        "AND x.target IN (SELECT id FROM records WHERE section = 'families' AND live)"
+        "SELECT DISTINCT r.fid, r.seq, r.body FROM records fam CROSS JOIN refs x "
+        "ON x.target = fam.id CROSS JOIN records r ON r.fid = x.fid AND r.seq = x.seq "
+        "WHERE fam.section = 'families' AND fam.live AND r.section = 'claims' "
+        "AND r.live"
     ).fetchall()
     rows.sort(key=lambda r: ctx.place(r[0], r[1]))
     claims: dict[str, Any] = {}
@@ -730,8 +732,9 @@ def _order(conn: sqlite3.Connection, changes: Changes) -> None:
     moved = [
         mid
         for mid, date in conn.execute(
-            "SELECT r.id, d.date FROM ck JOIN records r ON r.section = ck.section "
-            "AND r.id = ck.id JOIN dates d ON d.fid = r.fid AND d.seq = r.seq "
+            "SELECT r.id, d.date FROM ck CROSS JOIN records r ON r.section = "
+            "ck.section AND r.id = ck.id CROSS JOIN dates d ON d.fid = r.fid "
+            "AND d.seq = r.seq "
             "WHERE ck.section = 'models' AND r.live"
         )
         if changes.old_dates.get(mid, _UNKNOWN) != date
@@ -765,23 +768,24 @@ def _reorder(conn: sqlite3.Connection, moved: list[str]) -> None:
     conn.executemany("INSERT OR IGNORE INTO mv VALUES (?)", ((m,) for m in moved))
     conn.execute(
         "INSERT OR IGNORE INTO mv WITH RECURSIVE down(id) AS (SELECT id FROM mv "
-        "UNION SELECT e.child FROM edges e JOIN down ON e.parent = down.id "
-        "JOIN records r ON r.fid = e.fid AND r.seq = e.seq WHERE r.live) "
+        "UNION SELECT e.child FROM down CROSS JOIN edges e ON e.parent = down.id "
+        "CROSS JOIN records r ON r.fid = e.fid AND r.seq = e.seq WHERE r.live) "
         "SELECT id FROM down"
     )
-    old = dict(conn.execute("SELECT t.id, t.ord FROM mv JOIN topo t USING (id)"))
+    old = dict(conn.execute("SELECT t.id, t.ord FROM mv CROSS JOIN topo t USING (id)"))
     dates: dict[str, str | None] = dict(
         conn.execute(
-            "SELECT r.id, d.date FROM mv JOIN records r ON r.section = 'models' "
-            "AND r.id = mv.id JOIN dates d ON d.fid = r.fid AND d.seq = r.seq "
+            "SELECT r.id, d.date FROM mv CROSS JOIN records r ON r.section = "
+            "'models' AND r.id = mv.id CROSS JOIN dates d ON d.fid = r.fid "
+            "AND d.seq = r.seq "
             "WHERE r.live"
         )
     )
     parents: dict[str, list[str]] = {}
     for parent, child, place in conn.execute(
-        "SELECT e.parent, e.child, t.ord FROM mv JOIN edges e ON e.child = mv.id "
-        "JOIN records r ON r.fid = e.fid AND r.seq = e.seq "
-        "JOIN topo t ON t.id = e.parent WHERE r.live"
+        "SELECT e.parent, e.child, t.ord FROM mv CROSS JOIN edges e "
+        "ON e.child = mv.id CROSS JOIN records r ON r.fid = e.fid AND r.seq = e.seq "
+        "CROSS JOIN topo t ON t.id = e.parent WHERE r.live"
     ):
         if child in dates:
             parents.setdefault(child, []).append(parent)
