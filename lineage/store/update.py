@@ -582,10 +582,17 @@ def _claims_rule(conn: sqlite3.Connection, changes: Changes, ctx: _Context) -> N
             f"DELETE FROM problems WHERE grp IN (SELECT 'claims' || '{SEP}' || model "  # noqa: S608
             f"|| '{SEP}' || capability FROM cg)"
         )
+    # a few pairs: each looked up by model (a capability has thousands of claims);
+    # every pair (a first build): the planner's own order
+    pairs = (
+        "cg JOIN claim_keys c USING (model, capability) JOIN records r"
+        if changes.full
+        else "cg CROSS JOIN claim_keys c INDEXED BY claims_model ON c.model = "
+        "cg.model AND c.capability = cg.capability CROSS JOIN records r"
+    )
     both = conn.execute(
-        "SELECT c.model, c.capability FROM cg "
-        "CROSS JOIN claim_keys c USING (model, capability) "
-        "CROSS JOIN records r ON r.fid = c.fid AND r.seq = c.seq "
+        f"SELECT c.model, c.capability FROM {pairs} "  # noqa: S608
+        "ON r.fid = c.fid AND r.seq = c.seq "
         "WHERE r.live AND c.side IS NOT NULL GROUP BY c.model, c.capability "
         "HAVING count(DISTINCT c.side) = 2"
     ).fetchall()
