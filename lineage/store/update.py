@@ -352,6 +352,8 @@ def refresh(
     _first_of_each_id(conn, ctx)
     live, whole = ctx.facts(whole=False), ctx.facts(whole=True)
     read = _record_rules(conn, changes, ctx, live, whole)
+    del whole  # only the one-record rules look records with errors up
+    changes.parsed.clear()  # (each was a subject of those rules: none is left)
     _alias_rule(conn, changes, ctx)
     _claims_rule(conn, changes, ctx)
     if changes.touches("derivations", "capabilities"):
