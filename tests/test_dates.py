@@ -112,3 +112,13 @@ def test_shipped_timeline_puts_code_davinci_002_before_text_davinci_002() -> Non
     at = {line.split("(")[0].strip(): i for i, line in enumerate(lines)}
     assert at["davinci"] < at["code-cushman-001"] < at["davinci-instruct-beta"]
     assert at["code-davinci-002"] < at["text-davinci-002"] < at["text-davinci-003"]
+
+
+def test_month_days_counts_as_the_calendar_module() -> None:
+    import calendar
+
+    from lineage.facts.model import month_days
+
+    for year in (0, 1, 4, 100, 400, 1900, 1999, 2000, 2022, 2024, 2100, 9999, 10000):
+        for month in range(1, 13):
+            assert month_days(year, month) == calendar.monthrange(year, month)[1]

@@ -6,7 +6,6 @@ export) works on these classes; none of them knows about YAML or the command lin
 
 from __future__ import annotations
 
-import calendar
 import re
 import struct
 from dataclasses import field
@@ -227,10 +226,20 @@ def _first_day(text: str) -> tuple[int, int, int]:
     )
 
 
+#: days of each month in a common year (``calendar`` costs a millisecond to import)
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def month_days(year: int, month: int) -> int:
+    """Days in ``month`` (1-12) of ``year``, as ``calendar.monthrange`` counts them."""
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return 29 if month == 2 and leap else _MONTH_DAYS[month - 1]
+
+
 def _last_day(text: str) -> tuple[int, int, int]:
     parts = [int(p) for p in text.split("-")]
     month = parts[1] if len(parts) > 1 else 12
-    last = calendar.monthrange(parts[0], month)[1] if 1 <= month <= 12 else 31
+    last = month_days(parts[0], month) if 1 <= month <= 12 else 31
     return (parts[0], month, parts[2] if len(parts) > 2 else last)
 
 
