@@ -57,3 +57,24 @@ def test_cli_module_imports_no_heavy_package() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_streamed_export_command_imports_no_rdflib(tmp_path: Path) -> None:
+    """``lineage export`` in a streamed format writes from the store alone."""
+    code = (
+        "import sys; sys.argv = ['lineage', *sys.argv[1:]]\n"
+        "from lineage._entry import main\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "print('rdflib' in sys.modules)"
+    )
+    env = {**os.environ, "LINEAGE_CACHE_DIR": str(tmp_path / "cache")}
+    graph = str(Path(__file__).parent.parent / "graph")
+    for fmt in ("nt", "turtle"):
+        out = tmp_path / f"x.{fmt}"
+        done = subprocess.run(
+            [sys.executable, "-c", code, "export", "--graph", graph, "--format", fmt,
+             "-o", str(out)],
+            env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert (done.returncode, done.stdout) == (0, "False\n"), done.stderr
+        assert out.stat().st_size > 100_000

@@ -45,7 +45,7 @@ base_option = click.option(
 
 
 def _base(base: str | None) -> str:
-    from ..outputs.rdf import DEFAULT_BASE, check_base
+    from ..outputs.ntriples import DEFAULT_BASE, check_base
 
     return check_base(base) if base else DEFAULT_BASE
 
@@ -106,7 +106,7 @@ def export(
         lineage export -o lineage.jsonld --base https://example.org/id/
         lineage export --format nanopub -o claims.trig
     """
-    from ..outputs.rdf import STREAMED, export_chunks, format_for, write_rdf
+    from ..outputs.export import STREAMED, export_chunks, format_for, write_streamed
 
     base_iri = _base(base)
     index = load(graph_dirs)
@@ -125,7 +125,12 @@ def export(
 
         sys.stdout.write(serialize(to_rdf(index, base_iri), name))
         return
-    count = write_rdf(index, output, name, base_iri)
+    if name in STREAMED:
+        count = write_streamed(index, output, name, base_iri)
+    else:
+        from ..outputs.rdf import write_rdf
+
+        count = write_rdf(index, output, name, base_iri)
     click.echo(f"wrote {output} ({count} triples, {name})", err=True)
 
 
