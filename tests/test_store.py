@@ -213,10 +213,10 @@ def test_concurrent_builders_agree(tmp_path: Path) -> None:
 _BUILD_AND_DIE = textwrap.dedent(
     """
     import os, sys
-    from lineage.store import db
-    def die(conn, facts):
+    from lineage.store import update
+    def die(*args, **kwargs):
         os._exit(9)  # as kill -9 would: no rollback, no cleanup
-    db.BUILD_HOOKS.append(die)
+    update._search = die  # the build's last step before its commit
     from lineage.api import load_graph
     load_graph([sys.argv[1]])
     """

@@ -33,8 +33,8 @@ rows are JSON and numbers, the schema is compared with the expected one before u
 and ``trusted_schema`` is off.
 
 The full-text index (:func:`lineage.store.search.build_search`, tables named
-``search*``) is filled in the same transaction, as is anything in
-:data:`BUILD_HOOKS`; queries reach the rows through ``StoredIndex.store.conn``.
+``search*``) is filled in the same transaction; queries reach its rows through
+``StoredIndex.store.conn``.
 """
 
 from __future__ import annotations
@@ -49,11 +49,9 @@ from typing import Any
 
 from .._records import frozen_record, mutable_record
 from ..errors import Problem, Severity
-from ..facts.model import Facts
 from .rows import decode, encode
 
 __all__ = [
-    "BUILD_HOOKS",
     "SCHEMA_VERSION",
     "Store",
     "evict",
@@ -69,7 +67,6 @@ KEEP_STORES = 8
 RACY_SECONDS = 2.0
 #: callables run inside each build transaction after the rows are written, given
 #: the connection and the facts; they own tables whose names start with ``search``
-BUILD_HOOKS: list[Callable[[sqlite3.Connection, Facts], None]] = []
 
 _TABLES = {
     "meta": "key TEXT PRIMARY KEY, value TEXT NOT NULL",
@@ -758,10 +755,6 @@ def _claim_row(fid: int, seq: int, claim: Any) -> tuple[Any, ...]:
 
 def _problem_out(p: Problem) -> list[Any]:
     return [p.path, p.line, p.column, p.severity.value, p.message, p.code]
-
-
-def _problem_in(row: list[Any]) -> Problem:
-    return Problem(row[0], row[1], row[2], Severity(row[3]), row[4], row[5])
 
 
 # --- eviction ---------------------------------------------------------------------

@@ -12,85 +12,19 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ..facts.model import Emergence, Facts, Figure
 from .db import NAME_KINDS, Store
+from .fetched import ABSENT, Fetched
 from .index import Index
 from .rows import decode
 
 __all__ = ["StoredIndex"]
 
-_ABSENT: Any = object()
 #: ids per ``IN (...)`` query when many rows are read at once
 _CHUNK = 500
-
-
-class _Lazy(dict):  # type: ignore[type-arg]
-    """A dict that fetches a missing key from the store once and keeps it.
-
-    ``fetch(key)`` returns the value or ``_ABSENT``; ``every()`` yields all pairs
-    (for iteration, not kept); ``count()`` is the number of keys.
-    """
-
-    def __init__(
-        self,
-        fetch: Callable[[Any], Any],
-        every: Callable[[], Iterator[tuple[Any, Any]]],
-        count: Callable[[], int],
-    ) -> None:
-        super().__init__()
-        self._fetch = fetch
-        self._every = every
-        self._count = count
-        self._absent: set[Any] = set()
-
-    def _load(self, key: Any) -> bool:
-        if dict.__contains__(self, key):
-            return True
-        if key in self._absent:
-            return False
-        value = self._fetch(key)
-        if value is _ABSENT:
-            self._absent.add(key)
-            return False
-        dict.__setitem__(self, key, value)
-        return True
-
-    def __missing__(self, key: Any) -> Any:
-        if self._load(key):
-            return dict.__getitem__(self, key)
-        raise KeyError(key)
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        return dict.__getitem__(self, key) if self._load(key) else default
-
-    def __contains__(self, key: object) -> bool:
-        return self._load(key)
-
-    def __len__(self) -> int:
-        return self._count()
-
-    def __iter__(self) -> Iterator[Any]:
-        return (k for k, _ in self._every())
-
-    def keys(self) -> Any:
-        return list(self)
-
-    def values(self) -> Any:
-        return (v for _, v in self._every())
-
-    def items(self) -> Any:
-        return self._every()
-
-    def __eq__(self, other: object) -> bool:
-        return dict(self.items()) == other
-
-    __hash__ = None
-
-    def __repr__(self) -> str:
-        return f"<stored table of {len(self)}>"
 
 
 class StoredIndex(Index):
@@ -114,7 +48,7 @@ class StoredIndex(Index):
         self._children = self._lists("edges", "parent", "derivations")
         self._by_model = self._lists("claim_keys", "model", "claims")
         self._by_capability = self._lists("claim_keys", "capability", "claims")
-        self._members = _Lazy(
+        self._members = Fetched(
             self._member_ids,
             self._every_members,
             lambda: len(dict(self._every_members())),
@@ -149,14 +83,14 @@ class StoredIndex(Index):
         rows.sort(key=lambda r: (self._ord[r[0]], r[1]))
         return [self._decode(section, fid, body) for fid, _, body in rows]
 
-    def _table(self, section: str, count: int) -> _Lazy:
+    def _table(self, section: str, count: int) -> Fetched:
         def fetch(rid: Any) -> Any:
             rows = self._db.execute(
                 "SELECT fid, seq, body FROM records WHERE section = ? AND id = ? "
                 "AND live",
                 (section, rid),
             ).fetchall()
-            return self._sorted(section, rows)[0] if rows else _ABSENT
+            return self._sorted(section, rows)[0] if rows else ABSENT
 
         def every() -> Iterator[tuple[str, Any]]:
             for fid, shown in self._files:
@@ -168,9 +102,9 @@ class StoredIndex(Index):
                 for rid, body in rows:
                     yield rid, decode(section, body, shown)
 
-        return _Lazy(fetch, every, lambda: count)
+        return Fetched(fetch, every, lambda: count)
 
-    def _lists(self, table: str, column: str, section: str) -> _Lazy:
+    def _lists(self, table: str, column: str, section: str) -> Fetched:
         sql = (
             f"SELECT r.fid, r.seq, r.body FROM {table} k JOIN records r "  # noqa: S608
             f"ON r.fid = k.fid AND r.seq = k.seq WHERE k.{column} = ?"
@@ -178,7 +112,7 @@ class StoredIndex(Index):
 
         def fetch(key: Any) -> Any:
             rows = self._db.execute(sql, (key,)).fetchall()
-            return self._sorted(section, rows) if rows else _ABSENT
+            return self._sorted(section, rows) if rows else ABSENT
 
         def every() -> Iterator[tuple[str, list[Any]]]:
             out: dict[str, list[Any]] = {}
@@ -186,14 +120,14 @@ class StoredIndex(Index):
                 out.setdefault(getattr(record, column), []).append(record)
             return iter(out.items())
 
-        return _Lazy(fetch, every, lambda: len(dict(every())))
+        return Fetched(fetch, every, lambda: len(dict(every())))
 
     def _member_ids(self, family: Any) -> Any:
         rows = self._db.execute(
             "SELECT fid, seq, model FROM members WHERE family = ?", (family,)
         ).fetchall()
         rows.sort(key=lambda r: (self._ord[r[0]], r[1]))
-        return [r[2] for r in rows] if rows else _ABSENT
+        return [r[2] for r in rows] if rows else ABSENT
 
     def _every_members(self) -> Iterator[tuple[str, list[str]]]:
         out: dict[str, list[str]] = {}
@@ -202,20 +136,20 @@ class StoredIndex(Index):
                 out.setdefault(model.family, []).append(model.id)
         return iter(out.items())
 
-    def _topo_column(self, column: str) -> _Lazy:
+    def _topo_column(self, column: str) -> Fetched:
         def fetch(mid: Any) -> Any:
             row = self._db.execute(
                 f"SELECT {column} FROM topo WHERE id = ?",  # noqa: S608
                 (mid,),
             ).fetchone()
-            return _ABSENT if row is None else row[0]
+            return ABSENT if row is None else row[0]
 
         def every() -> Iterator[tuple[str, int]]:
             return iter(
                 self._db.execute(f"SELECT id, {column} FROM topo ORDER BY ord")  # noqa: S608
             )
 
-        return _Lazy(fetch, every, lambda: len(self._facts.models))
+        return Fetched(fetch, every, lambda: len(self._facts.models))
 
     def search_connection(self) -> sqlite3.Connection:
         """The connection holding the full-text ``search`` table (filled by

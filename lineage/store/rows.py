@@ -15,6 +15,7 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
+from ..errors import Problem, Severity
 from ..facts import model
 from ..facts.model import SourceLocation
 
@@ -167,3 +168,8 @@ def decode(section: str, body: str, path: str) -> Any:
     True
     """
     return _build(CLASSES[section], json.loads(body), path)
+
+
+def problem_from_row(row: list[Any]) -> Problem:
+    """A problem from its stored row: path, line, column, severity, message, code."""
+    return Problem(row[0], row[1], row[2], Severity(row[3]), row[4], row[5])

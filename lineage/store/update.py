@@ -21,7 +21,7 @@ re-checks only what those records can affect, with the rules of
 
 Each problem is stored with what it is about (a record's ``fid, seq``, or a group
 ``grp``), which is how the stale ones are found. A first build is the same code
-with every record changed. Lookups go through the store (``_Lazy`` tables of
+with every record changed. Lookups go through the store (``Fetched`` tables of
 :mod:`lineage.store.lazy`, remembered for the build), so a small change reads a
 small part of the graph; the property test in ``tests/test_store_edits.py`` checks
 the result against a build from scratch.
@@ -38,7 +38,8 @@ from typing import Any
 
 from ..errors import Problem, Severity
 from ..facts.model import Facts
-from .rows import decode
+from .fetched import ABSENT, Fetched
+from .rows import decode, problem_from_row
 
 __all__ = ["Changes", "key_rows", "refresh"]
 
@@ -215,8 +216,6 @@ class _Context:
         return (self.order[fid], seq)
 
     def facts(self, *, whole: bool) -> Facts:
-        from .lazy import _Lazy
-
         out = Facts(files=tuple(self.files))
         for section in Facts().counts():
             fetch, every, count = (
@@ -227,30 +226,26 @@ class _Context:
             setattr(
                 out,
                 section,
-                _Lazy(
+                Fetched(
                     _bind(fetch, section), _bind(every, section), _bind(count, section)
                 ),
             )
         return out
 
     def _live(self, section: str, rid: Any) -> Any:
-        from .lazy import _ABSENT
-
         row = self.conn.execute(
             "SELECT fid, body FROM records WHERE section = ? AND id = ? AND live",
             (section, rid),
         ).fetchone()
-        return _ABSENT if row is None else self.decode(section, *row)
+        return ABSENT if row is None else self.decode(section, *row)
 
     def _any(self, section: str, rid: Any) -> Any:
-        from .lazy import _ABSENT
-
         rows = self.conn.execute(
             "SELECT fid, seq, body FROM records WHERE section = ? AND id = ?",
             (section, rid),
         ).fetchall()
         if not rows:
-            return _ABSENT
+            return ABSENT
         fid, _, body = min(rows, key=lambda r: self.place(r[0], r[1]))
         return self.decode(section, fid, body)
 
@@ -366,21 +361,15 @@ def refresh(
         _order(conn, changes)
     _meta(conn, ctx, listing)
     _search(conn, changes, live, read)
-    from .db import BUILD_HOOKS
-
-    for hook in BUILD_HOOKS:
-        hook(conn, live)
 
 
 def _file_problems(conn: sqlite3.Connection, changes: Changes, listing: str) -> None:
     """The loader's problems of the files read again, and the listing's."""
-    from .db import _problem_in
-
     for fid, problems in changes.files.items():
         conn.execute("DELETE FROM problems WHERE grp = ?", (f"file{SEP}{fid}",))
         _insert(conn, problems or (), grp=f"file{SEP}{fid}")
     conn.execute("DELETE FROM problems WHERE grp = 'listing'")
-    _insert(conn, (_problem_in(p) for p in json.loads(listing)[1]), grp="listing")
+    _insert(conn, (problem_from_row(p) for p in json.loads(listing)[1]), grp="listing")
 
 
 def _first_of_each_id(conn: sqlite3.Connection, ctx: _Context) -> None:
