@@ -308,6 +308,7 @@ def _dated(models: list[tuple[int, str]]) -> str:
         st.one_of(
             st.tuples(st.integers(0, 11), st.sampled_from(YEARS)),
             st.tuples(st.just(-1), st.tuples(st.integers(0, 11), st.integers(0, 11))),
+            st.tuples(st.just(-2), st.sampled_from(["likely", "established"])),
         ),
         min_size=1,
         max_size=6,
@@ -320,6 +321,7 @@ def test_date_edits_move_models_as_a_fresh_build_orders_them(
     (graph / "0-head.yaml").write_text(HEAD)
     ders = sorted({(min(a, b), max(a, b)) for a, b in pairs if a != b})
     years = list(years)
+    sure = ["likely"]  # the derivations' confidence: no edge moves when it changes
 
     def write() -> None:
         for n in range(3):  # models in three files, derivations in a fourth
@@ -330,7 +332,7 @@ def test_date_edits_move_models_as_a_fresh_build_orders_them(
                 [],
                 [
                     f"  - {{parent: m{p}, child: m{c}, stage: rlhf, "
-                    f"confidence: likely, {EV}}}"
+                    f"confidence: {sure[0]}, {EV}}}"
                     for p, c in ders
                 ],
                 [
@@ -344,7 +346,9 @@ def test_date_edits_move_models_as_a_fresh_build_orders_them(
     write()
     check_facts([graph])
     for which, what in edits:
-        if which < 0:  # a derivation added or removed: the whole order again
+        if which == -2:
+            sure[0] = what
+        elif which < 0:  # a derivation added or removed: the whole order again
             pair = (min(what), max(what))
             if pair[0] != pair[1]:
                 ders = sorted(set(ders) ^ {pair})

@@ -15,8 +15,10 @@ re-checks only what those records can affect, with the rules of
   changed records had or have (``labels``);
 * contradicting claims, for the (model, capability) pairs of the changed claims;
 * cycles, stage definitions and the derivation order, over the whole graph but
-  from the narrow index tables (ids, no records), when a derivation, capability,
-  stage, claim or model changed;
+  from the narrow index tables (ids, no records), when a capability, stage, claim
+  or model changed or the derivations between models did (not only a
+  derivation's confidence, evidence or note); when only release dates changed,
+  the models whose date changed and their descendants move in the order;
 * the full-text index, for the changed ids.
 
 Each problem is stored with what it is about (a record's ``fid, seq``, or a group
@@ -32,6 +34,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,6 +82,11 @@ class Changes:
     #: the release date of each model whose live row was removed (the order
     #: changes only where a date did)
     old_dates: dict[str, str | None] = field(default_factory=dict)
+    #: ``(parent, child, stage)`` of each live derivation row removed
+    old_edges: list[tuple[str, str, str]] = field(default_factory=list)
+    #: whether the live derivations between models changed (not only their
+    #: confidence, evidence or notes): set by :func:`refresh`
+    edges_moved: bool = True
 
     def file(
         self,
@@ -112,6 +120,14 @@ class Changes:
                     "SELECT r.id, d.date FROM dates d JOIN records r "  # noqa: S608
                     f"USING (fid, seq) WHERE d.fid = ? AND d.seq IN ({marks}) "
                     "AND r.live AND r.section = 'models'",
+                    args,
+                )
+            )
+            self.old_edges.extend(
+                conn.execute(
+                    "SELECT e.parent, e.child, e.stage FROM edges e "  # noqa: S608
+                    f"JOIN records r USING (fid, seq) WHERE e.fid = ? "
+                    f"AND e.seq IN ({marks}) AND r.live",
                     args,
                 )
             )
@@ -344,23 +360,49 @@ def refresh(
         changes.seen.clear()
     else:
         conn.executemany("INSERT INTO ck VALUES (?, ?)", changes.keys)
+    kept = None if changes.full else _changed_edges(conn)
     _first_of_each_id(conn, ctx)
+    if kept is not None:  # the same edges, only their evidence or notes differ?
+        before = Counter(changes.old_edges + kept)
+        changes.edges_moved = before != Counter(_changed_edges(conn))
     live, whole = ctx.facts(whole=False), ctx.facts(whole=True)
     read = _record_rules(conn, changes, ctx, live, whole)
     del whole  # only the one-record rules look records with errors up
     changes.parsed.clear()  # (each was a subject of those rules: none is left)
     _alias_rule(conn, changes, ctx)
     _claims_rule(conn, changes, ctx)
-    if changes.touches("derivations", "capabilities"):
+    edges = changes.touches("derivations") and changes.edges_moved
+    if changes.touches("capabilities") or edges or _recorded_cycle(conn, changes):
         _cycle_rule(conn, ctx, live)
-    if changes.touches("derivations", "claims", "stages"):
+    if edges or changes.touches("claims", "stages"):
         _stage_rule(conn)
     if changes.touches("claims", "models", "families"):
         _family_rule(conn, live, ctx, read if changes.full else None)
-    if changes.touches("models", "derivations"):
+    if edges or changes.touches("models"):
         _order(conn, changes)
     _meta(conn, ctx, listing)
     _search(conn, changes, live, read)
+
+
+def _changed_edges(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """``(parent, child, stage)`` of the live rows of the changed derivation ids."""
+    return conn.execute(
+        "SELECT e.parent, e.child, e.stage FROM ck CROSS JOIN records r "
+        "ON r.section = ck.section AND r.id = ck.id CROSS JOIN edges e "
+        "ON e.fid = r.fid AND e.seq = r.seq WHERE ck.section = 'derivations' "
+        "AND r.live"
+    ).fetchall()
+
+
+def _recorded_cycle(conn: sqlite3.Connection, changes: Changes) -> bool:
+    """A changed derivation when a cycle is recorded: its place may be in the
+    message."""
+    if not changes.touches("derivations"):
+        return False
+    return (
+        conn.execute("SELECT 1 FROM problems WHERE grp = 'cycle'").fetchone()
+        is not None
+    )
 
 
 def _file_problems(conn: sqlite3.Connection, changes: Changes, listing: str) -> None:
@@ -721,7 +763,7 @@ def _order(conn: sqlite3.Connection, changes: Changes) -> None:
     where a release date changed (:func:`_reorder`)."""
     if (
         changes.full
-        or changes.touches("derivations")
+        or (changes.touches("derivations") and changes.edges_moved)
         or _model_set_changed(conn)
         or conn.execute("SELECT 1 FROM problems WHERE grp = 'cycle'").fetchone()
     ):
