@@ -394,20 +394,6 @@ def search(
         lineage search "absolute positional embedding" --kind derivation
         lineage search RLHF --json --limit 3
     """
-    """Search names, aliases, descriptions, claim notes and evidence quotes.
-
-    Every word must occur (in any spelling or inflection; Chinese in order);
-    when no record holds them all, records holding some are shown, marked
-    "some words". Ranked by BM25, a name weighing more than a quote; one line
-    per record with its kind and id, then the matching text.
-
-    \b
-    Example:
-        lineage search "alignment tax"
-        lineage search 3599
-        lineage search "absolute positional embedding" --kind derivation
-        lineage search RLHF --json --limit 3
-    """
     searching.search(text, kinds, limit, graph_dirs, as_json)
 
 
