@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -357,12 +358,28 @@ def page(browser: Any, shipped_site: Path) -> Iterator[Any]:
     assert problems == []
 
 
+def _wait_until(page: Any, function: str, arg: Any = None, timeout: float = 10) -> None:
+    """Poll ``function`` (JavaScript) in the page until it returns true.
+
+    Not ``page.wait_for_function``: its polling evaluates the predicate again in
+    the page, which the site's Content-Security-Policy (no ``unsafe-eval``) refuses
+    once it has to poll; ``page.evaluate`` is not subject to the page's policy.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(function, arg):
+        if time.monotonic() > deadline:
+            msg = f"still false after {timeout} s: {function}"
+            raise AssertionError(msg)
+        time.sleep(0.05)
+
+
 def _wait_for_card(page: Any, kind: str, rid: str) -> None:
     """Wait until the hash route has run and the card shows ``kind/rid``."""
-    page.wait_for_function(
+    _wait_until(
+        page,
         "([kind, id]) => { const c = document.getElementById('card');"
         " return c.dataset.kind === kind && c.dataset.id === id; }",
-        arg=[kind, rid],
+        [kind, rid],
     )
 
 
@@ -385,7 +402,7 @@ def test_search_cot_shows_code_training_at_code_davinci_002(page: Any) -> None:
     page.keyboard.press("Enter")
     _wait_for_card(page, "capability", "chain-of-thought")
     # focus moves to the answer (the hash route runs on the next event)
-    page.wait_for_function("document.activeElement.id === 'card'", timeout=5000)
+    _wait_until(page, "() => document.activeElement.id === 'card'", timeout=5)
     origin = page.locator("#card .origin h3").first.inner_text()
     assert "code training" in origin and "code-davinci-002" in origin
     assert "code_training" in page.locator(
@@ -618,8 +635,8 @@ def test_bad_link_says_not_found_and_clears_the_highlight(page: Any) -> None:
 @needs_dot
 def test_one_match_and_distinct_selected_and_origin_colours(page: Any) -> None:
     page.fill("#q", "text-davinci-003")
-    page.wait_for_function(
-        "document.getElementById('search-status').textContent !== ''"
+    _wait_until(
+        page, "() => document.getElementById('search-status').textContent !== ''"
     )
     status = page.locator("#search-status").text_content()
     assert re.fullmatch(r"1 match|([02-9]|\d\d+) matches|No match", status), status
