@@ -29,7 +29,6 @@ from ..facts.model import (
     Confidence,
     Conflict,
     ConflictKind,
-    Derivation,
     Effect,
     Emergence,
     Evidence,
@@ -236,14 +235,6 @@ def _step(der: Any) -> Step:
     return Step(der.parent, der.child, der.stage, der.confidence, der.note)
 
 
-def _best_parent(index: Index, model: str) -> Any:
-    """The most confident derivation into ``model`` (None for roots and families)."""
-    parents = index.parents.get(model, ())
-    if len(parents) < 2:
-        return parents[0] if parents else None
-    return min(parents, key=lambda d: (d.confidence.rank, index.order[d.parent]))
-
-
 def lineage_of(index: Index, model: str) -> tuple[tuple[str, ...], tuple[Step, ...]]:
     """The chain of derivations from a root model down to ``model``.
 
@@ -266,24 +257,11 @@ def lineage_upto(
     """:func:`lineage_of` cut to its first ``limit`` steps from the root (None:
     all), and how many steps were left out; a stored index decodes only the
     derivations kept."""
-    best_chain = getattr(index, "best_chain", None)
-    if best_chain is not None:  # a stored index finds the chain in one query
-        found = best_chain(model)
-    else:
-        found = [(model, None)]
-        seen = {model}
-        der = _best_parent(index, model)
-        while der is not None and der.parent not in seen:
-            found.append((der.parent, der))
-            seen.add(der.parent)
-            der = _best_parent(index, der.parent)
+    found = index.best_chain(model)
     found.reverse()  # root first; each entry's key is the step below it
     total = len(found) - 1
     kept = total if limit is None else min(limit, total)
-    decode = getattr(index, "derivation_at", None)
-    steps = tuple(
-        _step(decode(key) if decode is not None else key) for _, key in found[:kept]
-    )
+    steps = tuple(_step(index.derivation_at(key)) for _, key in found[:kept])
     return tuple(m for m, _ in found[: kept + 1]), steps, total - kept
 
 
@@ -348,9 +326,8 @@ def find_origins(index: Index, capability: str, limit: int | None = None) -> Why
         alts = tuple(alternatives.get(claim.id, ()))
         return Origin(claim, chain, steps, alts, more)
 
-    read_chains = getattr(index, "read_chains", None)
-    if read_chains is not None:  # a stored index finds all the chains at once
-        read_chains([c.model for c in (*kept, *seen_elsewhere)])
+    # a stored index finds all the chains at once
+    index.read_chains([c.model for c in (*kept, *seen_elsewhere)])
     origins = [traced(c) for c in kept]
     narrower = tuple(c for c in facts.capabilities.values() if capability in c.broader)
     broader = tuple(
@@ -398,26 +375,6 @@ def explain_concept(index: Index, concept: str) -> ConceptView:
     return ConceptView(found, tuple(claims))
 
 
-def _roots(index: Index, model: str) -> frozenset[str]:
-    """The models without a parent that ``model`` descends from (itself if none)."""
-    stored = getattr(index, "roots", None)
-    if stored is not None:  # a stored index answers in one query
-        return frozenset(stored(model))
-    found: set[str] = set()
-    seen = {model}
-    stack = [model]
-    while stack:
-        mid = stack.pop()
-        parents = index.parents.get(mid, ())
-        if not parents:
-            found.add(mid)
-        for der in parents:
-            if der.parent not in seen:
-                seen.add(der.parent)
-                stack.append(der.parent)
-    return frozenset(found)
-
-
 def _split_by_lineage(
     index: Index, ranked: list[Claim]
 ) -> tuple[list[Claim], list[Claim]]:
@@ -428,13 +385,13 @@ def _split_by_lineage(
     at_models = [c for c in ranked if c.model in index.facts.models]
     if not at_models:
         return list(ranked), []
-    first = _roots(index, at_models[0].model)
+    first = index.roots(at_models[0].model)
 
     def inside_lineage(claim: Claim) -> bool:
         if claim.model in index.facts.models:
-            return bool(first & _roots(index, claim.model))
+            return bool(first & index.roots(claim.model))
         members = index.members.get(claim.model, ())
-        return any(first & _roots(index, m) for m in members)
+        return any(first & index.roots(m) for m in members)
 
     inside: list[Claim] = []
     outside: list[Claim] = []
@@ -555,7 +512,7 @@ def show_model(index: Index, model: str, limit: int | None = None) -> ModelView:
     ``limit`` of its children, ``more_children`` left out)."""
     facts = index.facts
     record = facts.models[model]
-    children, count = _first_children(index, model, limit)
+    children, count = index.first_children(model, limit)
     states = capability_states(index, _closure(index, model))
     own = index.claims_by_model.get(model, [])
     primary = _primary(own)
@@ -595,18 +552,6 @@ def show_model(index: Index, model: str, limit: int | None = None) -> ModelView:
     )
 
 
-def _first_children(
-    index: Index, model: str, limit: int | None
-) -> tuple[list[Derivation], int]:
-    """The first ``limit`` derivations out of ``model`` and how many there are."""
-    stored = getattr(index, "first_children", None)
-    if stored is not None:  # a stored index decodes only the ones kept
-        found: tuple[list[Derivation], int] = stored(model, limit)
-        return found
-    every = list(index.children.get(model, ()))
-    return (every if limit is None else every[:limit]), len(every)
-
-
 def _limitations(facts: Any) -> set[str]:
     return {cid for cid, c in facts.capabilities.items() if c.kind is Kind.LIMITATION}
 
@@ -625,7 +570,7 @@ def conflicts_about(index: Index, model: str) -> tuple[Conflict, ...]:
     refs = {model, *(c.id for c in own), *(f.id for f in figures)}
     recorded, covered = [], set()
     if len(facts.conflicts):  # a store counts them without reading any
-        refs |= _derivation_ids(index, model)
+        refs |= index.derivation_ids(model)
         for conflict in facts.conflicts.values():
             named = {r for side in conflict.sides for r in side.records}
             covered |= named
@@ -648,15 +593,6 @@ def conflicts_about(index: Index, model: str) -> tuple[Conflict, ...]:
         and refs & {r for side in c.sides for r in side.records}
     ]
     return (*recorded, *derived)
-
-
-def _derivation_ids(index: Index, model: str) -> set[str]:
-    stored = getattr(index, "derivation_ids", None)
-    if stored is not None:  # a stored index reads the ids only
-        found: set[str] = stored(model)
-        return found
-    ders = [*index.parents.get(model, ()), *index.children.get(model, ())]
-    return {d.id for d in ders}
 
 
 def _alternative_candidates(index: Index, own: list[Claim]) -> Any:
@@ -720,7 +656,7 @@ def path_between(index: Index, a: str, b: str) -> PathResult:
     # Only b's ancestors can be on a path to b: walking up from b first keeps the
     # search to b's lineage (a hub's root has millions of other descendants). A
     # pruned model has no child that reaches b, so the path found is the same.
-    edges, derivation = _edges_above(index, b)
+    edges = index.edges_above(b)
     below: dict[str, list[tuple[str, str, int, int, Any]]] = {}
     for edge in edges:  # the derivations inside the lineage, in file order
         below.setdefault(edge[0], []).append(edge)
@@ -736,7 +672,7 @@ def path_between(index: Index, a: str, b: str) -> PathResult:
                 steps: list[Step] = []
                 while child != a:
                     parent, key = back[child]
-                    steps.append(_step(derivation(key)))
+                    steps.append(_step(index.derivation_at(key)))
                     child = parent
                 steps.reverse()
                 return PathResult((a, *(s.to for s in steps)), tuple(steps))
@@ -750,25 +686,6 @@ def path_between(index: Index, a: str, b: str) -> PathResult:
     else:
         msg = f"no derivation path from '{a}' to '{b}': neither derives from the other"
     raise NoPathError(msg)
-
-
-def _edges_above(
-    index: Index, model: str
-) -> tuple[list[tuple[str, str, int, int, Any]], Any]:
-    """Every derivation into ``model`` and its ancestors as ``(parent, child,
-    confidence rank, place of the child in derivation order, key)``, those into
-    one child in file order, and the function giving the derivation of a key (a stored index reads
-    them without decoding, and decodes only the ones asked for)."""
-    stored = getattr(index, "edges_above", None)
-    if stored is not None:
-        return stored(model), index.derivation_at  # type: ignore[attr-defined]
-    allowed = index.ancestors(model) | {model}
-    # the derivations into one child stay in file order (``parents``), which is
-    # all the search needs of their order
-    ders = [d for mid in allowed for d in index.parents.get(mid, ())]
-    order = index.order
-    edges = [(d.parent, d.child, d.confidence.rank, order[d.child], d) for d in ders]
-    return edges, lambda der: der
 
 
 def _responsible(

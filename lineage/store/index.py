@@ -72,6 +72,76 @@ class Index:
                     stack.append(der.child)
         return seen
 
+    def roots(self, model: str) -> set[str]:
+        """The models without a parent that ``model`` descends from (itself if none)."""
+        found: set[str] = set()
+        seen = {model}
+        stack = [model]
+        while stack:
+            mid = stack.pop()
+            parents = self.parents.get(mid, ())
+            if not parents:
+                found.add(mid)
+            for der in parents:
+                if der.parent not in seen:
+                    seen.add(der.parent)
+                    stack.append(der.parent)
+        return found
+
+    def best_parent(self, model: str) -> Derivation | None:
+        """The most confident derivation into ``model``, then the one whose parent
+        comes first in derivation order (None for roots)."""
+        parents = self.parents.get(model, ())
+        if len(parents) < 2:
+            return parents[0] if parents else None
+        return min(parents, key=lambda d: (d.confidence.rank, self.order[d.parent]))
+
+    def best_chain(self, model: str) -> list[tuple[str, Any]]:
+        """The chain of best parents above ``model`` as ``(model, key)`` from
+        ``model`` up, ``key`` the derivation into the model before it (None for
+        ``model``; :meth:`derivation_at` gives the derivation of a key); stops
+        before a model seen already."""
+        found: list[tuple[str, Any]] = [(model, None)]
+        seen = {model}
+        der = self.best_parent(model)
+        while der is not None and der.parent not in seen:
+            found.append((der.parent, der))
+            seen.add(der.parent)
+            der = self.best_parent(der.parent)
+        return found
+
+    def read_chains(self, models: list[str]) -> None:
+        """Prepare :meth:`best_chain` for these models (a store reads them in one
+        query; in memory there is nothing to read)."""
+
+    def derivation_at(self, key: Any) -> Derivation:
+        """The derivation of a key of :meth:`best_chain` or :meth:`edges_above`
+        (in memory the key is the derivation)."""
+        der: Derivation = key
+        return der
+
+    def edges_above(self, model: str) -> list[tuple[str, str, int, int, Any]]:
+        """Every derivation into ``model`` and its ancestors as ``(parent, child,
+        confidence rank, place of the child in derivation order, key)``, those
+        into one child in file order."""
+        allowed = self.ancestors(model) | {model}
+        ders = [d for mid in allowed for d in self.parents.get(mid, ())]
+        order = self.order
+        return [(d.parent, d.child, d.confidence.rank, order[d.child], d) for d in ders]
+
+    def first_children(
+        self, model: str, limit: int | None
+    ) -> tuple[list[Derivation], int]:
+        """The first ``limit`` derivations out of ``model`` (None: all), in file
+        order, and how many there are."""
+        every = list(self.children.get(model, ()))
+        return (every if limit is None else every[:limit]), len(every)
+
+    def derivation_ids(self, model: str) -> set[str]:
+        """The ids of the derivations into and out of ``model``."""
+        ders = [*self.parents.get(model, ()), *self.children.get(model, ())]
+        return {d.id for d in ders}
+
     def topo(self, models: set[str]) -> list[str]:
         """The given models, parents before children."""
         return sorted(models, key=self.order.__getitem__)

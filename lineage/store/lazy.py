@@ -210,10 +210,11 @@ class StoredIndex(Index):
 
     def best_chain(self, model: str) -> list[tuple[str, Any]]:
         """The chain of best parents above ``model`` (most confident derivation,
-        then the parent first in derivation order, as ``_best_parent`` chooses):
-        ``(model, key)`` from ``model`` up, ``key`` the derivation into the model
-        before it (None for ``model``), for :meth:`derivation_at`; stops before a
-        model seen already. Read by :meth:`read_chains` unless read already."""
+        then the parent first in derivation order, as :meth:`Index.best_parent`
+        chooses): ``(model, key)`` from ``model`` up, ``key`` the derivation into
+        the model before it (None for ``model``), for :meth:`derivation_at`; stops
+        before a model seen already. Read by :meth:`read_chains` unless read
+        already."""
         if model not in self._chained:
             self.read_chains([model])
         chain: list[tuple[str, Any]] = [(model, None)]
