@@ -397,12 +397,13 @@ def _changed_edges(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
 def _recorded_cycle(conn: sqlite3.Connection, changes: Changes) -> bool:
     """A changed derivation when a cycle is recorded: its place may be in the
     message."""
-    if not changes.touches("derivations"):
-        return False
-    return (
-        conn.execute("SELECT 1 FROM problems WHERE grp = 'cycle'").fetchone()
-        is not None
-    )
+    return changes.touches("derivations") and _cycle_recorded(conn)
+
+
+def _cycle_recorded(conn: sqlite3.Connection) -> bool:
+    """Whether the build before recorded a derivation cycle."""
+    found = conn.execute("SELECT 1 FROM problems WHERE grp = 'cycle'").fetchone()
+    return found is not None
 
 
 def _file_problems(conn: sqlite3.Connection, changes: Changes, listing: str) -> None:
@@ -765,7 +766,7 @@ def _order(conn: sqlite3.Connection, changes: Changes) -> None:
         changes.full
         or (changes.touches("derivations") and changes.edges_moved)
         or _model_set_changed(conn)
-        or conn.execute("SELECT 1 FROM problems WHERE grp = 'cycle'").fetchone()
+        or _cycle_recorded(conn)
     ):
         _whole_order(conn)
         return
