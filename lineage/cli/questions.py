@@ -344,22 +344,16 @@ def _echo_origin(origin: dict[str, Any], kind: str) -> None:
     effect = effect_label(
         origin["effect"], bool(origin["partial"]), origin["still_below"]
     )
-    said = effect  # a limitation's holders are shown by _echo_limitation_holders
-    echo("")
+    echo("")  # (a limitation's holders are shown by _echo_limitation_holders)
     echo_long(
-        f"{style('Origin:', bold=True)} {said} by "
+        f"{style('Origin:', bold=True)} {effect} by "
         f"{style_stage(stage)} at {style(origin['model'], bold=True)} "
         f"{style_confidence(origin['confidence'])}"
         + (style("  contested", fg="red") if origin["contested"] else "")
     )
     if origin["mechanism"]:
         echo(f"  mechanism: {origin['mechanism']}")
-    if origin["cause"]:
-        for line in wrap(f"cause: {origin['cause']}", "  "):
-            echo(line)
-    if origin["note"]:
-        for line in wrap(origin["note"], "  "):
-            echo(line)
+    _echo_cause_and_note(origin, "  ")
     echo_long("  lineage: " + lineage_text(origin))
     echo("  evidence:")
     echo_evidence(origin["evidence"])
@@ -369,13 +363,18 @@ def _echo_origin(origin: dict[str, Any], kind: str) -> None:
             f"{alt['effect']} by {style_stage(alt['stage'])} at "
             f"{alt['model']} {style_confidence(alt['confidence'])}"
         )
-        if alt["cause"]:
-            for line in wrap(f"cause: {alt['cause']}", "    "):
-                echo(line)
-        if alt["note"]:
-            for line in wrap(alt["note"], "    "):
-                echo(line)
+        _echo_cause_and_note(alt, "    ")
         echo_evidence(alt["evidence"], "    ")
+
+
+def _echo_cause_and_note(claim: dict[str, Any], indent: str) -> None:
+    """A claim's cause and note, wrapped under its line."""
+    if claim["cause"]:
+        for line in wrap(f"cause: {claim['cause']}", indent):
+            echo(line)
+    if claim["note"]:
+        for line in wrap(claim["note"], indent):
+            echo(line)
 
 
 def _echo_limitation_holders(index: Any, origins: list[dict[str, Any]]) -> None:
