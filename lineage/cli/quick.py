@@ -7,10 +7,9 @@ reads a row. :func:`dispatch` reads argument lists made only of what the command
 takes (its positional arguments, ``--graph DIR``, ``--json``, ``--limit N``,
 ``--all`` and the command's own flags) and calls the same body the click command
 calls (:mod:`.listing`, :mod:`.questions`, :mod:`.showing`, :mod:`.searching`),
-through the same
-error handling. Anything else (``--help``, an option it does not know, a missing
-or extra argument, a bad ``--limit``) returns ``False`` and click parses the
-arguments, so usage errors and help read exactly as before.
+through the same error handling. Anything else (``--help``, an option it does not
+know, a missing or extra argument, a bad ``--limit``) returns ``False`` and click
+parses the arguments, so usage errors and help read exactly as before.
 """
 
 from __future__ import annotations
