@@ -1,0 +1,263 @@
+"""A fast reader for fact files written one record per line.
+
+Files that importers and hub generators write at scale look like this::
+
+    models:
+      - {id: m1, name: Model 1, released: '2021'}
+      - {id: m2, name: Model 2, released: '2021-03', aliases: [m-two]}
+
+Composing them through libyaml and converting every node costs more than anything
+else in a build. :func:`flow_document` reads this layout directly: section headers at
+the start of a line, each record one flow mapping on one line, plain, single-quoted
+and escape-free double-quoted scalars, nested flow mappings and sequences, blank and
+comment lines. It builds the same :class:`~lineage.facts.nodes._Map` /
+:class:`~lineage.facts.nodes._List` tree, with the same positions, that the libyaml
+path builds, and returns None for anything else (anchors, tags, block mappings,
+escapes, multi-line values, duplicate keys, trailing commas, a size limit reached,
+characters YAML treats specially), so that libyaml reads the file and reports what it
+finds. ``tests/test_flow.py`` compares the two readers on generated and hostile files.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .model import FIELD_INDEX
+from .nodes import MAX_NODES, MAX_STRING, _List, _Map, _plain
+
+__all__ = ["flow_document"]
+
+#: nesting past this goes to libyaml (which refuses past MAX_DEPTH)
+_DEEPEST = 32
+_HEADER = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?: +(\[\]))?(?: +#.*)? *\Z")
+_ITEM = re.compile(r"( *)- +\{")
+_TAIL = re.compile(r"(?: +#.*)? *\Z")
+#: ASCII characters YAML does not allow in a file (tab and carriage return included:
+#: this reader does not handle them)
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+#: one step inside a flow collection: an optional key, an optional value (a
+#: collection opening, a quoted or a plain scalar), closings, an optional comma
+_STEP = re.compile(
+    r" *(?:([A-Za-z_][A-Za-z0-9_-]*): +)?"  # 1: a key
+    r"(?:([\[{])"  # 2: an opening
+    r"|'([^']*(?:''[^']*)*)'"  # 3: single-quoted
+    r'|"([^"\\]*)"'  # 4: double-quoted without escapes
+    r"|((?:[^ ,\[\]{}#&*!|>'\"%@`?:-]|-(?=[0-9.]))[^,\[\]{}]*)(?=[,\]}]))?"  # 5: plain
+    r" *((?:[\]}] *)*)(,?)"  # 6: closings, 7: a comma
+)
+
+
+class _Fallback(Exception):  # noqa: N818 - internal control flow
+    """The file is not in the layout this reader handles."""
+
+
+def flow_document(text: str) -> _Map | None:
+    """The document of a plain one-record-per-line fact file, or None when the file
+    is not in that layout (libyaml reads it then)."""
+    if _CONTROL.search(text):
+        return None
+    reader = _Document()
+    try:
+        for number, line in enumerate(text.split("\n"), 1):
+            prefix = reader.prefix
+            if prefix and line.startswith(prefix) and line.isascii():
+                reader.add(line, len(prefix) - 1, number)
+            else:
+                reader.line(number, line)
+        return reader.finish()
+    except _Fallback:
+        return None
+
+
+class _Document:
+    """The top-level mapping being read, one line at a time."""
+
+    def __init__(self) -> None:
+        self.doc = _Map()
+        self.doc.key_at, self.doc.value_at = {}, {}
+        self.items: _List | None = None
+        self.indent = -1  # of the current section's items (-1: none yet)
+        self.closed = False  # the section was written ``name: []``
+        self.nodes = 0
+        #: how the current section's items start (``"  - {"``), once one was read
+        self.prefix = ""
+
+    def line(self, number: int, line: str) -> None:
+        if not line.isascii() and not line.isprintable():
+            raise _Fallback
+        first = line[:1]
+        if first == " " or first == "-":
+            rest = line.lstrip(" ")
+            if rest and rest[0] != "#":
+                self.item(number, line)
+        elif first and first != "#":
+            self.header(number, line)
+
+    def header(self, number: int, line: str) -> None:
+        match = _HEADER.match(line)
+        if match is None:
+            raise _Fallback
+        name = match.group(1)
+        doc = self.doc
+        if name in doc or len(line) > MAX_STRING:
+            raise _Fallback
+        self._close_section()
+        if not doc:
+            doc.line, doc.column = number, 1
+        doc.key_at[name] = (number, 1)
+        self.indent, self.closed = -1, match.group(2) is not None
+        if self.closed:
+            column = match.start(2) + 1
+            items = _List()
+            items.line, items.column, items.item_at = number, column, []
+            doc[name] = items
+            doc.value_at[name] = (number, column)
+            self.nodes += 1
+        else:
+            doc[name] = None
+
+    def item(self, number: int, line: str) -> None:
+        match = _ITEM.match(line)
+        doc = self.doc
+        if match is None or not doc or self.closed:
+            raise _Fallback
+        lead = len(match.group(1))
+        if self.indent < 0:
+            name = next(reversed(doc))
+            items = _List()
+            items.line, items.column, items.item_at = number, lead + 1, []
+            doc[name] = self.items = items
+            doc.value_at[name] = (number, lead + 1)
+            self.indent = lead
+            if match.end() == lead + 3:
+                self.prefix = match.group()
+        elif lead != self.indent:
+            raise _Fallback
+        self.add(line, match.end() - 1, number)
+
+    def add(self, line: str, start: int, number: int) -> None:
+        """Read the record at ``line[start]`` (its ``{``) into the current section."""
+        if len(line) > MAX_STRING:
+            raise _Fallback
+        record, end, nodes = _record(line, start, number)
+        if end != len(line) and _TAIL.match(line, end) is None:
+            raise _Fallback
+        items = self.items
+        assert items is not None
+        items.append(record)
+        items.item_at.append((number, start + 1))
+        self.nodes += nodes
+
+    def _close_section(self) -> None:
+        if self.items is not None:
+            self.nodes += len(self.items) + 1
+            self.items, self.prefix = None, ""
+        elif self.doc and not self.closed:
+            raise _Fallback  # a section with no items: libyaml says what it is
+
+    def finish(self) -> _Map | None:
+        if not self.doc:
+            return None
+        self._close_section()
+        self.nodes += len(self.doc) + 1
+        return None if self.nodes > MAX_NODES else self.doc
+
+
+def _new(kind: str, number: int, column: int) -> Any:
+    if kind == "{":
+        made: Any = _Map()
+        made.key_at, made.value_at = {}, {}
+    else:
+        made = _List()
+        made.item_at = []
+    made.line, made.column = number, column
+    return made
+
+
+#: first characters of plain scalars that may read as other than text
+_SPECIAL_FIRST = frozenset("0123456789+-.~tTfFyYnNoO")
+
+
+def _record(line: str, start: int, number: int) -> tuple[_Map, int, int]:
+    """The flow mapping opening at ``line[start]``, where it ends, and its nodes.
+
+    This runs once per record of a big file, so the steps are read in one pass of
+    ``finditer`` and the scalar cases are written out in the loop.
+    """
+    root = _new("{", number, start + 1)
+    stack: list[Any] = [root]
+    top: Any = root
+    nodes = 0
+    pos = start + 1
+    expecting = True  # an entry may come next (after an opening or a comma)
+    for m in _STEP.finditer(line, pos):
+        end = m.end()
+        if m.start() != pos or end == pos:
+            raise _Fallback
+        pos = end
+        key, opened, quoted, double, plain, closings, comma = m.groups()
+        if plain is not None:
+            plain = plain.rstrip(" ")
+            if ": " in plain or " #" in plain or plain[-1] == ":":
+                raise _Fallback
+            value: Any = _plain(plain) if plain[0] in _SPECIAL_FIRST else plain
+            at = m.start(5) + 1
+        elif quoted is not None:
+            value, at = quoted.replace("''", "'"), m.start(3)
+        elif double is not None:
+            value, at = double, m.start(4)
+        elif opened is not None:
+            if len(stack) + 2 > _DEEPEST:
+                raise _Fallback
+            at = m.start(2) + 1
+            value = _new(opened, number, at)
+        elif key is not None:
+            raise _Fallback  # a key with no value
+        else:
+            value = _NONE
+        if value is not _NONE:
+            if not expecting:
+                raise _Fallback
+            if top.__class__ is _Map:
+                if key is None or key in top:
+                    raise _Fallback
+                if key not in FIELD_INDEX:
+                    top.key_at[key] = (number, m.start(1) + 1)
+                top[key] = value
+                top.value_at[key] = (number, at)
+            elif key is None:
+                top.append(value)
+                top.item_at.append((number, at))
+            else:
+                raise _Fallback
+            if opened is not None:
+                stack.append(value)
+                top = value
+            expecting = opened is not None
+        if closings:
+            for offset, closing in enumerate(closings):
+                if closing == " ":
+                    continue
+                if (closing == "}") != (top.__class__ is _Map) or (expecting and top):
+                    raise _Fallback
+                stack.pop()
+                nodes += len(top) + 1
+                expecting = False
+                if not stack:
+                    if closings[offset + 1 :].strip() or comma:
+                        raise _Fallback
+                    return root, m.start(6) + offset + 1, nodes
+                top = stack[-1]
+        if comma:
+            if expecting:
+                raise _Fallback
+            expecting = True
+    raise _Fallback  # the line ended inside the mapping
+
+
+class _NoValue:
+    __slots__ = ()
+
+
+_NONE = _NoValue()
