@@ -1028,42 +1028,63 @@ _SINGULAR = {
 
 
 def _fields(rec: _Record, spec: _Spec) -> dict[str, Any] | None:
-    """Check a mapping against a spec; return its converted fields or None."""
+    """Check a mapping against a spec; return its converted fields or None.
+
+    This runs for every record and sub-record, so it walks the fields the mapping
+    has (not every field the spec knows) and then asks for the required ones.
+    Problems are reported in no particular order: they are sorted when shown.
+    """
     ok = True
-    for key in rec.data:
-        if key not in spec:
-            hint = did_you_mean(key, spec)
-            line, column = rec.at(key, value=False)
-            rec.problems.append(
-                Problem(
-                    rec.path,
-                    line,
-                    column,
-                    Severity.ERROR,
-                    f"unknown field '{key}' in {rec.section}{hint}",
-                    "unknown-field",
-                )
-            )
-            ok = False
     out: dict[str, Any] = {}
-    for key, (check, required) in spec.items():
-        if key not in rec.data or rec.data[key] is None:
-            if required:
-                what = _SINGULAR.get(rec.section, "record")
-                rec.error(
-                    None, f"{what} is missing required field '{key}'", "missing-field"
-                )
-                ok = False
+    for key, value in rec.data.items():
+        entry = spec.get(key)
+        if entry is None:
+            _unknown_field(rec, key, spec)
+            ok = False
             continue
-        value = rec.data[key]
+        if value is None:
+            continue  # as if missing (reported below when required)
         if value is not _INVALID:  # (an invalid tagged value is already reported)
-            value = check(rec, key, value)
+            value = entry[0](rec, key, value)
         if value is None or value is _INVALID:
             ok = False
         else:
             out[key] = value
+    for key in _required(spec):
+        if rec.data.get(key) is None:
+            what = _SINGULAR.get(rec.section, "record")
+            rec.error(
+                None, f"{what} is missing required field '{key}'", "missing-field"
+            )
+            ok = False
     rec.valid = out
     return out if ok else None
+
+
+def _unknown_field(rec: _Record, key: str, spec: _Spec) -> None:
+    hint = did_you_mean(key, spec)
+    line, column = rec.at(key, value=False)
+    rec.problems.append(
+        Problem(
+            rec.path,
+            line,
+            column,
+            Severity.ERROR,
+            f"unknown field '{key}' in {rec.section}{hint}",
+            "unknown-field",
+        )
+    )
+
+
+_REQUIRED: dict[int, tuple[str, ...]] = {}
+
+
+def _required(spec: _Spec) -> tuple[str, ...]:
+    """The spec's required fields, in its order (worked out once per spec)."""
+    names = _REQUIRED.get(id(spec))
+    if names is None:
+        names = _REQUIRED[id(spec)] = tuple(k for k, (_, req) in spec.items() if req)
+    return names
 
 
 def _build(rec: _Record) -> tuple[Any, bool]:
