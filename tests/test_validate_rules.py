@@ -16,6 +16,7 @@ from lineage.facts.validate import (
     RULES,
     group_problems,
     record_problems,
+    records_problems,
     validate,
 )
 
@@ -78,3 +79,26 @@ def test_records_checked_one_by_one_find_what_validate_finds(
         every.remove(p)
     assert sorted(found, key=lambda p: p.sort_key) == every
     assert every or where == "shipped"
+
+
+@pytest.mark.parametrize("where", ["shipped", "bad"])
+def test_a_section_checked_at_once_finds_what_its_records_find(
+    graph_dir: Any, where: str
+) -> None:
+    # the store checks a batch of live records at once, and each one again only
+    # when the batch has problems: a rule must check each record on its own
+    facts, _ = load_facts([graph_dir if where == "shipped" else BAD])
+    whole = facts.with_incomplete() if facts.incomplete else facts
+    for spec in dataclasses.fields(Facts):
+        table = getattr(facts, spec.name)
+        if not isinstance(table, dict):
+            continue
+        one_by_one = [
+            p
+            for record in table.values()
+            for p in record_problems(facts, whole, spec.name, record, True)
+        ]
+        at_once = records_problems(facts, whole, spec.name, dict(table), True)
+        assert sorted(at_once, key=lambda p: p.sort_key) == sorted(
+            one_by_one, key=lambda p: p.sort_key
+        ), spec.name

@@ -43,6 +43,7 @@ __all__ = [
     "group_problems",
     "normalize",
     "record_problems",
+    "records_problems",
     "stage_problems",
     "validate",
 ]
@@ -873,8 +874,20 @@ def record_problems(
     the rules that also check records with errors, in ``whole``: the facts with
     those records added). ``live``: the record is one of ``facts`` (not a record
     with errors nor a repeated id, which only those rules check)."""
+    key = record.id if isinstance(record.id, str) else "\0"
+    return records_problems(facts, whole, section, {key: record}, live)
+
+
+def records_problems(
+    facts: Facts, whole: Facts, section: str, records: dict[str, Any], live: bool
+) -> list[Problem]:
+    """The problems of :data:`RULES` about the records of one section (``records``:
+    id -> record), as :func:`record_problems` finds them for each one: each rule
+    checks each record of the facts it is given on its own, so the problems of
+    several records are theirs together (what the store uses to check a whole
+    batch at once, and each record again only when the batch has problems)."""
     sub = Facts()
-    getattr(sub, section)[record.id if isinstance(record.id, str) else "\0"] = record
+    getattr(sub, section).update(records)
     out: list[Problem] = []
     for code, check in _rules_of(section):
         if code in WHOLE:

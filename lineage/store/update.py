@@ -487,17 +487,24 @@ def _record_rules(
     rows = conn.execute(_subjects(conn, changes))
     read: list[tuple[str, str, Any, tuple[int, int]]] = []
     while batch := rows.fetchmany(2000):
-        found: list[tuple[Any, ...]] = []
+        found: list[tuple[Problem, int, int]] = []
+        #: section -> the batch's live records of it (their ids are distinct)
+        groups: dict[str, list[tuple[str, Any, tuple[int, int]]]] = {}
         for fid, seq, section, body, is_live in batch:
             record = changes.parsed.pop((fid, seq), None)
             if record is None:
                 record = ctx.decode(section, fid, body or _body(conn, fid, seq))
-            if is_live:  # what the rules look up next is often read already
-                read.append((section, record.id, record, (fid, seq)))
+            if is_live and type(record.id) is str:
+                # what the rules look up next is often read already
                 dict.__setitem__(getattr(live, section), record.id, record)
                 dict.__setitem__(getattr(whole, section), record.id, record)
+                groups.setdefault(section, []).append((record.id, record, (fid, seq)))
+                continue
             for p in record_problems(live, whole, section, record, bool(is_live)):
                 found.append((p, fid, seq))
+        for section, group in groups.items():
+            read.extend((section, rid, record, at) for rid, record, at in group)
+            found.extend(_group_problems(live, whole, section, group))
         conn.executemany(
             "INSERT INTO problems VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
             (
@@ -506,6 +513,26 @@ def _record_rules(
             ),
         )
     return read
+
+
+def _group_problems(
+    live: Facts,
+    whole: Facts,
+    section: str,
+    group: list[tuple[str, Any, tuple[int, int]]],
+) -> Iterator[tuple[Problem, int, int]]:
+    """The one-record problems of live records of one section, each with the
+    record it is about: the rules run over the whole group at once, and again
+    over each record only when the group has problems (most have none)."""
+    from ..facts.validate import records_problems
+
+    if not records_problems(
+        live, whole, section, {r: rec for r, rec, _ in group}, True
+    ):
+        return
+    for rid, record, (fid, seq) in group:
+        for p in records_problems(live, whole, section, {rid: record}, True):
+            yield p, fid, seq
 
 
 def _subjects(conn: sqlite3.Connection, changes: Changes) -> str:
