@@ -128,33 +128,64 @@ for _cls in (*CLASSES.values(), *_NESTED.values()):
     )
 
 
-def _fields_out(value: Any) -> list[Any]:
+def _fields_out(value: Any) -> Any:
     """A record as JSON holds it, for the encoder's ``default`` (which meets only
-    records: tuples, strings, numbers and str-valued enums are written as they are,
-    and nested records come back here)."""
-    getter = _GETTERS.get(type(value))
-    if getter is None:
+    records and positions: tuples, strings, numbers and str-valued enums are
+    written as they are, and nested records and positions come back here)."""
+    try:
+        return _OUT[type(value)](value)
+    except KeyError:
         msg = f"cannot store a {type(value).__name__}"
-        raise TypeError(msg)
-    return [*getter(value), _loc_out(value.loc) if type(value) in _HAS_LOC else None]
+        raise TypeError(msg) from None
 
 
-#: each record class's fields (declaration order, ``loc`` apart) as one tuple
-_GETTERS: dict[type, Callable[[Any], tuple[Any, ...]]] = {}
-for _cls, _names in _NAMES.items():
-    _GETTERS[_cls] = (
-        (lambda get: lambda v: (get(v),))(operator.attrgetter(_names[0]))
-        if len(_names) == 1
-        else operator.attrgetter(*_names)
+def _out(names: tuple[str, ...], has_loc: bool) -> Callable[[Any], tuple[Any, ...]]:
+    """A record class's fields (declaration order) and its position (or None) as
+    one tuple: one ``attrgetter`` call."""
+    if has_loc:
+        return operator.attrgetter(*names, "loc")
+    if len(names) == 1:
+        one = operator.attrgetter(names[0])
+        return lambda v: (one(v), None)
+    get = operator.attrgetter(*names)
+    return lambda v: (*get(v), None)
+
+
+#: what :func:`_fields_out` turns each record class (and a position) into
+_OUT: dict[type, Callable[[Any], Any]] = {
+    _cls: _out(_names, _cls in _HAS_LOC) for _cls, _names in _NAMES.items()
+}
+_OUT[SourceLocation] = _loc_out
+
+
+def _encoder() -> Callable[[Any], Any]:
+    """The JSON encoder's C loop, made once (``JSONEncoder.encode`` makes it again
+    for every call): the same text as ``JSONEncoder(ensure_ascii=False,
+    separators=(",", ":"), check_circular=False, default=_fields_out).encode``,
+    which is used where the C loop is missing. Records hold no cycles."""
+    from json import encoder
+
+    make = encoder.c_make_encoder
+    if make is None:  # pragma: no cover - CPython has it
+        slow = json.JSONEncoder(
+            ensure_ascii=False,
+            separators=(",", ":"),
+            check_circular=False,
+            default=_fields_out,
+        ).encode
+        return lambda record: (slow(record),)
+    loop = make(
+        None, _fields_out, encoder.encode_basestring, None, ":", ",", False, False, True
     )
-_ENCODE = json.JSONEncoder(
-    ensure_ascii=False, separators=(",", ":"), default=_fields_out
-).encode
+    return lambda record: loop(record, 0)
+
+
+_CHUNKS = _encoder()
 
 
 def encode(record: Any) -> str:
     """The JSON text of a record (fields in declaration order, then its position)."""
-    return _ENCODE(record)
+    return "".join(_CHUNKS(record))
 
 
 def decode(section: str, body: str, path: str) -> Any:
