@@ -165,7 +165,7 @@ def _encoder() -> Callable[[Any], Any]:
     which is used where the C loop is missing. Records hold no cycles."""
     from json import encoder
 
-    make = encoder.c_make_encoder
+    make = getattr(encoder, "c_make_encoder", None)  # not in the stubs
     if make is None:  # pragma: no cover - CPython has it
         slow = json.JSONEncoder(
             ensure_ascii=False,
