@@ -14,6 +14,7 @@ definitions (the whole graph), each with a helper the store calls per group.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -113,18 +114,23 @@ def _ref(
     kind: str,
     value: str | None,
     *tables: Any,
-) -> Iterator[Problem]:
+) -> tuple[Problem, ...]:
     """A problem when ``value`` is in none of ``tables`` (one table: its names and
-    aliases are suggested too; several: their ids)."""
+    aliases are suggested too; several: their ids). A tuple, not a generator: it
+    runs for every reference of every record checked."""
     if value is None:
-        return
-    if not any(value in table for table in tables):
-        where = loc.of(key) if loc else None
-        yield _problem(
+        return ()
+    for table in tables:
+        if value in table:
+            return ()
+    where = loc.of(key) if loc else None
+    return (
+        _problem(
             where,
             f"unknown {kind} '{value}'{_hint(value, tables)}",
             "unknown-reference",
-        )
+        ),
+    )
 
 
 def _hint(value: str, tables: tuple[Any, ...]) -> str:
@@ -469,7 +475,12 @@ def _older(child: str | None, parent: str | None) -> bool:
     """Whether the child's latest possible day precedes the parent's earliest."""
     if not (child and parent):
         return False
-    return date_bounds(child)[1] < date_bounds(parent)[0]
+    return _bounds(child)[1] < _bounds(parent)[0]
+
+
+#: :func:`date_bounds` remembered (a hub has few distinct dates and checks each
+#: derivation's two)
+_bounds = functools.lru_cache(maxsize=4096)(date_bounds)
 
 
 @rule("release-order", reads=("derivations", "assets"))
@@ -525,9 +536,11 @@ def check_limitation_effects(facts: Facts, sub: Facts) -> Iterator[Problem]:
         cap = facts.capabilities.get(claim.capability)
         if cap is None:
             continue
-        where = claim.loc.of("effect") if claim.loc else None
         limited = cap.kind is Kind.LIMITATION
-        if limited and claim.effect not in LIMITATION_EFFECTS:
+        if limited == (claim.effect in LIMITATION_EFFECTS):
+            continue  # (most claims: the position is looked up for a problem only)
+        where = claim.loc.of("effect") if claim.loc else None
+        if limited:
             yield _problem(
                 where,
                 f"claim '{claim.id}' says the limitation '{cap.id}' was "
@@ -535,7 +548,7 @@ def check_limitation_effects(facts: Facts, sub: Facts) -> Iterator[Problem]:
                 f"gained or lost like an ability: use {_LIMITATION_WORDS}",
                 "limitation-effect",
             )
-        elif not limited and claim.effect in LIMITATION_EFFECTS:
+        else:
             yield _problem(
                 where,
                 f"claim '{claim.id}' uses '{claim.effect.value}', which is for "
