@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import operator
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .._records import frozen_record
@@ -103,8 +104,8 @@ def _spaced(text: str) -> str:
     return _CJK_EDGE.sub(" ", text)
 
 
-#: each record class's fields that can hold words
-_WORDY: dict[type, tuple[str, ...]] = {}
+#: each record class's fields that can hold words, and one getter of their values
+_WORDY: dict[type, tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]] = {}
 
 
 def _texts(record: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
@@ -114,19 +115,48 @@ def _texts(record: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
     return iter(out)
 
 
+def _wordy(cls: type) -> tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]:
+    """The fields of ``cls`` that can hold words (not ids, enums nor flags) and a
+    getter of their values."""
+    names = tuple(
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.name not in _SKIP and not _wordless(str(f.type))
+    )
+    if len(names) == 1:
+        one = operator.attrgetter(names[0])
+        return names, lambda record: (one(record),)
+    return names, operator.attrgetter(*names)
+
+
+def _wordless(annotation: str) -> bool:
+    """Whether a field so annotated holds a flag or an enum member (or None), whose
+    value :func:`_collect` passes over."""
+    from ..facts import model
+
+    text = annotation.replace(" | None", "").strip()
+    if text == "bool":
+        return True
+    found = getattr(model, text, None)
+    return isinstance(found, type) and issubclass(found, enum.Enum)
+
+
 def _collect(record: Any, prefix: str, out: list[tuple[str, str]]) -> None:
     """:func:`_texts` into ``out`` (a loop, not nested generators: it runs for
-    every record of a build)."""
-    names = _WORDY.get(type(record))
-    if names is None:
-        names = tuple(f.name for f in dataclasses.fields(record) if f.name not in _SKIP)
-        _WORDY[type(record)] = names
-    for attr in names:
-        value = getattr(record, attr)
+    every record of a build; the commonest values, strings and tuples, first)."""
+    plan = _WORDY.get(type(record))
+    if plan is None:
+        plan = _WORDY[type(record)] = _wordy(type(record))
+    names, values = plan
+    for attr, value in zip(names, values(record) if names else (), strict=True):
         if value is None:
             continue
-        if type(value) is str:
+        kind = type(value)
+        if kind is str:
             out.append((prefix + attr, value))
+        elif kind is tuple:
+            if value:
+                _collect_tuple(value, prefix + attr, out)
         elif isinstance(value, (enum.Enum, bool)):
             continue
         elif isinstance(value, str):
@@ -135,12 +165,19 @@ def _collect(record: Any, prefix: str, out: list[tuple[str, str]]) -> None:
             text = f"{value:g}" if isinstance(value, float) else str(value)
             out.append((prefix + attr, text))
         elif isinstance(value, tuple):
-            plain = [v for v in value if isinstance(v, str)]
-            if plain:
-                out.append((prefix + attr, " · ".join(plain)))
-            for item in value:
-                if dataclasses.is_dataclass(item) and not isinstance(item, type):
-                    _collect(item, "", out)
+            _collect_tuple(value, prefix + attr, out)
+
+
+def _collect_tuple(
+    value: tuple[Any, ...], name: str, out: list[tuple[str, str]]
+) -> None:
+    """A tuple's strings as one text, then the texts of the records it holds."""
+    plain = [v for v in value if isinstance(v, str)]
+    if plain:
+        out.append((name, " · ".join(plain)))
+    for item in value:
+        if dataclasses.is_dataclass(item) and not isinstance(item, type):
+            _collect(item, "", out)
 
 
 def text_rows(facts: Facts) -> Iterator[tuple[str, str, str, str]]:
@@ -205,15 +242,19 @@ def _insert_records(
     (top,) = conn.execute("SELECT coalesce(max(rowid), 0) FROM search").fetchone()
     rows: list[tuple[Any, ...]] = []
     keys: list[tuple[Any, ...]] = []
+    texts: list[tuple[str, str]] = []
     for kind, rid, record in records:
-        if not dataclasses.is_dataclass(record):
+        if type(record) not in _WORDY and not dataclasses.is_dataclass(record):
             continue
         lo = top + 1
-        for name, text in _texts(record):
+        _collect(record, "", texts)
+        for name, text in texts:
             if text.strip():
                 top += 1
-                spaced = text if text.isascii() else _spaced(text)
-                rows.append((top, kind, rid, name, spaced))
+                rows.append(
+                    (top, kind, rid, name, text if text.isascii() else _spaced(text))
+                )
+        texts.clear()
         if top >= lo:
             keys.append((kind, rid, lo, top))
         if len(rows) > 5000:

@@ -42,7 +42,7 @@ from typing import Any
 from ..errors import Problem, Severity
 from ..facts.model import Facts
 from .fetched import ABSENT, Fetched
-from .rows import decode, problem_from_row
+from .rows import CLASSES, decode, problem_from_row
 
 __all__ = ["Changes", "key_rows", "refresh"]
 
@@ -365,7 +365,10 @@ def refresh(
     if kept is not None:  # the same edges, only their evidence or notes differ?
         before = Counter(changes.old_edges + kept)
         changes.edges_moved = before != Counter(_changed_edges(conn))
-    live, whole = ctx.facts(whole=False), ctx.facts(whole=True)
+    live, whole = _first_facts(conn, changes, ctx) or (
+        ctx.facts(whole=False),
+        ctx.facts(whole=True),
+    )
     read = _record_rules(conn, changes, ctx, live, whole)
     del whole  # only the one-record rules look records with errors up
     changes.parsed.clear()  # (each was a subject of those rules: none is left)
@@ -382,6 +385,33 @@ def refresh(
         _order(conn, changes)
     _meta(conn, ctx, listing)
     _search(conn, changes, live, read)
+
+
+def _first_facts(
+    conn: sqlite3.Connection, changes: Changes, ctx: _Context
+) -> tuple[Facts, Facts] | None:
+    """On a first build, the live records (every one parsed by this build) in
+    plain dicts, in reading order, as ``(live, whole)`` (``whole`` read from the
+    store as usual when some records are not live): the rules look records up
+    hundreds of thousands of times, and a dict answers without a call into
+    :class:`Fetched`. None when the rules are to read the store."""
+    if not changes.full:
+        return None
+    fids = [fid for (fid,) in conn.execute("SELECT fid FROM files ORDER BY ord")]
+    (count,) = conn.execute("SELECT count(*) FROM records").fetchone()
+    if fids != sorted(fids) or count != len(changes.parsed):
+        return None  # (a first build writes every file, in reading order)
+    others = set(conn.execute("SELECT fid, seq FROM records WHERE NOT live"))
+    live = Facts(files=tuple(ctx.files))
+    for at, record in changes.parsed.items():  # as written: in reading order
+        if at not in others:
+            getattr(live, _SECTION_OF[type(record)])[record.id] = record
+    return live, ctx.facts(whole=True) if others else live
+
+
+#: record class -> its section
+_SECTION_OF = {cls: section for section, cls in CLASSES.items()}
+assert len(_SECTION_OF) == len(CLASSES), "a record class of two sections"
 
 
 def _changed_edges(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
@@ -486,6 +516,7 @@ def _record_rules(
 
     rows = conn.execute(_subjects(conn, changes))
     read: list[tuple[str, str, Any, tuple[int, int]]] = []
+    fill = type(live.models) is Fetched or type(whole.models) is Fetched
     while batch := rows.fetchmany(2000):
         found: list[tuple[Problem, int, int]] = []
         #: section -> the batch's live records of it (their ids are distinct)
@@ -495,9 +526,9 @@ def _record_rules(
             if record is None:
                 record = ctx.decode(section, fid, body or _body(conn, fid, seq))
             if is_live and type(record.id) is str:
-                # what the rules look up next is often read already
-                dict.__setitem__(getattr(live, section), record.id, record)
-                dict.__setitem__(getattr(whole, section), record.id, record)
+                if fill:  # what the rules look up next is often read already
+                    dict.__setitem__(getattr(live, section), record.id, record)
+                    dict.__setitem__(getattr(whole, section), record.id, record)
                 groups.setdefault(section, []).append((record.id, record, (fid, seq)))
                 continue
             for p in record_problems(live, whole, section, record, bool(is_live)):
