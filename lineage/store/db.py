@@ -49,6 +49,7 @@ from typing import Any
 
 from .._records import frozen_record, mutable_record
 from ..errors import Problem, Severity
+from ..facts.model import PRESENT_EFFECTS, Effect
 from .rows import decode, encode
 
 __all__ = [
@@ -702,11 +703,13 @@ def _insert_rows(
     keys: dict[str, list[tuple[Any, ...]]] = {"refs": [], "labels": [], "dates": []}
     for seq, section, rec, complete, body, src in records:
         live = 0
-        if seen is not None and rec.id is not None:
-            first = seen.setdefault((section, rec.id), 0) == 0
-            seen[(section, rec.id)] += 1
-            live = int(first and bool(complete))
-        rows.append((fid, seq, section, rec.id, body, complete, live, src))
+        rid = rec.id
+        if seen is not None and rid is not None:
+            key = (section, rid)
+            before = seen.get(key, 0)
+            seen[key] = before + 1
+            live = int(before == 0 and bool(complete))
+        rows.append((fid, seq, section, rid, body, complete, live, src))
         key_rows(fid, seq, section, rec, bool(complete), keys)
         if not complete:  # kept for the rules, never answered from
             continue
@@ -741,14 +744,16 @@ def _insert_rows(
     conn.executemany("INSERT INTO dates VALUES (?, ?, ?)", keys["dates"])
 
 
+#: the effects that say a capability is there (the conflicting-claims rule's sides)
+_PRESENT = frozenset({*PRESENT_EFFECTS, Effect.WEAKENED})
+
+
 def _claim_row(fid: int, seq: int, claim: Any) -> tuple[Any, ...]:
     """A claim's keys; ``side``: whether it says the capability is there (None for
     an alternative, which the conflicting-claims rule leaves out)."""
-    from ..facts.model import PRESENT_EFFECTS, Effect
-
     side = None
     if claim.alternative_to is None:
-        side = int(claim.effect in PRESENT_EFFECTS or claim.effect is Effect.WEAKENED)
+        side = int(claim.effect in _PRESENT)
     stage = claim.stage.value if claim.stage is not None else None
     return (fid, seq, claim.model, claim.capability, stage, side)
 

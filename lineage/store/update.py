@@ -41,6 +41,7 @@ from typing import Any
 
 from ..errors import Problem, Severity
 from ..facts.model import Facts
+from ..facts.validate import NAMED, alias_keys, named
 from .fetched import ABSENT, Fetched
 from .rows import CLASSES, decode, problem_from_row
 
@@ -192,11 +193,9 @@ def key_rows(
     out: dict[str, list[tuple[Any, ...]]],
 ) -> None:
     """The ``refs``, ``labels`` and ``dates`` rows of one record, into ``out``."""
-    from ..facts.validate import NAMED, alias_keys, named
-
     targets: set[str] = set()
     _targets(record, targets)
-    out["refs"].extend((fid, seq, t) for t in sorted(targets))
+    out["refs"] += [(fid, seq, t) for t in sorted(targets)]
     if not complete:
         return
     if section in NAMED:
