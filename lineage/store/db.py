@@ -637,18 +637,20 @@ def _write_file(
         if old.get(seq) == (section, rid, body, complete)
     }
     gone = [seq for seq in old if seq not in same]
-    fresh = [seq for seq in range(len(new)) if seq not in same]
+    fresh = [seq for seq in range(len(new)) if seq not in same] if same else None
     changes.file(conn, fid, gone, parsed.problems)
     _delete_rows(conn, fid, gone)
-    rows: list[tuple[int, str, Any, int, str, str | None]] = []
-    for seq in fresh:
-        section, _, complete, body, rec, src = new[seq]
-        if rec is None:  # kept from the store, at another place in the file
-            rec = decode(section, body, shown)
-        rows.append((seq, section, rec, complete, body, src))
-        changes.parsed[(fid, seq)] = rec
-    _insert_rows(conn, fid, rows, changes.seen if changes.full else None)
-    changes.added(fid, [(seq, new[seq][0], new[seq][1]) for seq in fresh])
+    written = changes.parsed
+    for seq in range(len(new)) if fresh is None else fresh:
+        entry = new[seq]
+        if entry[4] is None:  # kept from the store, at another place in the file
+            rec = decode(entry[0], entry[3], shown)
+            new[seq] = entry = (*entry[:4], rec, entry[5])
+        written[(fid, seq)] = entry[4]
+    _insert_rows(conn, fid, new, fresh, changes.seen if changes.full else None)
+    if not changes.full:
+        seqs = range(len(new)) if fresh is None else fresh
+        changes.added(fid, [(seq, new[seq][0], new[seq][1]) for seq in seqs])
     if same:  # the kept rows' pieces (a whole parse finds them again)
         conn.executemany(
             "UPDATE records SET src = ? WHERE fid = ? AND seq = ?",
@@ -678,10 +680,12 @@ def _delete_file(conn: sqlite3.Connection, fid: int, changes: Any) -> None:
 def _insert_rows(
     conn: sqlite3.Connection,
     fid: int,
-    records: list[tuple[int, str, Any, int, str, str | None]],
+    records: list[tuple[str, Any, int, str, Any, str | None]],
+    seqs: list[int] | None,
     seen: dict[tuple[str, str], int] | None = None,
 ) -> None:
-    """The rows of ``(seq, section, record, complete, body, piece)`` of file ``fid``.
+    """The rows of the records ``(section, id, complete, body, record, piece)`` of
+    file ``fid`` at the places ``seqs`` (None: every one).
 
     On a first build (``seen``: how many records of each id were written so far,
     files in reading order) a row is written answered from (``live``) when it has
@@ -701,9 +705,9 @@ def _insert_rows(
     figures: list[tuple[Any, ...]] = []
     emergence: list[tuple[Any, ...]] = []
     keys: dict[str, list[tuple[Any, ...]]] = {"refs": [], "labels": [], "dates": []}
-    for seq, section, rec, complete, body, src in records:
+    for seq in range(len(records)) if seqs is None else seqs:
+        section, rid, complete, body, rec, src = records[seq]
         live = 0
-        rid = rec.id
         if seen is not None and rid is not None:
             key = (section, rid)
             before = seen.get(key, 0)
