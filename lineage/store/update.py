@@ -659,9 +659,7 @@ def _claims_rule(conn: sqlite3.Connection, changes: Changes, ctx: _Context) -> N
     from ..facts.validate import check_conflicting_claims
 
     _temp(conn, "cg", "model TEXT, capability TEXT, PRIMARY KEY (model, capability)")
-    if changes.full:
-        conn.execute("INSERT INTO cg SELECT DISTINCT model, capability FROM claim_keys")
-    else:
+    if not changes.full:
         conn.executemany("INSERT OR IGNORE INTO cg VALUES (?, ?)", changes.claim_groups)
         conn.execute(
             "INSERT OR IGNORE INTO cg SELECT c.model, c.capability FROM ck "
@@ -674,9 +672,9 @@ def _claims_rule(conn: sqlite3.Connection, changes: Changes, ctx: _Context) -> N
             f"|| '{SEP}' || capability FROM cg)"
         )
     # a few pairs: each looked up by model (a capability has thousands of claims);
-    # every pair (a first build): the planner's own order
+    # every pair (a first build): every claim, in the planner's own order
     pairs = (
-        "cg JOIN claim_keys c USING (model, capability) JOIN records r"
+        "claim_keys c JOIN records r"
         if changes.full
         else "cg CROSS JOIN claim_keys c INDEXED BY claims_model ON c.model = "
         "cg.model AND c.capability = cg.capability CROSS JOIN records r"
@@ -974,6 +972,9 @@ def _search(
     except ImportError:  # pragma: no cover - the search module is optional
         return
     if changes.full:
+        if type(live.models) is not Fetched:  # every live record, in reading order
+            search.build_search(conn, live)
+            return
         facts = Facts()
         for section, rid, record, _ in read:
             getattr(facts, section)[rid] = record
