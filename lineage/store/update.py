@@ -364,12 +364,12 @@ def refresh(
     if kept is not None:  # the same edges, only their evidence or notes differ?
         before = Counter(changes.old_edges + kept)
         changes.edges_moved = before != Counter(_changed_edges(conn))
-    live, whole = _first_facts(conn, changes, ctx) or (
-        ctx.facts(whole=False),
-        ctx.facts(whole=True),
-    )
-    read = _record_rules(conn, changes, ctx, live, whole)
-    del whole  # only the one-record rules look records with errors up
+    first = _first_rules(conn, changes, ctx)
+    if first is None:
+        live = ctx.facts(whole=False)
+        read = _record_rules(conn, changes, ctx, live, ctx.facts(whole=True))
+    else:
+        live, read = first
     changes.parsed.clear()  # (each was a subject of those rules: none is left)
     _alias_rule(conn, changes, ctx)
     _claims_rule(conn, changes, ctx)
@@ -386,14 +386,14 @@ def refresh(
     _search(conn, changes, live, read)
 
 
-def _first_facts(
+def _first_rules(
     conn: sqlite3.Connection, changes: Changes, ctx: _Context
-) -> tuple[Facts, Facts] | None:
-    """On a first build, the live records (every one parsed by this build) in
-    plain dicts, in reading order, as ``(live, whole)`` (``whole`` read from the
-    store as usual when some records are not live): the rules look records up
-    hundreds of thousands of times, and a dict answers without a call into
-    :class:`Fetched`. None when the rules are to read the store."""
+) -> tuple[Facts, list[tuple[str, str, Any, tuple[int, int]]]] | None:
+    """On a first build, :func:`_record_rules` over the records it parsed, without
+    reading them back: the live ones in plain dicts, in reading order (the rules
+    look records up hundreds of thousands of times, and a dict answers without a
+    call into :class:`Fetched`). Returns the live facts and records read as
+    :func:`_record_rules` does; None when the rules are to read the store."""
     if not changes.full:
         return None
     fids = [fid for (fid,) in conn.execute("SELECT fid FROM files ORDER BY ord")]
@@ -402,10 +402,58 @@ def _first_facts(
         return None  # (a first build writes every file, in reading order)
     others = set(conn.execute("SELECT fid, seq FROM records WHERE NOT live"))
     live = Facts(files=tuple(ctx.files))
+    read: list[tuple[str, str, Any, tuple[int, int]]] = []
+    rest: list[tuple[str, Any, tuple[int, int]]] = []
     for at, record in changes.parsed.items():  # as written: in reading order
-        if at not in others:
-            getattr(live, _SECTION_OF[type(record)])[record.id] = record
-    return live, ctx.facts(whole=True) if others else live
+        section = _SECTION_OF[type(record)]
+        if at in others:
+            rest.append((section, record, at))
+        else:
+            getattr(live, section)[record.id] = record
+            read.append((section, record.id, record, at))
+    whole = live
+    if others:  # the live records first of their ids, the others looked up
+        whole = ctx.facts(whole=True)
+        for section, rid, record, _ in read:
+            dict.__setitem__(getattr(whole, section), rid, record)
+    _insert_owned(conn, _first_problems(live, whole, read, rest))
+    return live, read
+
+
+def _first_problems(
+    live: Facts,
+    whole: Facts,
+    read: list[tuple[str, str, Any, tuple[int, int]]],
+    rest: list[tuple[str, Any, tuple[int, int]]],
+) -> Iterator[tuple[Problem, int, int]]:
+    """The one-record problems of the live records ``read`` (checked a section's
+    batch at a time) and of the others (one at a time), each with its record."""
+    from ..facts.validate import record_problems
+
+    groups: dict[str, list[tuple[str, Any, tuple[int, int]]]] = {}
+    for section, rid, record, at in read:
+        groups.setdefault(section, []).append((rid, record, at))
+    for section, group in groups.items():
+        for start in range(0, len(group), 2000):
+            yield from _group_problems(
+                live, whole, section, group[start : start + 2000]
+            )
+    for section, record, (fid, seq) in rest:
+        for p in record_problems(live, whole, section, record, False):
+            yield p, fid, seq
+
+
+def _insert_owned(
+    conn: sqlite3.Connection, found: Iterable[tuple[Problem, int, int]]
+) -> None:
+    """Problems, each about the record ``(fid, seq)``."""
+    conn.executemany(
+        "INSERT INTO problems VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+        (
+            (p.path, p.line, p.column, p.severity.value, p.message, p.code, f, s)
+            for p, f, s in found
+        ),
+    )
 
 
 #: record class -> its section
@@ -515,7 +563,6 @@ def _record_rules(
 
     rows = conn.execute(_subjects(conn, changes))
     read: list[tuple[str, str, Any, tuple[int, int]]] = []
-    fill = type(live.models) is Fetched or type(whole.models) is Fetched
     while batch := rows.fetchmany(2000):
         found: list[tuple[Problem, int, int]] = []
         #: section -> the batch's live records of it (their ids are distinct)
@@ -525,9 +572,9 @@ def _record_rules(
             if record is None:
                 record = ctx.decode(section, fid, body or _body(conn, fid, seq))
             if is_live and type(record.id) is str:
-                if fill:  # what the rules look up next is often read already
-                    dict.__setitem__(getattr(live, section), record.id, record)
-                    dict.__setitem__(getattr(whole, section), record.id, record)
+                # what the rules look up next is often read already
+                dict.__setitem__(getattr(live, section), record.id, record)
+                dict.__setitem__(getattr(whole, section), record.id, record)
                 groups.setdefault(section, []).append((record.id, record, (fid, seq)))
                 continue
             for p in record_problems(live, whole, section, record, bool(is_live)):
@@ -535,13 +582,7 @@ def _record_rules(
         for section, group in groups.items():
             read.extend((section, rid, record, at) for rid, record, at in group)
             found.extend(_group_problems(live, whole, section, group))
-        conn.executemany(
-            "INSERT INTO problems VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-            (
-                (p.path, p.line, p.column, p.severity.value, p.message, p.code, f, s)
-                for p, f, s in found
-            ),
-        )
+        _insert_owned(conn, found)
     return read
 
 
