@@ -376,11 +376,18 @@ def named(section: str, record: Any) -> tuple[str, str, Any, tuple[str, ...], bo
     return kind, record.id, record.loc, labels, False
 
 
-def alias_keys(labels: Iterable[str]) -> dict[str, str]:
-    """The folded form of each label (first label of each), as names collide."""
+def alias_keys(
+    labels: Iterable[str], folded: Iterable[str] | None = None
+) -> dict[str, str]:
+    """The folded form of each label (first label of each), as names collide
+    (``folded``: ``normalize`` of each label, when known already)."""
     keys: dict[str, str] = {}
-    for label in labels:
-        keys.setdefault(skeleton(normalize(label)), label)
+    if folded is None:
+        for label in labels:
+            keys.setdefault(skeleton(normalize(label)), label)
+        return keys
+    for label, key in zip(labels, folded, strict=True):
+        keys.setdefault(skeleton(key), label)
     return keys
 
 

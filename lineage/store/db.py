@@ -685,7 +685,7 @@ def _insert_rows(
     seen: dict[tuple[str, str], int] | None = None,
 ) -> None:
     """The rows of the records ``(section, id, complete, body, record, piece)`` of
-    file ``fid`` at the places ``seqs`` (None: every one).
+    file ``fid`` at the places ``seqs`` (None: every one), in every per-file table.
 
     On a first build (``seen``: how many records of each id were written so far,
     files in reading order) a row is written answered from (``live``) when it has
@@ -696,15 +696,8 @@ def _insert_rows(
     from .names import _labels_of
     from .update import key_rows
 
-    kinds = {section: kind for kind, section in NAME_KINDS.items()}
-    rows: list[tuple[Any, ...]] = []
-    edges: list[tuple[Any, ...]] = []
-    claims: list[tuple[Any, ...]] = []
-    members: list[tuple[Any, ...]] = []
-    names: list[tuple[Any, ...]] = []
-    figures: list[tuple[Any, ...]] = []
-    emergence: list[tuple[Any, ...]] = []
-    keys: dict[str, list[tuple[Any, ...]]] = {"refs": [], "labels": [], "dates": []}
+    out: dict[str, list[tuple[Any, ...]]] = {name: [] for name in _PER_FILE}
+    rows, names = out["records"], out["names"]
     for seq in range(len(records)) if seqs is None else seqs:
         section, rid, complete, body, rec, src = records[seq]
         live = 0
@@ -714,38 +707,48 @@ def _insert_rows(
             seen[key] = before + 1
             live = int(before == 0 and bool(complete))
         rows.append((fid, seq, section, rid, body, complete, live, src))
-        key_rows(fid, seq, section, rec, bool(complete), keys)
         if not complete:  # kept for the rules, never answered from
+            key_rows(fid, seq, section, rec, False, out)
             continue
-        if section == "derivations":
-            edges.append((fid, seq, rec.parent, rec.child, rec.stage.value))
-        elif section == "claims":
-            claims.append(_claim_row(fid, seq, rec))
-        elif section == "models" and rec.family:
-            members.append((fid, seq, rec.family, rec.id))
-        elif section == "figures":
-            figures.append((fid, seq, rec.subject))
-        elif section == "emergence":
-            emergence.append((fid, seq, rec.capability))
-        if section in kinds:  # the first two steps of Names.lookup: id, then name
-            kind = kinds[section]
-            names.append((fid, seq, kind, rec.id, rec.id, rec.id, 0))
-            names.extend(
-                (fid, seq, kind, normalize(label), rec.id, label, 1)
-                for label in _labels_of(kind, rec)
-            )
-    conn.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    conn.executemany("INSERT INTO edges VALUES (?, ?, ?, ?, ?)", edges)
-    conn.executemany("INSERT INTO claim_keys VALUES (?, ?, ?, ?, ?, ?)", claims)
-    conn.executemany("INSERT INTO members VALUES (?, ?, ?, ?)", members)
-    conn.executemany("INSERT INTO names VALUES (?, ?, ?, ?, ?, ?, ?)", names)
-    conn.executemany("INSERT INTO figure_keys VALUES (?, ?, ?)", figures)
-    conn.executemany("INSERT INTO emergence_keys VALUES (?, ?, ?)", emergence)
-    conn.executemany("INSERT INTO refs VALUES (?, ?, ?)", keys["refs"])
-    conn.executemany(
-        "INSERT INTO labels VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", keys["labels"]
-    )
-    conn.executemany("INSERT INTO dates VALUES (?, ?, ?)", keys["dates"])
+        _index_rows(fid, seq, section, rec, out)
+        kind = _KIND_OF.get(section)
+        if kind is None:
+            key_rows(fid, seq, section, rec, True, out)
+            continue
+        # the first two steps of Names.lookup: id, then name
+        labels = _labels_of(kind, rec)
+        folded = [normalize(label) for label in labels]
+        names.append((fid, seq, kind, rid, rid, rid, 0))
+        names += [
+            (fid, seq, kind, key, rid, label, 1)
+            for label, key in zip(labels, folded, strict=True)
+        ]
+        key_rows(fid, seq, section, rec, True, out, folded)
+    for name, found in out.items():
+        if found:
+            marks = ",".join("?" * len(found[0]))
+            conn.executemany(f"INSERT INTO {name} VALUES ({marks})", found)  # noqa: S608
+
+
+def _index_rows(
+    fid: int, seq: int, section: str, rec: Any, out: dict[str, list[tuple[Any, ...]]]
+) -> None:
+    """The index rows of a record without errors (edges, claim keys, members,
+    figure and emergence keys) into ``out``."""
+    if section == "claims":
+        out["claim_keys"].append(_claim_row(fid, seq, rec))
+    elif section == "derivations":
+        out["edges"].append((fid, seq, rec.parent, rec.child, rec.stage.value))
+    elif section == "models" and rec.family:
+        out["members"].append((fid, seq, rec.family, rec.id))
+    elif section == "figures":
+        out["figure_keys"].append((fid, seq, rec.subject))
+    elif section == "emergence":
+        out["emergence_keys"].append((fid, seq, rec.capability))
+
+
+#: section -> the kind of name its records have
+_KIND_OF = {section: kind for kind, section in NAME_KINDS.items()}
 
 
 #: the effects that say a capability is there (the conflicting-claims rule's sides)

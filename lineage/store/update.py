@@ -191,8 +191,10 @@ def key_rows(
     record: Any,
     complete: bool,
     out: dict[str, list[tuple[Any, ...]]],
+    folded: list[str] | None = None,
 ) -> None:
-    """The ``refs``, ``labels`` and ``dates`` rows of one record, into ``out``."""
+    """The ``refs``, ``labels`` and ``dates`` rows of one record, into ``out``
+    (``folded``: ``normalize`` of each of its labels, when known)."""
     targets: set[str] = set()
     _targets(record, targets)
     out["refs"] += [(fid, seq, t) for t in sorted(targets)]
@@ -201,11 +203,11 @@ def key_rows(
     if section in NAMED:
         group, rank, _ = NAMED[section]
         kind, rid, _, labels, imported = named(section, record)
-        out["labels"].extend(
+        out["labels"] += [
             (fid, seq, group, rank, key, kind, rid, label, int(imported))
-            for key, label in alias_keys(labels).items()
+            for key, label in alias_keys(labels, folded).items()
             if key
-        )
+        ]
     if section == "models":
         out["dates"].append((fid, seq, record.date))
 
