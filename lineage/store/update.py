@@ -366,12 +366,13 @@ def refresh(
     if kept is not None:  # the same edges, only their evidence or notes differ?
         before = Counter(changes.old_edges + kept)
         changes.edges_moved = before != Counter(_changed_edges(conn))
+    read: list[tuple[str, str, Any, tuple[int, int]]] = []
     first = _first_rules(conn, changes, ctx)
     if first is None:
         live = ctx.facts(whole=False)
         read = _record_rules(conn, changes, ctx, live, ctx.facts(whole=True))
     else:
-        live, read = first
+        live = first
     changes.parsed.clear()  # (each was a subject of those rules: none is left)
     _alias_rule(conn, changes, ctx)
     _claims_rule(conn, changes, ctx)
@@ -381,7 +382,9 @@ def refresh(
     if edges or changes.touches("claims", "stages"):
         _stage_rule(conn)
     if changes.touches("claims", "models", "families"):
-        _family_rule(conn, live, ctx, read if changes.full else None)
+        _family_rule(
+            conn, live, ctx, _stated(live, ctx, read) if changes.full else None
+        )
     if edges or changes.touches("models"):
         _order(conn, changes)
     _meta(conn, ctx, listing)
@@ -390,12 +393,12 @@ def refresh(
 
 def _first_rules(
     conn: sqlite3.Connection, changes: Changes, ctx: _Context
-) -> tuple[Facts, list[tuple[str, str, Any, tuple[int, int]]]] | None:
+) -> Facts | None:
     """On a first build, :func:`_record_rules` over the records it parsed, without
-    reading them back: the live ones in plain dicts, in reading order (the rules
-    look records up hundreds of thousands of times, and a dict answers without a
-    call into :class:`Fetched`). Returns the live facts and records read as
-    :func:`_record_rules` does; None when the rules are to read the store."""
+    reading them back; returns the live ones in plain dicts, in reading order (the
+    rules look records up hundreds of thousands of times, and a dict answers
+    without a call into :class:`Fetched`; the later rules and the full-text index
+    read them from there). None when the rules are to read the store."""
     if not changes.full:
         return None
     fids = [fid for (fid,) in conn.execute("SELECT fid FROM files ORDER BY ord")]
@@ -404,37 +407,40 @@ def _first_rules(
         return None  # (a first build writes every file, in reading order)
     others = set(conn.execute("SELECT fid, seq FROM records WHERE NOT live"))
     live = Facts(files=tuple(ctx.files))
-    read: list[tuple[str, str, Any, tuple[int, int]]] = []
+    groups: dict[str, list[tuple[str, Any, tuple[int, int]]]] = {}
     rest: list[tuple[str, Any, tuple[int, int]]] = []
     for at, record in changes.parsed.items():  # as written: in reading order
         section = _SECTION_OF[type(record)]
         if at in others:
             rest.append((section, record, at))
+            continue
+        getattr(live, section)[record.id] = record
+        if section in groups:
+            groups[section].append((record.id, record, at))
         else:
-            getattr(live, section)[record.id] = record
-            read.append((section, record.id, record, at))
+            groups[section] = [(record.id, record, at)]
     whole = live
     if others:  # the live records first of their ids, the others looked up
         whole = ctx.facts(whole=True)
-        for section, rid, record, _ in read:
-            dict.__setitem__(getattr(whole, section), rid, record)
-    _insert_owned(conn, _first_problems(live, whole, read, rest))
-    return live, read
+        for section, group in groups.items():
+            table = getattr(whole, section)
+            for rid, record, _ in group:
+                dict.__setitem__(table, rid, record)
+    _insert_owned(conn, _first_problems(live, whole, groups, rest))
+    return live
 
 
 def _first_problems(
     live: Facts,
     whole: Facts,
-    read: list[tuple[str, str, Any, tuple[int, int]]],
+    groups: dict[str, list[tuple[str, Any, tuple[int, int]]]],
     rest: list[tuple[str, Any, tuple[int, int]]],
 ) -> Iterator[tuple[Problem, int, int]]:
-    """The one-record problems of the live records ``read`` (checked a section's
-    batch at a time) and of the others (one at a time), each with its record."""
+    """The one-record problems of the live records (``groups``: each section's
+    ``(id, record, (fid, seq))``, checked a batch at a time) and of the others
+    (one at a time), each with its record."""
     from ..facts.validate import record_problems
 
-    groups: dict[str, list[tuple[str, Any, tuple[int, int]]]] = {}
-    for section, rid, record, at in read:
-        groups.setdefault(section, []).append((rid, record, at))
     for section, group in groups.items():
         for start in range(0, len(group), 2000):
             yield from _group_problems(
@@ -778,28 +784,35 @@ def _cycle_rule(conn: sqlite3.Connection, ctx: _Context, live: Facts) -> None:
     _insert(conn, list(found), grp="cycle")
 
 
+def _stated(
+    live: Facts, ctx: _Context, read: list[tuple[str, str, Any, tuple[int, int]]]
+) -> dict[str, Any]:
+    """On a first build, the live claims stated for a family, in reading order:
+    from the live facts when they hold every record, else from those ``read``."""
+    if type(live.claims) is not Fetched:
+        return {r: c for r, c in live.claims.items() if c.stated_for is not None}
+    stated = sorted(
+        (ctx.place(*at), rid, claim)
+        for section, rid, claim, at in read
+        if section == "claims" and claim.stated_for is not None
+    )
+    return {rid: claim for _, rid, claim in stated}
+
+
 def _family_rule(
     conn: sqlite3.Connection,
     live: Facts,
     ctx: _Context,
-    read: list[tuple[str, str, Any, tuple[int, int]]] | None,
+    stated: dict[str, Any] | None,
 ) -> None:
     """Claims stated for a whole family, against the family's members (from the
-    narrow members table), over the whole graph. On a first build every live
-    claim is in ``read``: the rule is given those stated for a family (it passes
-    over the others), in reading order; after an edit only the claims that refer
-    to a family (``refs``: the ones stated for one among them) are read."""
+    narrow members table), over the whole graph. On a first build the rule is
+    given the claims ``stated`` for a family (it passes over the others), in
+    reading order; after an edit only the claims that refer to a family
+    (``refs``: the ones stated for one among them) are read."""
     from ..facts.validate import family_statement_problems
 
-    if read is not None:
-        stated = sorted(
-            (ctx.place(*at), rid, claim)
-            for section, rid, claim, at in read
-            if section == "claims" and claim.stated_for is not None
-        )
-        claims = {rid: claim for _, rid, claim in stated}
-    else:
-        claims = _claims_about_families(conn, ctx)
+    claims = _claims_about_families(conn, ctx) if stated is None else stated
 
     def members_of(family: str) -> list[str]:
         rows = conn.execute(
