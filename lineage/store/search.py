@@ -172,9 +172,14 @@ def _collect_tuple(
     value: tuple[Any, ...], name: str, out: list[tuple[str, str]]
 ) -> None:
     """A tuple's strings as one text, then the texts of the records it holds."""
+    if len(value) == 1 and type(value[0]) in _WORDY:  # one evidence item ...
+        _collect(value[0], "", out)
+        return
     plain = [v for v in value if isinstance(v, str)]
     if plain:
         out.append((name, " · ".join(plain)))
+        if len(plain) == len(value):  # names, aliases ...
+            return
     for item in value:
         if dataclasses.is_dataclass(item) and not isinstance(item, type):
             _collect(item, "", out)
@@ -243,17 +248,20 @@ def _insert_records(
     rows: list[tuple[Any, ...]] = []
     keys: list[tuple[Any, ...]] = []
     texts: list[tuple[str, str]] = []
+    add = rows.append
     for kind, rid, record in records:
         if type(record) not in _WORDY and not dataclasses.is_dataclass(record):
             continue
         lo = top + 1
         _collect(record, "", texts)
         for name, text in texts:
-            if text.strip():
+            if text.isascii():
+                if text.strip():
+                    top += 1
+                    add((top, kind, rid, name, text))
+            elif text.strip():
                 top += 1
-                rows.append(
-                    (top, kind, rid, name, text if text.isascii() else _spaced(text))
-                )
+                add((top, kind, rid, name, _spaced(text)))
         texts.clear()
         if top >= lo:
             keys.append((kind, rid, lo, top))
