@@ -185,7 +185,9 @@ _CHUNKS = _encoder()
 
 def encode(record: Any) -> str:
     """The JSON text of a record (fields in declaration order, then its position)."""
-    return "".join(_CHUNKS(record))
+    # the record's own tuple made here (the nested ones by the encoder's default)
+    out = _OUT.get(type(record))
+    return "".join(_CHUNKS(record if out is None else out(record)))
 
 
 def decode(section: str, body: str, path: str) -> Any:
