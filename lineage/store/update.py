@@ -406,19 +406,10 @@ def _first_rules(
     if fids != sorted(fids) or count != len(changes.parsed):
         return None  # (a first build writes every file, in reading order)
     others = set(conn.execute("SELECT fid, seq FROM records WHERE NOT live"))
+    groups, rest = _by_section(changes.parsed, others)
     live = Facts(files=tuple(ctx.files))
-    groups: dict[str, list[tuple[str, Any, tuple[int, int]]]] = {}
-    rest: list[tuple[str, Any, tuple[int, int]]] = []
-    for at, record in changes.parsed.items():  # as written: in reading order
-        section = _SECTION_OF[type(record)]
-        if at in others:
-            rest.append((section, record, at))
-            continue
-        getattr(live, section)[record.id] = record
-        if section in groups:
-            groups[section].append((record.id, record, at))
-        else:
-            groups[section] = [(record.id, record, at)]
+    for section, group in groups.items():
+        setattr(live, section, {rid: record for rid, record, _ in group})
     whole = live
     if others:  # the live records first of their ids, the others looked up
         whole = ctx.facts(whole=True)
@@ -428,6 +419,29 @@ def _first_rules(
                 dict.__setitem__(table, rid, record)
     _insert_owned(conn, _first_problems(live, whole, groups, rest))
     return live
+
+
+def _by_section(
+    parsed: dict[tuple[int, int], Any], others: set[tuple[int, int]]
+) -> tuple[
+    dict[str, list[tuple[str, Any, tuple[int, int]]]],
+    list[tuple[str, Any, tuple[int, int]]],
+]:
+    """The records ``parsed`` (in reading order) as each section's live ones,
+    ``(id, record, (fid, seq))``, and the ``others`` as ``(section, record, (fid,
+    seq))``."""
+    groups: dict[type, list[tuple[str, Any, tuple[int, int]]]] = {}
+    rest: list[tuple[str, Any, tuple[int, int]]] = []
+    for at, record in parsed.items():
+        cls = type(record)
+        if others and at in others:
+            rest.append((_SECTION_OF[cls], record, at))
+            continue
+        group = groups.get(cls)
+        if group is None:
+            group = groups[cls] = []
+        group.append((record.id, record, at))
+    return {_SECTION_OF[cls]: group for cls, group in groups.items()}, rest
 
 
 def _first_problems(
