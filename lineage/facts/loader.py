@@ -482,6 +482,8 @@ class _Record:
 
 
 def _text(rec: _Record, key: str, value: Any) -> str | None:
+    if value.__class__ is str and value.strip():
+        return value  # the usual case, first
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         rec.error(key, f"'{key}' must be a string, not {_kind(value)}", "wrong-type")
         return None
@@ -669,10 +671,11 @@ def _pairs(rec: _Record, key: str, value: Any) -> tuple[tuple[str, str], ...] | 
 
 def _enum(enum: type[Enum], code: str) -> _Check:
     values = [e.value for e in enum]
+    members = {e.value: e for e in enum}
 
     def check(rec: _Record, key: str, value: Any) -> Any:
-        if isinstance(value, str) and value in values:
-            return enum(value)
+        if isinstance(value, str) and value in members:
+            return members[value]
         shown = value if isinstance(value, str) else repr(value)
         hint = did_you_mean(str(value), values)
         rec.error(

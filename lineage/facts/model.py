@@ -349,10 +349,13 @@ _FIELD = struct.Struct("<HII")
 
 def pack_fields(positions: dict[str, tuple[int, int]]) -> bytes:
     """Pack ``{field: (line, column)}`` compactly (about 10x smaller than tuples)."""
+    index, pack = FIELD_INDEX, _FIELD.pack
     return b"".join(
-        _FIELD.pack(FIELD_INDEX[k], line, column)
-        for k, (line, column) in positions.items()
-        if k in FIELD_INDEX
+        [
+            pack(index[k], line, column)
+            for k, (line, column) in positions.items()
+            if k in index
+        ]
     )
 
 
