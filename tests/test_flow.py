@@ -8,6 +8,7 @@ refuses a file or finds a problem in it, the fast reader must leave the file to 
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -177,6 +178,39 @@ def test_clean_generated_files_read_the_same() -> None:
     finally:
         _ODD[0] = True
     assert sum(taken) > len(taken) * 0.9, f"taken {sum(taken)} of {len(taken)}"
+
+
+_NICE_WORD = re.compile("|".join(re.escape(w) for w in sorted(_NICE, key=len)[::-1]))
+
+
+def test_records_of_one_shape_read_the_same() -> None:
+    """Many records of one shape (keys, spacing, quoting, nesting) with their
+    scalars drawn anew, odd ones included: records after the first are read through
+    the shape's pattern, and must read as libyaml reads them."""
+    taken: list[bool] = []
+
+    @settings(max_examples=400, deadline=None)
+    @given(_mapping(), st.data())
+    def check(template: str, data: Any) -> None:
+        words = st.sampled_from(_NICE * 6 + _WORDS)
+        lines = [_NICE_WORD.sub(lambda _: data.draw(words), template) for _ in range(6)]
+        taken.append(agree("models:\n" + "".join(f"  - {x}\n" for x in lines)))
+
+    _ODD[0] = False
+    try:
+        check()
+    finally:
+        _ODD[0] = True
+    assert sum(taken) > len(taken) * 0.2, f"taken {sum(taken)} of {len(taken)}"
+
+
+@pytest.mark.parametrize("word", ["a #b", "a: b", "a:", "x\\y", "it's", "a b"])
+def test_an_odd_scalar_after_records_of_its_shape(word: str) -> None:
+    """The shape's pattern checks each scalar as the step-by-step reader does."""
+    for style in range(3):
+        lines = [f"  - {{id: m{n}, note: {_scalar('ok', style)}}}" for n in range(4)]
+        lines.append(f"  - {{id: m9, note: {_scalar(word, style)}}}")
+        agree("models:\n" + "\n".join(lines) + "\n")
 
 
 @pytest.mark.parametrize("word", _WORDS)

@@ -82,6 +82,10 @@ class _Document:
         self.nodes = 0
         #: how the current section's items start (``"  - {"``), once one was read
         self.prefix = ""
+        #: record shapes seen in this file (most recently used first), and how many
+        #: were worked out
+        self.shapes: list[_Shape] = []
+        self.derived = 0
 
     def line(self, number: int, line: str) -> None:
         if not line.isascii() and not line.isprintable():
@@ -140,7 +144,26 @@ class _Document:
         """Read the record at ``line[start]`` (its ``{``) into the current section."""
         if len(line) > MAX_STRING:
             raise _Fallback
-        record, end, nodes = _record(line, start, number)
+        shapes = self.shapes
+        for index, shape in enumerate(shapes):
+            m = shape.pattern.match(line, start)
+            if m is not None:
+                record, end, nodes = (
+                    _shaped(shape, m, number, start),
+                    m.end(),
+                    shape.nodes,
+                )
+                if index:  # the most recently used first
+                    shapes.insert(0, shapes.pop(index))
+                break
+        else:
+            record, end, nodes = _record(line, start, number)
+            if self.derived < _SHAPES:
+                self.derived += 1
+                derived = _derive(line, start, nodes)
+                if derived is not None:
+                    shapes.insert(0, derived)
+                    del shapes[_KEPT:]
         if end != len(line) and _TAIL.match(line, end) is None:
             raise _Fallback
         items = self.items
@@ -261,3 +284,127 @@ class _NoValue:
 
 
 _NONE = _NoValue()
+
+
+# --- records shaped like one read before ----------------------------------------
+#
+# Most records of a big file have the same shape: the same keys, spacing, quoting and
+# nesting, only the scalars differ. The first record of a shape is read step by step
+# (``_record``); from it, ``_derive`` makes one regular expression that matches any
+# record of that shape (its literal text, with a group for each scalar and for the
+# place of each opening) and a list of what to build from the groups. A record that
+# matches is then built from one ``match`` with no further scanning. The groups
+# accept exactly what ``_STEP`` accepts in the same place, so a record reads the same
+# either way (``tests/test_flow.py`` compares both with libyaml).
+
+#: records read step by step in one file that may each give a shape, and how many
+#: shapes are tried before that
+_SHAPES, _KEPT = 256, 8
+_PLAIN_GROUP = (
+    r"((?:[^ ,\[\]{}#&*!|>'\"%@`?:-]|-(?=[0-9.]))(?:[^,\[\]{}]*[^ ,\[\]{}])?)"
+)
+_QUOTED_GROUP = r"'([^']*(?:''[^']*)*)'"
+_DOUBLE_GROUP = r'"([^"\\]*)"'
+#: what to build: a plain, single-quoted or double-quoted scalar, an opening, closings
+_PLAIN, _QUOTED, _DOUBLE, _OPEN, _CLOSE = range(5)
+
+
+class _Shape:
+    __slots__ = ("nodes", "pattern", "program")
+
+    def __init__(
+        self,
+        pattern: re.Pattern[str],
+        program: tuple[tuple[int, str | None, int, str], ...],
+        nodes: int,
+    ) -> None:
+        self.pattern, self.program, self.nodes = pattern, program, nodes
+
+
+def _derive(line: str, start: int, nodes: int) -> _Shape | None:
+    """The shape of the record that opens at ``line[start]`` (already read), or None
+    when it has a key whose position must be kept (one that is not a field name)."""
+    parts: list[str] = []
+    program: list[tuple[int, str | None, int, str]] = []
+    last, group, depth = start, 0, 1
+    for m in _STEP.finditer(line, start + 1):
+        key, opened, quoted, double, plain, closings, _ = m.groups()
+        if key is not None and key not in FIELD_INDEX:
+            return None
+        if plain is not None:
+            begin, end, kind, text = (
+                m.start(5),
+                m.start(5) + len(plain.rstrip(" ")),
+                _PLAIN,
+                _PLAIN_GROUP,
+            )
+        elif quoted is not None:
+            begin, end, kind, text = (
+                m.start(3) - 1,
+                m.end(3) + 1,
+                _QUOTED,
+                _QUOTED_GROUP,
+            )
+        elif double is not None:
+            begin, end, kind, text = (
+                m.start(4) - 1,
+                m.end(4) + 1,
+                _DOUBLE,
+                _DOUBLE_GROUP,
+            )
+        elif opened is not None:
+            begin = end = m.start(2)
+            kind, text = _OPEN, "()"
+            depth += 1
+        else:
+            kind = -1
+        if kind >= 0:
+            group += 1
+            parts += (re.escape(line[last:begin]), text)
+            program.append((kind, key, group, opened or ""))
+            last = end
+        count = closings.count("]") + closings.count("}")
+        if count:
+            program.append((_CLOSE, None, count, ""))
+            depth -= count
+            if depth == 0:
+                close = m.start(6) + len(closings.rstrip(" "))
+                parts.append(re.escape(line[last:close]))
+                return _Shape(re.compile("".join(parts)), tuple(program), nodes)
+    return None  # pragma: no cover - the record was read, so it closes
+
+
+def _shaped(shape: _Shape, m: re.Match[str], number: int, start: int) -> _Map:
+    """The record ``m`` matched in ``shape``'s pattern, built as ``_record`` would."""
+    groups, spans = m.groups(), m.regs
+    root: _Map = _new("{", number, start + 1)
+    stack: list[Any] = [root]
+    top: Any = root
+    for kind, key, group, opening in shape.program:
+        if kind == _CLOSE:
+            del stack[-group:]
+            top = stack[-1] if stack else None
+            continue
+        if kind == _PLAIN:
+            text = groups[group - 1]
+            if ": " in text or " #" in text or text[-1] == ":":
+                raise _Fallback
+            value: Any = _plain(text) if text[0] in _SPECIAL_FIRST else text
+            at = spans[group][0] + 1
+        elif kind == _QUOTED:
+            value, at = groups[group - 1].replace("''", "'"), spans[group][0]
+        elif kind == _DOUBLE:
+            value, at = groups[group - 1], spans[group][0]
+        else:
+            at = spans[group][0] + 1
+            value = _new(opening, number, at)
+        if key is not None:
+            top[key] = value
+            top.value_at[key] = (number, at)
+        else:
+            top.append(value)
+            top.item_at.append((number, at))
+        if kind == _OPEN:
+            stack.append(value)
+            top = value
+    return root
