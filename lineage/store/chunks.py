@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["Piece", "changed_document", "pieces"]
 
@@ -27,11 +27,11 @@ _HEADER = re.compile(r"([a-z_][a-z0-9_]*):[ ]*(\[\])?[ ]*(#.*)?$")
 #: markers or directives at the start of a line (searched apart: one regular
 #: expression with both took 12 ms per MB, these take under 1 ms)
 _UNSAFE_CHARACTERS = "&*!\t\r\ufeff"
-_UNSAFE_LINE = re.compile(r"(?:\A|\n)(?:---|\.\.\.|%)")
+_MARKERS = ("---", "...", "%")
+_UNSAFE_LINE = re.compile(r"\n(?:---|\.\.\.|%)")
 
 
-@dataclass(frozen=True, slots=True)
-class Piece:
+class Piece(NamedTuple):
     """One record's lines: its section, first line (1-based) and text."""
 
     section: str
@@ -49,7 +49,11 @@ def _piece(section: str, line: int, text: str) -> Piece:
 def pieces(text: str) -> tuple[list[str], list[Piece]] | None:
     """The section headers (``name`` at line n, in order) and record pieces of a
     plain fact file, or None when its layout is not plain."""
-    if any(c in text for c in _UNSAFE_CHARACTERS) or _UNSAFE_LINE.search(text):
+    if (
+        any(c in text for c in _UNSAFE_CHARACTERS)
+        or text.startswith(_MARKERS)
+        or _UNSAFE_LINE.search(text)
+    ):
         return None
     headers: list[str] = []
     names: set[str] = set()
@@ -65,7 +69,13 @@ def pieces(text: str) -> tuple[list[str], list[Piece]] | None:
             out.append(_piece(section or "", start, "".join(current)))
             current.clear()
 
+    prefix = None  # how an item of the current section starts, once one was seen
     for number, line in enumerate(text.splitlines(keepends=True), 1):
+        if prefix is not None and line.startswith(prefix):  # the usual line, first
+            close()
+            start = number
+            current.append(line)
+            continue
         body = line.strip()
         if not body or body.startswith("#"):
             if current:
@@ -77,6 +87,7 @@ def pieces(text: str) -> tuple[list[str], list[Piece]] | None:
                 return None
             close()
             section, indent, closed = match.group(1), None, bool(match.group(2))
+            prefix = None
             names.add(section)
             headers.append(f"{number}:{section}")
             continue
@@ -85,6 +96,7 @@ def pieces(text: str) -> tuple[list[str], list[Piece]] | None:
             return None
         if line[lead:].startswith(("- ", "-\n")) or body == "-":
             indent = lead if indent is None else indent
+            prefix = " " * indent + "- "
             if lead == indent:
                 close()
                 start = number
