@@ -449,16 +449,22 @@ def parse_document(data: bytes, shown: str, problems: list[Problem]) -> Any:
 _Check = Callable[["_Record", str, Any], Any]
 
 
-@dataclass
 class _Record:
     """One mapping being turned into a record; collects its own problems."""
 
-    path: str
-    data: _Map
-    section: str
-    problems: list[Problem]
-    #: the fields that passed their checks (kept when others did not)
-    valid: dict[str, Any] = dataclasses.field(default_factory=dict)
+    __slots__ = ("data", "path", "problems", "section", "valid")
+
+    def __init__(
+        self, path: str, data: _Map, section: str, problems: list[Problem]
+    ) -> None:
+        self.path, self.data, self.section, self.problems = (
+            path,
+            data,
+            section,
+            problems,
+        )
+        #: the fields that passed their checks (kept when others did not)
+        self.valid: dict[str, Any] = {}
 
     def at(self, key: str | None = None, value: bool = True) -> tuple[int, int]:
         if key is not None:
