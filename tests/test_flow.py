@@ -271,3 +271,14 @@ def test_problems_are_reported_by_libyaml(tmp_path: Path) -> None:
     assert flow_document(text) is None
     loader.parse_document(text.encode(), "f.yaml", problems)
     assert [(p.line, p.column, p.code) for p in problems] == [(2, 23, "duplicate-key")]
+
+
+def test_wide_and_long_records_read_the_same() -> None:
+    """Records with more parts than a shape takes, and very long scalars."""
+    wide = "".join(
+        f"  - {{id: m{n}, aliases: [{', '.join(f'a{n}-{j}' for j in range(60))}]}}\n"
+        for n in range(5)
+    )
+    assert agree("models:\n" + wide)
+    long = "".join(f"  - {{id: m{n}, name: {'x y ' * 5000}z}}\n" for n in range(3))
+    assert agree("models:\n" + long)

@@ -300,6 +300,9 @@ _NONE = _NoValue()
 #: records read step by step in one file that may each give a shape, and how many
 #: shapes are tried before that
 _SHAPES, _KEPT = 256, 8
+#: a record with more scalars and openings than this gets no shape (compiling the
+#: pattern would cost more than it saves)
+_GROUPS = 48
 _PLAIN_GROUP = (
     r"((?:[^ ,\[\]{}#&*!|>'\"%@`?:-]|-(?=[0-9.]))(?:[^,\[\]{}]*[^ ,\[\]{}])?)"
 )
@@ -323,7 +326,8 @@ class _Shape:
 
 def _derive(line: str, start: int, nodes: int) -> _Shape | None:
     """The shape of the record that opens at ``line[start]`` (already read), or None
-    when it has a key whose position must be kept (one that is not a field name)."""
+    when it has a key whose position must be kept (one that is not a field name) or
+    too many parts."""
     parts: list[str] = []
     program: list[tuple[int, str | None, int, str]] = []
     last, group, depth = start, 0, 1
@@ -360,6 +364,8 @@ def _derive(line: str, start: int, nodes: int) -> _Shape | None:
             kind = -1
         if kind >= 0:
             group += 1
+            if group > _GROUPS:
+                return None
             parts += (re.escape(line[last:begin]), text)
             program.append((kind, key, group, opened or ""))
             last = end
