@@ -20,8 +20,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
-import shutil
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -109,9 +107,10 @@ def umask() -> int:
 
 
 def temp_path(target: Path, suffix: str = ".tmp") -> Path:
-    """A fresh temporary name beside ``target`` that :func:`clean_stale` knows."""
+    """A fresh temporary name beside ``target`` that :func:`clean_stale` knows
+    (random part from ``os.urandom``: ``secrets`` imports OpenSSL's hashes, 4 ms)."""
     return target.with_name(
-        f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}{suffix}"
+        f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}{suffix}"
     )
 
 
@@ -155,6 +154,8 @@ def clean_stale(target: Path, suffixes: tuple[str, ...] = (".tmp",)) -> int:
             continue
         with contextlib.suppress(OSError):
             if path.is_dir() and not path.is_symlink():
+                import shutil  # rarely needed: not paid by every export
+
                 shutil.rmtree(path)
             else:
                 path.unlink()

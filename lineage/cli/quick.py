@@ -6,8 +6,9 @@ as ``lineage show code-davinci-002`` would spend a third of its time before it
 reads a row. :func:`dispatch` reads argument lists made only of what the command
 takes (its positional arguments, ``--graph DIR``, ``--json``, ``--limit N``,
 ``--all`` and the command's own flags) and calls the same body the click command
-calls (:mod:`.listing`, :mod:`.questions`, :mod:`.showing`, :mod:`.searching`),
-through the same error handling. Anything else (``--help``, an option it does not
+calls (:mod:`.listing`, :mod:`.questions`, :mod:`.showing`, :mod:`.searching`,
+:mod:`.exporting` for an export in a streamed format), through the same error
+handling. Anything else (``--help``, an option it does not
 know, a missing or extra argument, a bad ``--limit``) returns ``False`` and click
 parses the arguments, so usage errors and help read exactly as before.
 """
@@ -29,6 +30,9 @@ class Spec(NamedTuple):
     flags: tuple[str, ...] = ()  # --strict -> strict=True
     values: tuple[tuple[str, str], ...] = ()  # ("--model", "model"), ("-m", "model")
     fixed: tuple[tuple[str, Any], ...] = ()  # keyword arguments always passed
+    json: bool = True  # takes --json (as_json=False unless given)
+    #: says whether the parsed keyword arguments are for this path (False: click)
+    accepts: Callable[[dict[str, Any]], bool] | None = None
 
 
 def _answer(module: str, *arguments: str, **more: Any) -> Spec:
@@ -38,8 +42,23 @@ def _answer(module: str, *arguments: str, **more: Any) -> Spec:
     return Spec(module, arguments, limit=ANSWER_LIMIT, every=True, **more)
 
 
-#: the commands answered here (``check --rdf``, ``ablate -mX`` and ``search
-#: --kind`` go to click)
+def _streamed(kwargs: dict[str, Any]) -> bool:
+    """An export in a streamed format (the others need rdflib, and click's
+    collection of what it logs)."""
+    from ..errors import LineageError
+    from ..outputs.export import STREAMED, format_for
+
+    fmt, output = kwargs["fmt"], kwargs["output"]
+    if fmt is not None:
+        return fmt == "nanopub" or fmt in STREAMED
+    try:
+        return format_for(None if output == "-" else output, None) in STREAMED
+    except LineageError:  # no format to tell: click's command says so
+        return False
+
+
+#: the commands answered here (``check --rdf``, ``ablate -mX``, ``search
+#: --kind`` and exports in RDF/XML go to click)
 SPECS = {
     "why": _answer("questions", "capability"),
     "show": _answer("showing", "model"),
@@ -69,6 +88,15 @@ SPECS = {
         values=(("-n", "limit"),),
         fixed=(("kinds", ()),),
     ),
+    "export": Spec(
+        "exporting",
+        (),
+        values=(("-o", "output"), ("--output", "output"), ("--format", "fmt"))
+        + (("--base", "base"),),
+        fixed=(("output", None), ("fmt", None), ("base", None)),
+        json=False,
+        accepts=_streamed,
+    ),
 }
 
 
@@ -91,6 +119,8 @@ def parse(argv: Sequence[str]) -> tuple[Callable[..., Any], dict[str, Any]] | No
     if len(positional) != len(spec.arguments):
         return None
     kwargs.update(zip(spec.arguments, positional, strict=True))
+    if spec.accepts is not None and not spec.accepts(kwargs):
+        return None
     import importlib
 
     module = importlib.import_module(f"{__package__}.{spec.module}")
@@ -99,7 +129,9 @@ def parse(argv: Sequence[str]) -> tuple[Callable[..., Any], dict[str, Any]] | No
 
 def _read(spec: Spec, tokens: list[str]) -> tuple[dict[str, Any], list[Any]]:
     """Options into keyword arguments, the rest as positional arguments."""
-    kwargs: dict[str, Any] = {"graph_dirs": [], "as_json": False, **dict(spec.fixed)}
+    kwargs: dict[str, Any] = {"graph_dirs": [], **dict(spec.fixed)}
+    if spec.json:
+        kwargs["as_json"] = False
     kwargs.update({_keyword(flag): False for flag in spec.flags})
     limit = spec.limit
     show_all = False
@@ -125,7 +157,7 @@ def _read(spec: Spec, tokens: list[str]) -> tuple[dict[str, Any], list[Any]]:
                 limit = _count(value)
             else:
                 kwargs[values[name]] = value
-        elif token == "--json":
+        elif token == "--json" and spec.json:
             kwargs["as_json"] = True
         elif token == "--all" and spec.every:
             show_all = True

@@ -18,7 +18,6 @@ from .console import load, table
 
 if TYPE_CHECKING:
     from ..outputs.sparql import QueryResult
-    from ..store.index import Index
 
 #: Kept in step with lineage.outputs.rdf.FORMATS (a test checks), without importing rdflib.
 RDF_FORMATS = ("turtle", "nt", "jsonld", "xml", "trig")
@@ -45,9 +44,9 @@ base_option = click.option(
 
 
 def _base(base: str | None) -> str:
-    from ..outputs.ntriples import DEFAULT_BASE, check_base
+    from .exporting import base_of
 
-    return check_base(base) if base else DEFAULT_BASE
+    return base_of(base)
 
 
 def _graph_iri(value: str | None) -> str | None:
@@ -106,45 +105,9 @@ def export(
         lineage export -o lineage.jsonld --base https://example.org/id/
         lineage export --format nanopub -o claims.trig
     """
-    from ..outputs.export import STREAMED, export_chunks, format_for, write_streamed
+    from .exporting import export as export_body
 
-    base_iri = _base(base)
-    index = load(graph_dirs)
-    if output == "-":
-        output = None
-    if fmt == "nanopub":
-        _export_nanopub(index, output, base_iri)
-        return
-    name = format_for(output, fmt)
-    if output is None:
-        if name in STREAMED:
-            for text, _ in export_chunks(index, name, base_iri):
-                sys.stdout.write(text)
-            return
-        from ..outputs.rdf import serialize, to_rdf
-
-        sys.stdout.write(serialize(to_rdf(index, base_iri), name))
-        return
-    if name in STREAMED:
-        count = write_streamed(index, output, name, base_iri)
-    else:
-        from ..outputs.rdf import write_rdf
-
-        count = write_rdf(index, output, name, base_iri)
-    click.echo(f"wrote {output} ({count} triples, {name})", err=True)
-
-
-def _export_nanopub(index: Index, output: str | None, base_iri: str) -> None:
-    from ..outputs.nanopub import nanopub_chunks
-    from ..outputs.ntriples import write_chunks
-
-    chunks = nanopub_chunks(index, base_iri)
-    if output is None:
-        for text, _ in chunks:
-            sys.stdout.write(text)
-        return
-    count = write_chunks(chunks, output)
-    click.echo(f"wrote {output} ({count} nanopublications, nanopub)", err=True)
+    export_body(output, fmt, base, graph_dirs)
 
 
 def _resolve_params(
