@@ -18,6 +18,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
+from itertools import islice
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -308,6 +309,47 @@ _CLAIM_RARE = _getter(
     "still_below", "supports",
 )  # fmt: skip
 _CLAIM_SUPPORT = _getter(Claim, "id", "confidence", "contested", "evidence")
+_CLAIM_MAIN = _getter(
+    Claim, "id", "model", "capability", "effect", "stage", "confidence", "evidence"
+)
+_DERIVATION_MAIN = _getter(
+    Derivation, "id", "parent", "child", "stage", "confidence", "note", "evidence"
+)
+_MODEL_MAIN = _getter(Model, "id", "name", "aliases", "family", "organization")
+#: a note that needs escaping or quotes a passage (see :meth:`Writer._quotes`)
+_NOTE_NOT_PLAIN = re.compile(r"[\x00-\x1f\"\\\x7f']")
+
+
+def _defaults_after(cls: type, name: str) -> tuple[slice, list[Any]]:
+    """The fields of ``cls`` after ``name`` (``loc`` left out), as a slice of its
+    row, and their defaults as a row holds them (``[]`` for ``()``): a row whose
+    slice equals them has none of those fields set.
+
+    Examples
+    --------
+    >>> _defaults_after(Claim, "supports")
+    (slice(15, 16, None), [None])
+    """
+    fields = [f for f in dataclasses.fields(cls) if f.name != "loc"]
+    start = [f.name for f in fields].index(name) + 1
+    if any(f.default is dataclasses.MISSING for f in fields[start:]):
+        msg = f"a field of {cls.__name__} after {name} has no default"
+        raise TypeError(msg)
+    defaults = [[] if f.default == () else f.default for f in fields[start:]]
+    return slice(start, len(fields)), defaults
+
+
+#: the fields a usual claim leaves at their defaults (every one after evidence)
+_CLAIM_USUAL = _defaults_after(Claim, "evidence")
+#: the same for a usual model (every field after its release date)
+_MODEL_USUAL = _defaults_after(Model, "released")
+
+
+def _batches(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """``rows`` in lists of ``size`` (the last one shorter)."""
+    it = iter(rows)
+    while batch := list(islice(it, size)):
+        yield batch
 
 
 class _Terms(dict[str, str]):
@@ -332,6 +374,36 @@ class _Terms(dict[str, str]):
         then one ``" a <C> .\\n"`` line tail per class."""
         seen = dict.fromkeys(c for cls in classes for c in superclasses(cls))
         return ("", *(f" {self.a} {self[c]} .\n" for c in seen))
+
+
+class _Pieces:
+    """The constant parts of the usual records' lines, around their variable
+    parts: ``f"{node}{p.ident}{rid}{p.quoted}"`` is ``node dcterms:identifier
+    "rid" .`` (fewer parts per line for the hot loops to join)."""
+
+    def __init__(self, t: _Terms, stage_iri: dict[Any, str], conf: dict[Any, str]):
+        self.end, self.iri_end, self.quoted = " .\n", "> .\n", '" .\n'
+        self.ident = f' {t["dcterms:identifier"]} "'
+        self.label = f' {t["rdfs:label"]} "'
+        self.stage = {s: f" {t['lin:stage']} {iri} .\n" for s, iri in stage_iri.items()}
+        self.confidence = {
+            c: f" {t['lin:confidence']} {o} .\n" for c, o in conf.items()
+        }
+        self.evidence = f" {t['lin:evidence']} "
+        self.evidence_types = t.types("lin:Evidence")
+        self.source = f" {t['dcterms:source']} "
+        self.locator = f' {t["lin:locator"]} "'
+        self.comment = f' {t["rdfs:comment"]} "'
+
+    def one_evidence(self, row: Sequence[Any]) -> bool:
+        """Whether an evidence list is one item the hot loops may write as it
+        is: nothing to escape, no quoted passage (see :meth:`Writer._quotes`)."""
+        if len(row) != 1:
+            return False
+        return (
+            _NT_LIT_BAD.search(row[0][1]) is None
+            and _NOTE_NOT_PLAIN.search(row[0][2]) is None
+        )
 
 
 def _typed(node: str, tails: tuple[str, ...]) -> str:
@@ -384,6 +456,9 @@ class Writer:
             t["lin:locator"],
             t["rdfs:comment"],
         )
+        self.p = _Pieces(t, self.stage_iri, self.conf)
+        #: a model's release lines after its IRI, by release date
+        self._issued: dict[str, str] = {}
         #: the terms of every claim, looked up once (claims are a third of a hub)
         self._claim_terms = (
             t,
@@ -721,39 +796,61 @@ class Writer:
         yield from ()
 
     def _models(self) -> Iterator[None]:
-        t, out, lit = self.t, self.out.append, nt_literal
+        """Each model's lines; the usual one (a plain name, no family in the
+        graph, no organisation, no field after its release date) in one string."""
+        t, out, p = self.t, self.out.append, self.p
         model_pre, fam_pre = t.pre["model"], t.pre["family"]
         families, seen, rest = self.facts.families, self.model_ids, self._model_rest
-        types = t.types("lin:Model")
-        ident, label, family, member = (
-            t["dcterms:identifier"],
-            t["rdfs:label"],
-            t["lin:family"],
-            t["prov:hadMember"],
+        types, issued = t.types("lin:Model"), self._issued
+        family, member = f" {t['lin:family']} ", f" {t['prov:hadMember']} "
+        tail, defaults = _MODEL_USUAL
+        ident, label, q, end, bad = (
+            p.ident,
+            p.label,
+            p.quoted,
+            p.end,
+            _NT_LIT_BAD.search,
         )
-        id_, name, aliases, fam = _at(Model, "id", "name", "aliases", "family")
         lines = 0  # of the lines added here; the helpers count their own
-        for k, row in enumerate(self.rows("models")):
-            mid = row[id_]
-            seen.add(mid)
-            m = f"{model_pre}{mid}>"
-            # ids are slugs (the loader checks): no escaping needed
-            text = lit(row[name])
-            out(f'{m.join(types)}{m} {ident} "{mid}" .\n{m} {label} {text} .\n')
-            lines += len(types) + 1
-            if row[aliases]:
-                self.labels(m, "skos:altLabel", row[aliases])
-            f = row[fam]
-            if f and f in families:
-                f = f"{fam_pre}{f}>"
-                out(f"{m} {family} {f} .\n{f} {member} {m} .\n")
-                lines += 2
-            rest(m, row)
-            if k % self.BATCH == self.BATCH - 1:
-                self.lines += lines
-                lines = 0
-                yield
-        self.lines += lines
+        for batch in _batches(self.rows("models"), self.BATCH):
+            for row in batch:
+                mid, name, aliases, fam, org = _MODEL_MAIN(row)
+                seen.add(mid)
+                m = f"{model_pre}{mid}>"
+                # ids are slugs (the loader checks): no escaping needed
+                if bad(name) is not None:
+                    name = nt_literal(name)[1:-1]
+                out(f"{m.join(types)}{m}{ident}{mid}{q}{m}{label}{name}{q}")
+                lines += len(types) + 1
+                if aliases:
+                    self.labels(m, "skos:altLabel", aliases)
+                if fam and fam in families:
+                    f = f"{fam_pre}{fam}>"
+                    out(f"{m}{family}{f}{end}{f}{member}{m}{end}")
+                    lines += 2
+                if org is None and row[tail] == defaults:
+                    released = row[tail.start - 1]
+                    after = issued.get(released) if released else ""
+                    if after:
+                        out(f"{m}{after}")
+                        lines += 1
+                    elif released:
+                        text = self._released(m, released)
+                        out(text)
+                        lines += text.count("\n")
+                else:
+                    rest(m, row)
+            self.lines += lines
+            lines = 0
+            yield
+
+    def _released(self, m: str, released: str) -> str:
+        """:meth:`dates` of a release date; what follows ``m`` is kept for the
+        next model of that date when it is one line."""
+        text = self.dates(m, released, None)
+        if text.count("\n") == 1:
+            self._issued[released] = text[len(m) :]
+        return text
 
     def _model_rest(self, m: str, row: Sequence[Any]) -> None:
         """The lines of a model after its family, from its row."""
@@ -815,57 +912,85 @@ class Writer:
 
     def _derivations(self) -> Iterator[None]:
         """Qualified derivations; a child's only derivation has an activity that
-        generated it, several derivations of one child are alternatives."""
-        out, merged, evidence = self.out.append, self.merged, self.evidence_lines
-        (model_pre, der_pre, single, alternative, ident, entity, stage_p, confidence,
-         derived, qualified, had, used, generated, stage_iri, conf,
-         activity_types) = self._derivation_terms()  # fmt: skip
-        comment = self.t["rdfs:comment"]
+        generated it, several derivations of one child are alternatives. The
+        usual one (its child's only, one plain evidence item) is two strings."""
+        out, merged, p, evidence = (
+            self.out.append,
+            self.merged,
+            self.p,
+            self.append_evidence,
+        )
+        terms = self._derivation_terms()
+        (model_pre, der_pre, single, _, ident, entity, _, _, derived, qualified, had,
+         used, generated, _, _, activity_types) = terms  # fmt: skip
+        derived, qualified, entity = f" {derived} ", f" {qualified} ", f" {entity} "
+        had, used, generated, ident = (
+            f" {had} ",
+            f" {used} ",
+            f" {generated} ",
+            f' {ident} "',
+        )
+        stage, level, end, q = p.stage, p.confidence, p.end, p.quoted
+        note_p = self.t["rdfs:comment"]
         pairs: set[tuple[str, str]] = set()
-        fields = ("id", "parent", "child", "stage", "confidence", "note", "evidence")
-        id_, parent_, child_, stage_, conf_, note_, ev_ = _at(Derivation, *fields)
         lines = 0  # of the lines added here; the helpers count their own
-        for k, row in enumerate(self.rows("derivations")):
-            rid, kid, stage = row[id_], row[child_], row[stage_]
-            parent = f"{model_pre}{row[parent_]}>"
-            child = f"{model_pre}{kid}>"
-            d = f"{der_pre}{rid}>"
-            several = kid in merged
-            if not several or (kid, row[parent_]) not in pairs:
-                if several:
-                    pairs.add((kid, row[parent_]))
-                out(f"{child} {derived} {parent} .\n")
-                lines += 1
-            types = alternative if several else single
-            out(
-                f"{child} {qualified} {d} .\n{d.join(types)}"
-                f'{d} {ident} "{rid}" .\n{d} {entity} {parent} .\n'
-                f"{d} {stage_p} {stage_iri[stage]} .\n"
-                f"{d} {confidence} {conf[row[conf_]]} .\n"
-            )
-            lines += len(types) + 4
-            if row[note_]:
-                out(f"{d} {comment} {nt_literal(row[note_], '@en')} .\n")
-                lines += 1
-            if row[ev_]:
-                text, n = evidence(d, row[ev_])
-                out(text)
-                lines += n
-            if several:
-                self._alternatives(d, rid, kid)
-            else:  # the activity: its stage, what it used and made
-                act = f"{d[:-1]}/activity>"
+        for batch in _batches(self.rows("derivations"), self.BATCH):
+            for row in batch:
+                rid, parent_, kid, stage_, level_, note, ev = _DERIVATION_MAIN(row)
+                if kid in merged:
+                    lines += self._derivation(row, terms, pairs)
+                    continue
+                parent, child = f"{model_pre}{parent_}>", f"{model_pre}{kid}>"
+                d = f"{der_pre}{rid}>"
                 out(
-                    f"{d} {had} {act} .\n{act.join(activity_types[stage])}"
-                    f"{act} {stage_p} {stage_iri[stage]} .\n{act} {used} {parent} .\n"
-                    f"{child} {generated} {act} .\n"
+                    f"{child}{derived}{parent}{end}{child}{qualified}{d}{end}"
+                    f"{d.join(single)}{d}{ident}{rid}{q}{d}{entity}{parent}{end}"
+                    f"{d}{stage[stage_]}{d}{level[level_]}"
                 )
-                lines += len(activity_types[stage]) + 3
-            if k % self.BATCH == self.BATCH - 1:
-                self.lines += lines
-                lines = 0
-                yield
-        self.lines += lines
+                if note:
+                    out(f"{d} {note_p} {nt_literal(note, '@en')} .\n")
+                    lines += 1
+                if ev:
+                    lines += evidence(d, f"{der_pre}{rid}/evidence/1>", ev)
+                act = f"{der_pre}{rid}/activity>"
+                types = activity_types[stage_]
+                out(
+                    f"{d}{had}{act}{end}{act.join(types)}{act}{stage[stage_]}"
+                    f"{act}{used}{parent}{end}{child}{generated}{act}{end}"
+                )
+                lines += len(single) + len(types) + 8
+            self.lines += lines
+            lines = 0
+            yield
+
+    def _derivation(
+        self, row: Sequence[Any], terms: tuple[Any, ...], pairs: set[tuple[str, str]]
+    ) -> int:
+        """Append the lines of a derivation whose child has others (alternatives:
+        no activity); return their number."""
+        (model_pre, der_pre, _, alternative, ident, entity, stage_p, confidence,
+         derived, qualified, _, _, _, stage_iri, conf, _) = terms  # fmt: skip
+        rid, parent_id, kid, stage, level, note, ev = _DERIVATION_MAIN(row)
+        parent, d = f"{model_pre}{parent_id}>", f"{der_pre}{rid}>"
+        child, lines = f"{model_pre}{kid}>", len(alternative) + 4
+        if (kid, parent_id) not in pairs:  # two derivations of one pair: one line
+            pairs.add((kid, parent_id))
+            self.out.append(f"{child} {derived} {parent} .\n")
+            lines += 1
+        self.out.append(
+            f"{child} {qualified} {d} .\n{d.join(alternative)}"
+            f'{d} {ident} "{rid}" .\n{d} {entity} {parent} .\n'
+            f"{d} {stage_p} {stage_iri[stage]} .\n{d} {confidence} {conf[level]} .\n"
+        )
+        if note:
+            self.out.append(
+                f"{d} {self.t['rdfs:comment']} {nt_literal(note, '@en')} .\n"
+            )
+            lines += 1
+        if ev:
+            lines += self.append_evidence(d, f"{der_pre}{rid}/evidence/1>", ev)
+        self._alternatives(d, rid, kid)  # counted by add()
+        return lines
 
     def _alternatives(self, d: str, rid: str, child: str) -> None:
         """``d lin:alternativeTo`` each other derivation of ``child``."""
@@ -941,46 +1066,88 @@ class Writer:
 
     def _claims(self) -> Iterator[None]:
         """Each claim's lines: :meth:`claim_row`, then :meth:`support_row` (as its
-        nanopublication has them); the usual claim (a stage, a model, none of the
-        rare fields) as one string whose lines are known."""
-        out, evidence = self.out.append, self.evidence_lines
-        t, pre, ident, model_p, cap_p, effect_p, stage_p = self._claim_terms
+        nanopublication has them); the usual claim (a stage, a model, nothing
+        after its evidence but defaults) as a string whose lines are known, and
+        its evidence too when that is one plain item."""
+        out, p, model_ids = self.out.append, self.p, self.model_ids
+        evidence = self.append_evidence
+        t, pre, ident, model_p, cap_p, effect_p, _ = self._claim_terms
+        types, stage, level = self.claim_types, p.stage, p.confidence
         confidence, contested, flag = self._support_terms
-        types, stage_iri, conf, effects = (
-            self.claim_types,
-            self.stage_iri,
-            self.conf,
-            self.effects,
+        ident, model = f' {ident} "', f" {model_p} {t.pre['model']}"
+        capability, uncontested = (
+            f" {cap_p} {t.pre['capability']}",
+            f" {contested} {flag[0]} .\n",
         )
-        model_pre, cap_pre = t.pre["model"], t.pre["capability"]
-        model_ids = self.model_ids
+        effect = {e: f" {effect_p} {iri} .\n" for e, iri in self.effects.items()}
+        q, i = p.quoted, p.iri_end
+        rest, defaults = _CLAIM_USUAL
         head = len(types) + 6  # types, then 7 lines: identifier ... contested
-        level_, disputed_, ev_ = _at(Claim, "confidence", "contested", "evidence")
         lines = 0  # of the lines added here
-        for k, row in enumerate(self.rows("claims")):
-            rid, model, capability, effect, stage = _CLAIM_HEAD(row)
-            c = f"{pre}{rid}>"
-            if stage is None or model not in model_ids or any(_CLAIM_RARE(row)):
-                text = self.claim_row(row) + self.support_row(row, c)
-                out(text)
-                lines += text.count("\n")
-            else:
-                ev, n = evidence(c, row[ev_]) if row[ev_] else ("", 0)
+        bad, bad_note, sources, src_of = (
+            _NT_LIT_BAD.search,
+            _NOTE_NOT_PLAIN.search,
+            self.sources,
+            self.source,
+        )
+        p_ev, ev_types, p_src, p_loc, p_comment, end = (
+            p.evidence,
+            p.evidence_types,
+            p.source,
+            p.locator,
+            p.comment,
+            p.end,
+        )
+        usual = head + len(ev_types) + 3
+        for batch in _batches(self.rows("claims"), self.BATCH):
+            for row in batch:
+                rid, mid, cap, effect_, stage_, level_, ev = _CLAIM_MAIN(row)
+                c = f"{pre}{rid}>"
+                if row[rest] != defaults or stage_ is None or mid not in model_ids:
+                    text = self.claim_row(row) + self.support_row(row, c)
+                    out(text)
+                    lines += text.count("\n")
+                    continue
                 out(
-                    f'{c.join(types)}{c} {ident} "{rid}" .\n'
-                    f"{c} {model_p} {model_pre}{model}> .\n"
-                    f"{c} {cap_p} {cap_pre}{capability}> .\n"
-                    f"{c} {effect_p} {effects[effect]} .\n"
-                    f"{c} {stage_p} {stage_iri[stage]} .\n"
-                    f"{c} {confidence} {conf[row[level_]]} .\n"
-                    f"{c} {contested} {flag[bool(row[disputed_])]} .\n{ev}"
+                    f"{c.join(types)}{c}{ident}{rid}{q}{c}{model}{mid}{i}"
+                    f"{c}{capability}{cap}{i}{c}{effect[effect_]}{c}{stage[stage_]}"
+                    f"{c}{level[level_]}{c}{uncontested}"
                 )
-                lines += head + n
-            if k % self.BATCH == self.BATCH - 1:
-                self.lines += lines
-                lines = 0
-                yield
-        self.lines += lines
+                if (
+                    len(ev) == 1
+                    and bad(ev[0][1]) is None
+                    and bad_note(ev[0][2]) is None
+                ):
+                    e = ev[0]
+                    n = f"{pre}{rid}/evidence/1>"
+                    out(
+                        f"{c}{p_ev}{n}{end}{n.join(ev_types)}"
+                        f"{n}{p_src}{sources.get(e[0]) or src_of(e[0])}{end}{n}{p_loc}{e[1]}{q}"
+                        f"{n}{p_comment}{e[2]}{q}"
+                    )
+                    lines += usual
+                else:
+                    lines += head + evidence(c, f"{pre}{rid}/evidence/1>", ev)
+            self.lines += lines
+            lines = 0
+            yield
+
+    def append_evidence(self, owner: str, node: str, items: Sequence[Any]) -> int:
+        """Append the lines of the evidence ``items`` (rows) of ``owner``, whose
+        first evidence node is ``node``; return their number."""
+        p = self.p
+        if not p.one_evidence(items):
+            text, n = self.evidence_lines(owner, items) if items else ("", 0)
+            self.out.append(text)
+            return n
+        source, locator, note = items[0][0], items[0][1], items[0][2]
+        src = self.sources.get(source) or self.source(source)
+        self.out.append(
+            f"{owner}{p.evidence}{node}{p.end}{node.join(p.evidence_types)}"
+            f"{node}{p.source}{src}{p.end}{node}{p.locator}{locator}{p.quoted}"
+            f"{node}{p.comment}{note}{p.quoted}"
+        )
+        return len(p.evidence_types) + 3
 
     def _cited(self, node: str, source: str, locator: str, note: str | None) -> None:
         """Source, locator and note of a figure or an emergence row."""
