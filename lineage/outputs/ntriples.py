@@ -345,11 +345,19 @@ _CLAIM_USUAL = _defaults_after(Claim, "evidence")
 _MODEL_USUAL = _defaults_after(Model, "released")
 
 
-def _batches(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    """``rows`` in lists of ``size`` (the last one shorter)."""
+def _batches(rows: Iterable[Any], size: int) -> Iterator[tuple[list[Any], str]]:
+    """``rows`` in lists of ``size`` (the last one shorter), as
+    ``StoredIndex.row_batches`` gives them (no JSON text: nothing is known plain)."""
     it = iter(rows)
     while batch := list(islice(it, size)):
-        yield batch
+        yield batch, "\\"
+
+
+def _plain_json(text: str) -> bool:
+    """Whether no string in the JSON ``text`` needs escaping in N-Triples or
+    quotes a passage: JSON escapes ``"``, ``\\`` and control characters with a
+    backslash, so a text without one, without DEL and without ``'`` has none."""
+    return "\\" not in text and "\x7f" not in text and "'" not in text
 
 
 class _Terms(dict[str, str]):
@@ -395,15 +403,19 @@ class _Pieces:
         self.locator = f' {t["lin:locator"]} "'
         self.comment = f' {t["rdfs:comment"]} "'
 
-    def one_evidence(self, row: Sequence[Any]) -> bool:
-        """Whether an evidence list is one item the hot loops may write as it
-        is: nothing to escape, no quoted passage (see :meth:`Writer._quotes`)."""
-        if len(row) != 1:
-            return False
-        return (
-            _NT_LIT_BAD.search(row[0][1]) is None
-            and _NOTE_NOT_PLAIN.search(row[0][2]) is None
+
+
+def _one_plain(items: Sequence[Any], plain: bool) -> bool:
+    """Whether an evidence list is one item the hot loops may write as it is:
+    nothing to escape, no quoted passage (see :meth:`Writer._quotes`); ``plain``
+    says the row's JSON is known to hold neither (:func:`_plain_json`)."""
+    return len(items) == 1 and (
+        plain
+        or (
+            _NT_LIT_BAD.search(items[0][1]) is None
+            and _NOTE_NOT_PLAIN.search(items[0][2]) is None
         )
+    )
 
 
 def _typed(node: str, tails: tuple[str, ...]) -> str:
@@ -429,6 +441,12 @@ class Writer:
         #: kept there, or made from the records in memory
         self.rows: Callable[[str], Iterable[Sequence[Any]]] = getattr(
             index_or_facts, "rows", self._record_rows
+        )
+        #: the same in lists of :attr:`BATCH`, each with its JSON text (if any)
+        self.batches: Callable[[str], Iterable[tuple[list[Any], str]]] = getattr(
+            index_or_facts,
+            "row_batches",
+            lambda section, size: _batches(self._record_rows(section), size),
         )
         self.parents: dict[str, Any]
         if isinstance(index_or_facts, Index):
@@ -812,13 +830,14 @@ class Writer:
             _NT_LIT_BAD.search,
         )
         lines = 0  # of the lines added here; the helpers count their own
-        for batch in _batches(self.rows("models"), self.BATCH):
+        for batch, text in self.batches("models", self.BATCH):
+            plain = _plain_json(text)
             for row in batch:
                 mid, name, aliases, fam, org = _MODEL_MAIN(row)
                 seen.add(mid)
                 m = f"{model_pre}{mid}>"
                 # ids are slugs (the loader checks): no escaping needed
-                if bad(name) is not None:
+                if not plain and bad(name) is not None:
                     name = nt_literal(name)[1:-1]
                 out(f"{m.join(types)}{m}{ident}{mid}{q}{m}{label}{name}{q}")
                 lines += len(types) + 1
@@ -934,7 +953,8 @@ class Writer:
         note_p = self.t["rdfs:comment"]
         pairs: set[tuple[str, str]] = set()
         lines = 0  # of the lines added here; the helpers count their own
-        for batch in _batches(self.rows("derivations"), self.BATCH):
+        for batch, text in self.batches("derivations", self.BATCH):
+            plain = _plain_json(text)
             for row in batch:
                 rid, parent_, kid, stage_, level_, note, ev = _DERIVATION_MAIN(row)
                 if kid in merged:
@@ -951,7 +971,7 @@ class Writer:
                     out(f"{d} {note_p} {nt_literal(note, '@en')} .\n")
                     lines += 1
                 if ev:
-                    lines += evidence(d, f"{der_pre}{rid}/evidence/1>", ev)
+                    lines += evidence(d, f"{der_pre}{rid}/evidence/1>", ev, plain)
                 act = f"{der_pre}{rid}/activity>"
                 types = activity_types[stage_]
                 out(
@@ -988,7 +1008,7 @@ class Writer:
             )
             lines += 1
         if ev:
-            lines += self.append_evidence(d, f"{der_pre}{rid}/evidence/1>", ev)
+            lines += self.append_evidence(d, f"{der_pre}{rid}/evidence/1>", ev, False)
         self._alternatives(d, rid, kid)  # counted by add()
         return lines
 
@@ -1084,9 +1104,8 @@ class Writer:
         rest, defaults = _CLAIM_USUAL
         head = len(types) + 6  # types, then 7 lines: identifier ... contested
         lines = 0  # of the lines added here
-        bad, bad_note, sources, src_of = (
-            _NT_LIT_BAD.search,
-            _NOTE_NOT_PLAIN.search,
+        one_plain, sources, src_of = (
+            _one_plain,
             self.sources,
             self.source,
         )
@@ -1099,7 +1118,8 @@ class Writer:
             p.end,
         )
         usual = head + len(ev_types) + 3
-        for batch in _batches(self.rows("claims"), self.BATCH):
+        for batch, text in self.batches("claims", self.BATCH):
+            plain = _plain_json(text)
             for row in batch:
                 rid, mid, cap, effect_, stage_, level_, ev = _CLAIM_MAIN(row)
                 c = f"{pre}{rid}>"
@@ -1113,11 +1133,7 @@ class Writer:
                     f"{c}{capability}{cap}{i}{c}{effect[effect_]}{c}{stage[stage_]}"
                     f"{c}{level[level_]}{c}{uncontested}"
                 )
-                if (
-                    len(ev) == 1
-                    and bad(ev[0][1]) is None
-                    and bad_note(ev[0][2]) is None
-                ):
+                if one_plain(ev, plain):
                     e = ev[0]
                     n = f"{pre}{rid}/evidence/1>"
                     out(
@@ -1127,16 +1143,19 @@ class Writer:
                     )
                     lines += usual
                 else:
-                    lines += head + evidence(c, f"{pre}{rid}/evidence/1>", ev)
+                    lines += head + evidence(c, f"{pre}{rid}/evidence/1>", ev, plain)
             self.lines += lines
             lines = 0
             yield
 
-    def append_evidence(self, owner: str, node: str, items: Sequence[Any]) -> int:
+    def append_evidence(
+        self, owner: str, node: str, items: Sequence[Any], plain: bool
+    ) -> int:
         """Append the lines of the evidence ``items`` (rows) of ``owner``, whose
-        first evidence node is ``node``; return their number."""
+        first evidence node is ``node``; return their number. ``plain``: see
+        :func:`_one_plain`."""
         p = self.p
-        if not p.one_evidence(items):
+        if not _one_plain(items, plain):
             text, n = self.evidence_lines(owner, items) if items else ("", 0)
             self.out.append(text)
             return n
