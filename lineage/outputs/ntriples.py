@@ -17,7 +17,6 @@ import dataclasses
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from decimal import Decimal
 from itertools import islice
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
@@ -58,9 +57,8 @@ DEFAULT_BASE = "https://w3id.org/lineage/id/"
 
 _IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_CJK = re.compile(
-    r"[\u2e80-\u2fff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
-)
+#: CJK characters (compiled on first use: 1.5 ms, and most labels are ASCII)
+_CJK = r"[\u2e80-\u2fff\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 #: Characters a literal must escape (canonical N-Triples: ECHAR, else UCHAR).
 _NT_LIT_BAD = re.compile(r'[\x00-\x1f"\\\x7f]')
 _NT_LIT_TABLE = {c: f"\\u{c:04X}" for c in (*range(0x20), 0x7F)} | {
@@ -176,6 +174,8 @@ def double_lexical(value: float) -> str:
     >>> double_lexical(5e23), double_lexical(175e9), double_lexical(0.25)
     ('5.0E23', '1.75E11', '2.5E-1')
     """
+    from decimal import Decimal  # rare (figures, emergence rows): not at start-up
+
     number = Decimal(repr(float(value)))
     if not number.is_finite():
         return {"Infinity": "INF", "-Infinity": "-INF"}.get(str(number), "NaN")
@@ -207,7 +207,7 @@ def quoted_passages(note: str) -> list[str]:
 
 
 def _lang(text: str) -> str:
-    return "zh" if _CJK.search(text) else "en"
+    return "zh" if not text.isascii() and re.search(_CJK, text) else "en"
 
 
 def _iri_part(text: str) -> str:
@@ -404,7 +404,6 @@ class _Pieces:
         self.comment = f' {t["rdfs:comment"]} "'
 
 
-
 def _one_plain(items: Sequence[Any], plain: bool) -> bool:
     """Whether an evidence list is one item the hot loops may write as it is:
     nothing to escape, no quoted passage (see :meth:`Writer._quotes`); ``plain``
@@ -423,6 +422,20 @@ def _typed(node: str, tails: tuple[str, ...]) -> str:
     return node.join(tails)
 
 
+def _merged_children(index_or_facts: Index | Facts) -> dict[str, list[str]]:
+    """The models with two or more derivations, each with the ids of those in
+    the order of ``parents`` (a stored index answers in one query)."""
+    merged = getattr(index_or_facts, "merged_children", None)
+    if merged is not None:
+        return dict(merged())
+    parents = getattr(index_or_facts, "parents", None)
+    if parents is None:
+        parents = {}
+        for der in _facts_of(index_or_facts).derivations.values():
+            parents.setdefault(der.child, []).append(der)
+    return {c: [d.id for d in ders] for c, ders in parents.items() if len(ders) > 1}
+
+
 class Writer:
     """Formats one export: a method per kind of record, each appending lines.
 
@@ -434,9 +447,7 @@ class Writer:
     BATCH = 256
 
     def __init__(self, index_or_facts: Index | Facts, base: str) -> None:
-        from ..store.index import Index
-
-        self.facts = facts = _facts_of(index_or_facts)
+        self.facts = _facts_of(index_or_facts)
         #: the records of a section as rows: read from the store as they are
         #: kept there, or made from the records in memory
         self.rows: Callable[[str], Iterable[Sequence[Any]]] = getattr(
@@ -448,13 +459,9 @@ class Writer:
             "row_batches",
             lambda section, size: _batches(self._record_rows(section), size),
         )
-        self.parents: dict[str, Any]
-        if isinstance(index_or_facts, Index):
-            self.parents = index_or_facts.parents
-        else:
-            self.parents = {}
-            for der in facts.derivations.values():
-                self.parents.setdefault(der.child, []).append(der)
+        #: children with two or more derivations, with the ids of those in order
+        #: (the rest need no sibling lookup)
+        self.merged = _merged_children(index_or_facts)
         self.t = t = _Terms(base)
         self.out: list[str] = []
         #: the lines in ``out`` (the hot loops add what they know they wrote)
@@ -494,13 +501,6 @@ class Writer:
         )
         #: ids met while writing the models (``subject`` asks the store for others)
         self.model_ids: set[str] = set()
-        #: children with two or more derivations (the rest need no sibling lookup)
-        merged = getattr(index_or_facts, "merged_children", None)
-        self.merged: set[str] = (
-            merged()
-            if merged is not None
-            else {child for child, ders in self.parents.items() if len(ders) > 1}
-        )
         #: (model IRI, asset ids) for the datasets section, kept from the models pass
         self.trained_on: list[tuple[str, tuple[str, ...]]] = []
 
@@ -1015,9 +1015,9 @@ class Writer:
     def _alternatives(self, d: str, rid: str, child: str) -> None:
         """``d lin:alternativeTo`` each other derivation of ``child``."""
         pre, alternative_to = self.t.pre["derivation"], self.t["lin:alternativeTo"]
-        for other in self.parents.get(child, ()):
-            if other.id != rid:
-                self.add(f"{d} {alternative_to} {pre}{other.id}> .\n")
+        for other in self.merged[child]:
+            if other != rid:
+                self.add(f"{d} {alternative_to} {pre}{other}> .\n")
 
     def claim(self, claim: Any) -> str:
         """What a claim says: its lines without confidence and evidence (the

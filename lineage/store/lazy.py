@@ -376,13 +376,20 @@ class StoredIndex(Index):
                 text = ",".join([body for (body,) in batch])
                 yield loads(f"[{text}]"), text
 
-    def merged_children(self) -> set[str]:
-        """The models with two or more derivations (``len(parents[m]) > 1``), in one
-        query: the N-Triples writer looks up the siblings of these only."""
+    def merged_children(self) -> dict[str, list[str]]:
+        """The models with two or more derivations (``len(parents[m]) > 1``), each
+        with the ids of its derivations in the order of ``parents[m]``, in one
+        query and decoding none: the N-Triples writer needs these siblings only."""
         rows = self._db.execute(
-            "SELECT child FROM edges GROUP BY child HAVING COUNT(*) > 1"
-        )
-        return {child for (child,) in rows}
+            "SELECT e.child, e.fid, e.seq, r.id FROM edges e JOIN records r "
+            "ON r.fid = e.fid AND r.seq = e.seq WHERE e.child IN "
+            "(SELECT child FROM edges GROUP BY child HAVING COUNT(*) > 1)"
+        ).fetchall()
+        rows.sort(key=lambda r: (self._ord[r[1]], r[2]))
+        out: dict[str, list[str]] = {}
+        for child, _, _, rid in rows:
+            out.setdefault(child, []).append(rid)
+        return out
 
     def figures_of(self, subject: str) -> tuple[Figure, ...]:
         return tuple(self._keyed("figure_keys", "subject", "figures", subject))
