@@ -335,7 +335,7 @@ def _defaults_after(cls: type, name: str) -> tuple[slice, list[Any]]:
     if any(f.default is dataclasses.MISSING for f in fields[start:]):
         msg = f"a field of {cls.__name__} after {name} has no default"
         raise TypeError(msg)
-    defaults = [[] if f.default == () else f.default for f in fields[start:]]
+    defaults: list[Any] = [[] if f.default == () else f.default for f in fields[start:]]
     return slice(start, len(fields)), defaults
 
 
@@ -448,16 +448,11 @@ class Writer:
 
     def __init__(self, index_or_facts: Index | Facts, base: str) -> None:
         self.facts = _facts_of(index_or_facts)
-        #: the records of a section as rows: read from the store as they are
-        #: kept there, or made from the records in memory
-        self.rows: Callable[[str], Iterable[Sequence[Any]]] = getattr(
-            index_or_facts, "rows", self._record_rows
-        )
-        #: the same in lists of :attr:`BATCH`, each with its JSON text (if any)
-        self.batches: Callable[[str], Iterable[tuple[list[Any], str]]] = getattr(
-            index_or_facts,
-            "row_batches",
-            lambda section, size: _batches(self._record_rows(section), size),
+        #: the records of a section as rows, in lists of :attr:`BATCH` with their
+        #: JSON text: read from the store as they are kept there, or made from
+        #: the records in memory
+        self.batches: Callable[[str, int], Iterable[tuple[list[Any], str]]] = getattr(
+            index_or_facts, "row_batches", self._record_batches
         )
         #: children with two or more derivations, with the ids of those in order
         #: (the rest need no sibling lookup)
@@ -504,8 +499,10 @@ class Writer:
         #: (model IRI, asset ids) for the datasets section, kept from the models pass
         self.trained_on: list[tuple[str, tuple[str, ...]]] = []
 
-    def _record_rows(self, section: str) -> Iterator[list[Any]]:
-        return map(as_row, getattr(self.facts, section).values())
+    def _record_batches(
+        self, section: str, size: int
+    ) -> Iterator[tuple[list[Any], str]]:
+        return _batches(map(as_row, getattr(self.facts, section).values()), size)
 
     def chunks(self) -> Iterator[tuple[str, int]]:
         sections: tuple[Callable[[], Iterator[None]], ...] = (
@@ -1133,7 +1130,7 @@ class Writer:
                     f"{c}{capability}{cap}{i}{c}{effect[effect_]}{c}{stage[stage_]}"
                     f"{c}{level[level_]}{c}{uncontested}"
                 )
-                if one_plain(ev, plain):
+                if len(ev) == 1 and (plain or one_plain(ev, False)):
                     e = ev[0]
                     n = f"{pre}{rid}/evidence/1>"
                     out(
