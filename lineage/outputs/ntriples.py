@@ -930,22 +930,14 @@ class Writer:
         """Qualified derivations; a child's only derivation has an activity that
         generated it, several derivations of one child are alternatives. The
         usual one (its child's only, one plain evidence item) is two strings."""
-        out, merged, p, evidence = (
-            self.out.append,
-            self.merged,
-            self.p,
-            self.append_evidence,
-        )
-        terms = self._derivation_terms()
+        out, merged, p = self.out.append, self.merged, self.p
+        evidence, terms = self.append_evidence, self._derivation_terms()
         (model_pre, der_pre, single, _, ident, entity, _, _, derived, qualified, had,
          used, generated, _, _, activity_types) = terms  # fmt: skip
-        derived, qualified, entity = f" {derived} ", f" {qualified} ", f" {entity} "
-        had, used, generated, ident = (
-            f" {had} ",
-            f" {used} ",
-            f" {generated} ",
-            f' {ident} "',
+        derived, qualified, entity, had, used, generated = (
+            f" {x} " for x in (derived, qualified, entity, had, used, generated)
         )
+        ident = f' {ident} "'
         stage, level, end, q = p.stage, p.confidence, p.end, p.quoted
         note_p = self.t["rdfs:comment"]
         pairs: set[tuple[str, str]] = set()
@@ -1087,56 +1079,41 @@ class Writer:
         after its evidence but defaults) as a string whose lines are known, and
         its evidence too when that is one plain item."""
         out, p, model_ids = self.out.append, self.p, self.model_ids
-        evidence = self.append_evidence
-        t, pre, ident, model_p, cap_p, effect_p, _ = self._claim_terms
-        types, stage, level = self.claim_types, p.stage, p.confidence
-        confidence, contested, flag = self._support_terms
-        ident, model = f' {ident} "', f" {model_p} {t.pre['model']}"
-        capability, uncontested = (
-            f" {cap_p} {t.pre['capability']}",
-            f" {contested} {flag[0]} .\n",
+        evidence, sources, src_of = self.append_evidence, self.sources, self.source
+        types, stage, level, q, i = (
+            *(self.claim_types, p.stage, p.confidence),
+            *(p.quoted, p.iri_end),
         )
-        effect = {e: f" {effect_p} {iri} .\n" for e, iri in self.effects.items()}
-        q, i = p.quoted, p.iri_end
+        pre, ident, model, capability, effect, uncontested = self._claim_pieces()
+        p_ev, ev_types, p_src, p_loc, p_comment, end = (
+            *(p.evidence, p.evidence_types, p.source),
+            *(p.locator, p.comment, p.end),
+        )
         rest, defaults = _CLAIM_USUAL
         head = len(types) + 6  # types, then 7 lines: identifier ... contested
-        lines = 0  # of the lines added here
-        one_plain, sources, src_of = (
-            _one_plain,
-            self.sources,
-            self.source,
-        )
-        p_ev, ev_types, p_src, p_loc, p_comment, end = (
-            p.evidence,
-            p.evidence_types,
-            p.source,
-            p.locator,
-            p.comment,
-            p.end,
-        )
         usual = head + len(ev_types) + 3
+        lines = 0  # of the lines added here
         for batch, text in self.batches("claims", self.BATCH):
             plain = _plain_json(text)
             for row in batch:
                 rid, mid, cap, effect_, stage_, level_, ev = _CLAIM_MAIN(row)
                 c = f"{pre}{rid}>"
                 if row[rest] != defaults or stage_ is None or mid not in model_ids:
-                    text = self.claim_row(row) + self.support_row(row, c)
-                    out(text)
-                    lines += text.count("\n")
+                    said = self.claim_row(row) + self.support_row(row, c)
+                    out(said)
+                    lines += said.count("\n")
                     continue
                 out(
                     f"{c.join(types)}{c}{ident}{rid}{q}{c}{model}{mid}{i}"
                     f"{c}{capability}{cap}{i}{c}{effect[effect_]}{c}{stage[stage_]}"
                     f"{c}{level[level_]}{c}{uncontested}"
                 )
-                if len(ev) == 1 and (plain or one_plain(ev, False)):
-                    e = ev[0]
-                    n = f"{pre}{rid}/evidence/1>"
+                if len(ev) == 1 and (plain or _one_plain(ev, False)):
+                    e, n = ev[0], f"{pre}{rid}/evidence/1>"
+                    src = sources.get(e[0]) or src_of(e[0])
                     out(
-                        f"{c}{p_ev}{n}{end}{n.join(ev_types)}"
-                        f"{n}{p_src}{sources.get(e[0]) or src_of(e[0])}{end}{n}{p_loc}{e[1]}{q}"
-                        f"{n}{p_comment}{e[2]}{q}"
+                        f"{c}{p_ev}{n}{end}{n.join(ev_types)}{n}{p_src}{src}{end}"
+                        f"{n}{p_loc}{e[1]}{q}{n}{p_comment}{e[2]}{q}"
                     )
                     lines += usual
                 else:
@@ -1144,6 +1121,19 @@ class Writer:
             self.lines += lines
             lines = 0
             yield
+
+    def _claim_pieces(self) -> tuple[Any, ...]:
+        """The constant parts of a usual claim's lines (see :class:`_Pieces`)."""
+        t, pre, ident, model_p, cap_p, effect_p, _ = self._claim_terms
+        _, contested, flag = self._support_terms
+        return (
+            pre,
+            f' {ident} "',
+            f" {model_p} {t.pre['model']}",
+            f" {cap_p} {t.pre['capability']}",
+            {e: f" {effect_p} {iri} .\n" for e, iri in self.effects.items()},
+            f" {contested} {flag[0]} .\n",
+        )
 
     def append_evidence(
         self, owner: str, node: str, items: Sequence[Any], plain: bool
