@@ -851,9 +851,9 @@ class Writer:
                         out(f"{m}{after}")
                         lines += 1
                     elif released:
-                        text = self._released(m, released)
-                        out(text)
-                        lines += text.count("\n")
+                        said = self._released(m, released)
+                        out(said)
+                        lines += said.count("\n")
                 else:
                     rest(m, row)
             self.lines += lines
