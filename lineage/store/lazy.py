@@ -363,8 +363,8 @@ class StoredIndex(Index):
 
     def row_batches(self, section: str, size: int) -> Iterator[tuple[list[Any], str]]:
         """:meth:`rows` in lists of at most ``size`` (a file's last one shorter),
-        each with the JSON text it was decoded from (one ``json.loads`` a list,
-        and a writer may test the text whole: the N-Triples export does)."""
+        each decoded with one ``json.loads`` and given with the JSON text it was
+        decoded from (a writer may test the text whole: the N-Triples export does)."""
         loads = json.loads
         for fid, _ in self._files:
             cursor = self._db.execute(
