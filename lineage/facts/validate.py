@@ -15,6 +15,7 @@ definitions (the whole graph), each with a helper the store calls per group.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -391,11 +392,18 @@ def alias_keys(
     return keys
 
 
+#: a letter or digit of ASCII text, which folding keeps (``normalize`` removes
+#: only what ``\W`` and ``_`` match, and ASCII text has no look-alikes)
+_ASCII_WORD = re.compile("[A-Za-z0-9]")
+
+
 @rule("ambiguous-alias", reads=tuple(NAMED))
 def check_alias_letters(facts: Facts, sub: Facts) -> Iterator[Problem]:
     for section in NAMED:
         for record in getattr(sub, section).values():
             kind, record_id, loc, labels, _ = named(section, record)
+            if all(label.isascii() and _ASCII_WORD.search(label) for label in labels):
+                continue  # (most records: folding keeps a letter or digit of each)
             for key, label in alias_keys(labels).items():
                 if not key:
                     yield _problem(
