@@ -160,12 +160,17 @@ def _targets(record: Any, out: set[str]) -> None:
         names = _FIELDS[type(record)] = _plan(type(record))
     for name, is_ref in names:
         value = getattr(record, name)
-        if type(value) is tuple:
+        if value is None:  # (most optional references)
+            continue
+        if type(value) is str:
+            if is_ref:
+                out.add(value)
+        elif type(value) is tuple:
             for item in value:
                 if isinstance(item, str):
                     if is_ref:
                         out.add(item)
-                elif dataclasses.is_dataclass(item):
+                elif type(item) in _FIELDS or dataclasses.is_dataclass(item):
                     _targets(item, out)
         elif is_ref and isinstance(value, str):
             out.add(value)
