@@ -214,10 +214,9 @@ def build_search(conn: sqlite3.Connection, facts: Facts) -> None:
     _insert_records(
         conn,
         (
-            (kind_of(spec.name), rid, record)
+            (kind_of(spec.name), table.items())
             for spec in dataclasses.fields(facts)
             if isinstance(table := getattr(facts, spec.name), dict)
-            for rid, record in table.items()
         ),
     )
     conn.execute("CREATE INDEX search_keys_id ON search_keys (kind, id)")
@@ -237,37 +236,44 @@ def update_search(
         conn.execute("DELETE FROM search_keys WHERE kind = ? AND id = ?", (kind, rid))
     _insert_records(
         conn,
-        ((kind_of(s), rid, record) for s, rid, record in changed if record is not None),
+        (
+            (kind_of(s), [(rid, record)])
+            for s, rid, record in changed
+            if record is not None
+        ),
     )
 
 
 def _insert_records(
-    conn: sqlite3.Connection, records: Iterable[tuple[str, str, Any]]
+    conn: sqlite3.Connection,
+    groups: Iterable[tuple[str, Iterable[tuple[str, Any]]]],
 ) -> None:
+    """The rows of the records of each ``(kind, [(id, record), ...])``."""
     (top,) = conn.execute("SELECT coalesce(max(rowid), 0) FROM search").fetchone()
     rows: list[tuple[Any, ...]] = []
     keys: list[tuple[Any, ...]] = []
     texts: list[tuple[str, str]] = []
     add = rows.append
-    for kind, rid, record in records:
-        if type(record) not in _WORDY and not dataclasses.is_dataclass(record):
-            continue
-        lo = top + 1
-        _collect(record, "", texts)
-        for name, text in texts:
-            if text.isascii():
-                if text.strip():
+    for kind, records in groups:
+        for rid, record in records:
+            if type(record) not in _WORDY and not dataclasses.is_dataclass(record):
+                continue
+            lo = top + 1
+            _collect(record, "", texts)
+            for name, text in texts:
+                if text.isascii():
+                    if text.strip():
+                        top += 1
+                        add((top, kind, rid, name, text))
+                elif text.strip():
                     top += 1
-                    add((top, kind, rid, name, text))
-            elif text.strip():
-                top += 1
-                add((top, kind, rid, name, _spaced(text)))
-        texts.clear()
-        if top >= lo:
-            keys.append((kind, rid, lo, top))
-        if len(rows) > 5000:
-            conn.executemany(_INSERT, rows)
-            rows.clear()
+                    add((top, kind, rid, name, _spaced(text)))
+            texts.clear()
+            if top >= lo:
+                keys.append((kind, rid, lo, top))
+            if len(rows) > 5000:
+                conn.executemany(_INSERT, rows)
+                rows.clear()
     conn.executemany(_INSERT, rows)
     conn.executemany("INSERT INTO search_keys VALUES (?, ?, ?, ?)", keys)
 
