@@ -8,8 +8,10 @@ refuses a file or finds a problem in it, the fast reader must leave the file to 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +89,16 @@ _ODD_KEYS = ["<<", "Id", "evidence ", "1", "'id'", "a b", "id"]
 
 
 _ODD = [True]  # whether the generators below may draw odd choices
+
+
+@contextlib.contextmanager
+def _clean() -> Iterator[None]:
+    """The generators draw no odd choices inside this block."""
+    _ODD[0] = False
+    try:
+        yield
+    finally:
+        _ODD[0] = True
 
 
 def _rarely(draw: Any, usual: Any, odd: Any) -> Any:
@@ -172,11 +184,8 @@ def test_clean_generated_files_read_the_same() -> None:
     def check(text: str) -> None:
         taken.append(agree(text))
 
-    _ODD[0] = False
-    try:
+    with _clean():
         check()
-    finally:
-        _ODD[0] = True
     assert sum(taken) > len(taken) * 0.9, f"taken {sum(taken)} of {len(taken)}"
 
 
@@ -196,11 +205,8 @@ def test_records_of_one_shape_read_the_same() -> None:
         lines = [_NICE_WORD.sub(lambda _: data.draw(words), template) for _ in range(6)]
         taken.append(agree("models:\n" + "".join(f"  - {x}\n" for x in lines)))
 
-    _ODD[0] = False
-    try:
+    with _clean():
         check()
-    finally:
-        _ODD[0] = True
     assert sum(taken) > len(taken) * 0.2, f"taken {sum(taken)} of {len(taken)}"
 
 

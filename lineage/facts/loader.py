@@ -476,7 +476,9 @@ class _Record:
         return self.data.line, self.data.column
 
     def error(self, key: str | None, message: str, code: str) -> None:
-        line, column = self.at(key)
+        self.error_at(*self.at(key), message, code)
+
+    def error_at(self, line: int, column: int, message: str, code: str) -> None:
         self.problems.append(
             Problem(self.path, line, column, Severity.ERROR, message, code)
         )
@@ -706,16 +708,8 @@ def _nested(cls: type, what: str, section: str) -> _Check:
         for index, item in enumerate(value):
             line, column = value.item_at[index]
             if not isinstance(item, _Map):
-                rec.problems.append(
-                    Problem(
-                        rec.path,
-                        line,
-                        column,
-                        Severity.ERROR,
-                        f"{_SINGULAR[section]}s must be mappings with {what}",
-                        "wrong-type",
-                    )
-                )
+                message = f"{_SINGULAR[section]}s must be mappings with {what}"
+                rec.error_at(line, column, message, "wrong-type")
                 continue
             sub = _Record(rec.path, item, section, rec.problems)
             fields = _fields(sub, _NESTED[section])
@@ -1073,16 +1067,8 @@ def _fields(rec: _Record, spec: _Spec) -> dict[str, Any] | None:
 def _unknown_field(rec: _Record, key: str, spec: _Spec) -> None:
     hint = did_you_mean(key, spec)
     line, column = rec.at(key, value=False)
-    rec.problems.append(
-        Problem(
-            rec.path,
-            line,
-            column,
-            Severity.ERROR,
-            f"unknown field '{key}' in {rec.section}{hint}",
-            "unknown-field",
-        )
-    )
+    message = f"unknown field '{key}' in {rec.section}{hint}"
+    rec.error_at(line, column, message, "unknown-field")
 
 
 _REQUIRED: dict[int, tuple[str, ...]] = {}
