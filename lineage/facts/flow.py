@@ -205,8 +205,8 @@ _SPECIAL_FIRST = frozenset("0123456789+-.~tTfFyYnNoO")
 def _record(line: str, start: int, number: int) -> tuple[_Map, int, int]:
     """The flow mapping opening at ``line[start]``, where it ends, and its nodes.
 
-    This runs once per record of a big file, so the steps are read in one pass of
-    ``finditer`` and the scalar cases are written out in the loop.
+    The first record of each shape is read this way (the others through the shape's
+    pattern, :func:`_shaped`), its steps in one pass of ``finditer``.
     """
     root = _new("{", number, start + 1)
     stack: list[Any] = [root]
@@ -220,40 +220,11 @@ def _record(line: str, start: int, number: int) -> tuple[_Map, int, int]:
             raise _Fallback
         pos = end
         key, opened, quoted, double, plain, closings, comma = m.groups()
-        if plain is not None:
-            plain = plain.rstrip(" ")
-            if ": " in plain or " #" in plain or plain[-1] == ":":
-                raise _Fallback
-            value: Any = _plain(plain) if plain[0] in _SPECIAL_FIRST else plain
-            at = m.start(5) + 1
-        elif quoted is not None:
-            value, at = quoted.replace("''", "'"), m.start(3)
-        elif double is not None:
-            value, at = double, m.start(4)
-        elif opened is not None:
-            if len(stack) + 2 > _DEEPEST:
-                raise _Fallback
-            at = m.start(2) + 1
-            value = _new(opened, number, at)
-        elif key is not None:
-            raise _Fallback  # a key with no value
-        else:
-            value = _NONE
+        value, at = _value(m, number, len(stack))
         if value is not _NONE:
             if not expecting:
                 raise _Fallback
-            if top.__class__ is _Map:
-                if key is None or key in top:
-                    raise _Fallback
-                if key not in FIELD_INDEX:
-                    top.key_at[key] = (number, m.start(1) + 1)
-                top[key] = value
-                top.value_at[key] = (number, at)
-            elif key is None:
-                top.append(value)
-                top.item_at.append((number, at))
-            else:
-                raise _Fallback
+            _put(top, key, value, (number, at), m.start(1) + 1)
             if opened is not None:
                 stack.append(value)
                 top = value
@@ -277,6 +248,45 @@ def _record(line: str, start: int, number: int) -> tuple[_Map, int, int]:
                 raise _Fallback
             expecting = True
     raise _Fallback  # the line ended inside the mapping
+
+
+def _value(m: re.Match[str], number: int, depth: int) -> tuple[Any, int]:
+    """The value a step holds and its column (``_NONE``, 0 when it holds none)."""
+    key, opened, quoted, double, plain = m.group(1, 2, 3, 4, 5)
+    if plain is not None:
+        plain = plain.rstrip(" ")
+        if ": " in plain or " #" in plain or plain[-1] == ":":
+            raise _Fallback
+        return (_plain(plain) if plain[0] in _SPECIAL_FIRST else plain), m.start(5) + 1
+    if quoted is not None:
+        return quoted.replace("''", "'"), m.start(3)
+    if double is not None:
+        return double, m.start(4)
+    if opened is not None:
+        if depth + 2 > _DEEPEST:
+            raise _Fallback
+        return _new(opened, number, m.start(2) + 1), m.start(2) + 1
+    if key is not None:
+        raise _Fallback  # a key with no value
+    return _NONE, 0
+
+
+def _put(
+    top: Any, key: str | None, value: Any, at: tuple[int, int], key_at: int
+) -> None:
+    """Add a value to the mapping (under ``key``) or the list it belongs in."""
+    if top.__class__ is _Map:
+        if key is None or key in top:
+            raise _Fallback
+        if key not in FIELD_INDEX:
+            top.key_at[key] = (at[0], key_at)
+        top[key] = value
+        top.value_at[key] = at
+    elif key is None:
+        top.append(value)
+        top.item_at.append(at)
+    else:
+        raise _Fallback
 
 
 class _NoValue:

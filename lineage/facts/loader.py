@@ -401,8 +401,11 @@ def parse_document(data: bytes, shown: str, problems: list[Problem]) -> Any:
         )
         return None
     document = flow_document(text)
-    if document is not None:
-        return document
+    return document if document is not None else _by_libyaml(text, reader)
+
+
+def _by_libyaml(text: str, reader: _Reader) -> Any:
+    """The document composed by libyaml and converted (None after a problem)."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

@@ -46,14 +46,18 @@ def _piece(section: str, line: int, text: str) -> Piece:
     return Piece(section, line, text, f"{section}:{line}:{digest}")
 
 
+def _unsafe(text: str) -> bool:
+    return (
+        any(c in text for c in _UNSAFE_CHARACTERS)
+        or text.startswith(_MARKERS)
+        or _UNSAFE_LINE.search(text) is not None
+    )
+
+
 def pieces(text: str) -> tuple[list[str], list[Piece]] | None:
     """The section headers (``name`` at line n, in order) and record pieces of a
     plain fact file, or None when its layout is not plain."""
-    if (
-        any(c in text for c in _UNSAFE_CHARACTERS)
-        or text.startswith(_MARKERS)
-        or _UNSAFE_LINE.search(text)
-    ):
+    if _unsafe(text):
         return None
     headers: list[str] = []
     names: set[str] = set()
