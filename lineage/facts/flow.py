@@ -113,9 +113,7 @@ class _Document:
         self.indent, self.closed = -1, match.group(2) is not None
         if self.closed:
             column = match.start(2) + 1
-            items = _List()
-            items.line, items.column, items.item_at = number, column, []
-            doc[name] = items
+            doc[name] = _new("[", number, column)
             doc.value_at[name] = (number, column)
             self.nodes += 1
         else:
@@ -129,9 +127,7 @@ class _Document:
         lead = len(match.group(1))
         if self.indent < 0:
             name = next(reversed(doc))
-            items = _List()
-            items.line, items.column, items.item_at = number, lead + 1, []
-            doc[name] = self.items = items
+            doc[name] = self.items = _new("[", number, lead + 1)
             doc.value_at[name] = (number, lead + 1)
             self.indent = lead
             if match.end() == lead + 3:
@@ -254,10 +250,7 @@ def _value(m: re.Match[str], number: int, depth: int) -> tuple[Any, int]:
     """The value a step holds and its column (``_NONE``, 0 when it holds none)."""
     key, opened, quoted, double, plain = m.group(1, 2, 3, 4, 5)
     if plain is not None:
-        plain = plain.rstrip(" ")
-        if ": " in plain or " #" in plain or plain[-1] == ":":
-            raise _Fallback
-        return (_plain(plain) if plain[0] in _SPECIAL_FIRST else plain), m.start(5) + 1
+        return _plain_value(plain.rstrip(" ")), m.start(5) + 1
     if quoted is not None:
         return quoted.replace("''", "'"), m.start(3)
     if double is not None:
@@ -269,6 +262,14 @@ def _value(m: re.Match[str], number: int, depth: int) -> tuple[Any, int]:
     if key is not None:
         raise _Fallback  # a key with no value
     return _NONE, 0
+
+
+def _plain_value(text: str) -> Any:
+    """A plain scalar's value (trailing spaces already cut), or a fallback when it
+    holds what would end a plain scalar in YAML (``: ``, `` #``, a final ``:``)."""
+    if ": " in text or " #" in text or text[-1] == ":":
+        raise _Fallback
+    return _plain(text) if text[0] in _SPECIAL_FIRST else text
 
 
 def _put(
@@ -402,10 +403,7 @@ def _shaped(shape: _Shape, m: re.Match[str], number: int, start: int) -> _Map:
             top = stack[-1] if stack else None
             continue
         if kind == _PLAIN:
-            text = groups[group - 1]
-            if ": " in text or " #" in text or text[-1] == ":":
-                raise _Fallback
-            value: Any = _plain(text) if text[0] in _SPECIAL_FIRST else text
+            value: Any = _plain_value(groups[group - 1])
             at = spans[group][0] + 1
         elif kind == _QUOTED:
             value, at = groups[group - 1].replace("''", "'"), spans[group][0]
