@@ -315,3 +315,109 @@ def test_rows_round_trip_every_shipped_record(graph_dir: Path) -> None:
             back = decode(section, encode(record), record.loc.path)
             assert back == record and back.loc == record.loc
             assert back.loc.fields == record.loc.fields
+
+
+_FIRST_BUILD_AND_DIE = textwrap.dedent(
+    """
+    import json, os, sys
+    from lineage.store import cache, update
+    def die(*args, **kwargs):
+        names = sorted(p.name for p in cache.cache_dir().iterdir())
+        print(json.dumps([os.getpid(), names]), flush=True)
+        os._exit(9)  # as kill -9 would: no rollback, no cleanup
+    update._search = die  # the build's last step before its commit
+    from lineage.api import load_graph
+    load_graph([sys.argv[1]])
+    """
+)
+
+
+def test_first_build_is_private_until_complete(tmp_path: Path) -> None:
+    """A store built from nothing goes to a temporary file with no journal and
+    appears under its name only when complete; killed half way, it leaves no store
+    behind, and the next run builds one and removes what the killed one left."""
+    import json
+
+    graph = _graph(tmp_path)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run(
+        [sys.executable, "-c", _FIRST_BUILD_AND_DIE, str(graph)],
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 9, done.stderr
+    pid, during = json.loads(done.stdout)
+    (lock,) = [n for n in during if n.endswith(".lock")]
+    store_name = lock.removesuffix(".lock")
+    assert during == sorted([lock, f"{store_name}.{pid}.building"])  # no -wal, no store
+    assert _stores() == []
+    assert load_graph([graph]).facts.counts()["claims"] == 9
+    assert [p.name for p in _stores()] == [store_name]
+    names = {p.name for p in cache.cache_dir().iterdir()}
+    assert names - {f"{store_name}-wal", f"{store_name}-shm"} == {store_name, lock}
+    with (cache.cache_dir() / store_name).open("rb") as f:
+        assert f.read(20)[18:20] == b"\x02\x02"  # WAL mode, as every store
+
+
+def test_evict_removes_what_killed_first_builds_left(tmp_path: Path) -> None:
+    graph = _graph(tmp_path)
+    load_graph([graph])
+    (store,) = _stores()
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    left = store.with_name(
+        f"store-0123456789abcdef.sqlite.{dead.stdout.strip()}.building"
+    )
+    live = store.with_name(f"store-0123456789abcdef.sqlite.{os.getppid()}.building")
+    left.write_bytes(b"half a store")
+    live.write_bytes(b"a store being built")
+    db.evict(store.parent, keep=store)
+    assert not left.exists() and live.exists()
+
+
+_LOAD_WITH_PROGRESS = textwrap.dedent(
+    """
+    import sys
+    from lineage.api import load_graph
+    index = load_graph([sys.argv[1]], progress=lambda s: print(s, flush=True))
+    print("claims", index.facts.counts()["claims"], flush=True)
+    """
+)
+
+
+def test_a_builder_that_waited_builds_nothing(tmp_path: Path) -> None:
+    """While one process builds a new store, a second waits for it (saying so) and
+    then reads that store instead of building its own."""
+    import fcntl
+
+    from lineage.facts.files import list_facts
+
+    graph = _graph(tmp_path)
+    path = db.store_path([graph])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    with open(f"{path}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        child = subprocess.Popen(
+            [sys.executable, "-c", _LOAD_WITH_PROGRESS, str(graph)],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert child.stdout is not None
+        assert child.stdout.readline().startswith("waiting for another process")
+        listing = list_facts([graph])
+        seen = db._listing_key(listing.skipped, listing.problems)
+        temp = path.with_name(f"{path.name}.{os.getpid()}.building")
+        db._build_into(temp, listing.files, seen, None)
+        assert db._link(temp, path)
+        temp.unlink()
+    out, _ = child.communicate(timeout=60)
+    assert child.returncode == 0
+    assert out.splitlines() == ["claims 9"]  # no file parsed: the store was there

@@ -25,10 +25,13 @@ A build re-reads a file only when its identity changed, re-parses it only when t
 bytes differ from the ones parsed before, replaces the rows of the records that
 differ, and then re-checks only what those records can affect
 (:mod:`lineage.store.update`), so its answer is the answer of a build from
-scratch. Builds run in
+scratch. Updates run in
 one ``BEGIN IMMEDIATE`` transaction: a second builder waits and then finds the work
 done, a reader keeps reading the snapshot it started with, and a build killed half
-way leaves the previous build in place. Nothing read from the store is executed:
+way leaves the previous build in place. A store that does not exist yet is built in
+a temporary file without a journal and linked into place when complete
+(:func:`_first_build`): nobody can be reading it, and a killed first build leaves
+no store at all. Nothing read from the store is executed:
 rows are JSON and numbers, the schema is compared with the expected one before use,
 and ``trusted_schema`` is off.
 
@@ -39,6 +42,7 @@ The full-text index (:func:`lineage.store.search.build_search`, tables named
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -333,6 +337,7 @@ def open_store(
     files = listing.files
     seen = _listing_key(listing.skipped, listing.problems)
     path = store_path(directories)
+    built = not path.exists() and _first_build(path, files, seen, progress)
     conn = _open_file(path)
     if conn is None:
         conn, path_used = _connect(":memory:"), None
@@ -340,10 +345,12 @@ def open_store(
         path_used = path
     store = Store(conn, path_used)
     try:
-        if not _fresh(conn, files, seen):
+        built = built and path_used is not None  # what we linked is what we read
+        if not built and not _fresh(conn, files, seen):
             _build(conn, files, seen, progress)
-            if path_used is not None:
-                evict(path.parent, keep=path)
+            built = True
+        if built and path_used is not None:
+            evict(path.parent, keep=path)
     except sqlite3.DatabaseError:
         conn.close()
         if path_used is None:
@@ -435,6 +442,127 @@ def _build(
     finally:
         if paused:
             gc.enable()
+
+
+def _first_build(
+    path: Path,
+    files: list[Path],
+    listing: str,
+    progress: Callable[[str], None] | None,
+) -> bool:
+    """Build a store that does not exist yet in a private temporary file without a
+    journal, and link it into place complete.
+
+    A store built from nothing has no earlier build to keep and no reader to serve,
+    so it needs neither the rollback journal nor the write-ahead log (which wrote
+    every page twice: once to the log, once at the checkpoint). The temporary file
+    is named by the builder's process id and only ever linked to ``path``, never
+    renamed over it, so a store that exists is always complete and never replaced
+    under its readers. One builder at a time per store (an ``flock`` on
+    ``path.lock``); a builder that waited finds ``path`` there and builds nothing.
+    A killed build leaves its temporary file, removed by the next build of the
+    same store or by :func:`evict`. Where none of this can be done (no ``flock``,
+    no room, an unwritable directory) nothing is linked and :func:`open_store`
+    builds in place as before. True when this call linked a new store.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _build_lock(path, progress) as locked:
+            if not locked or path.exists():
+                return False
+            _remove_stale(path)
+            temp = path.with_name(f"{path.name}.{os.getpid()}.{_TEMP}")
+            try:
+                _build_into(temp, files, listing, progress)
+                return _link(temp, path)
+            finally:
+                _remove(temp)
+    except (OSError, sqlite3.OperationalError):
+        return False  # no room or no rights: open_store builds in place (or in memory)
+
+
+#: the suffix of a first build's temporary file (``store-KEY.sqlite.PID.building``)
+_TEMP = "building"
+
+
+def _build_into(
+    temp: Path,
+    files: list[Path],
+    listing: str,
+    progress: Callable[[str], None] | None,
+) -> None:
+    """A complete store in ``temp``, synced to disk, in WAL mode like every store."""
+    _remove(temp)
+    conn = _connect(temp)
+    try:
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        _build(conn, files, listing, progress)
+        conn.execute("PRAGMA journal_mode = WAL")
+    finally:
+        conn.close()
+    fd = os.open(temp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _link(temp: Path, path: Path) -> bool:
+    """``temp`` under the name ``path`` unless ``path`` exists (then left alone)."""
+    try:
+        os.link(temp, path)
+    except FileExistsError:
+        return False
+    except OSError:  # no hard links here: the lock makes the check-then-rename safe
+        if path.exists():
+            return False
+        os.rename(temp, path)
+    return True
+
+
+@contextlib.contextmanager
+def _build_lock(path: Path, progress: Callable[[str], None] | None) -> Iterator[bool]:
+    """An exclusive ``flock`` on ``path.lock`` for as long as the block runs (said
+    to ``progress`` when another builder holds it); False where ``flock`` does not
+    exist."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        yield False
+        return
+    fd = os.open(f"{path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if progress is not None:
+                progress("waiting for another process building the same store")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield True
+    finally:
+        os.close(fd)
+
+
+def _remove_stale(path: Path) -> None:
+    """The temporary files of ``path``'s first builds whose process is gone."""
+    for temp in path.parent.glob(f"{path.name}.*.{_TEMP}"):
+        pid = temp.name[len(path.name) + 1 : -len(_TEMP) - 1]
+        if not pid.isdigit() or not _alive(int(pid)):
+            _remove(temp)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # ours, from an earlier build of this process that failed
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process
+        return True
+    return True
 
 
 def _update_files(
@@ -774,14 +902,19 @@ def _problem_out(p: Problem) -> list[Any]:
 
 def _remove(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
-        try:
-            os.unlink(f"{path}{suffix}")
-        except OSError:
-            pass
+        _unlink(f"{path}{suffix}")
+
+
+def _unlink(name: str) -> None:
+    try:
+        os.unlink(name)
+    except OSError:
+        pass
 
 
 def evict(directory: Path, keep: Path | None = None, limit: int = KEEP_STORES) -> int:
     """Remove old store files (and the pickles of earlier versions); return how many.
+    The temporary files of first builds that were killed go too.
 
     The ``limit`` most recently built stores stay; ``keep`` always stays. A store in
     use by another process is removed from the directory only (its open file lives
@@ -799,6 +932,9 @@ def evict(directory: Path, keep: Path | None = None, limit: int = KEEP_STORES) -
     old = [p for p in stores if p != keep][max(0, limit - 1) :]
     for path in old:
         _remove(path)
+        _unlink(f"{path}.lock")
+    for stem in {b.name.split(".")[0] for b in directory.glob(f"store-*.*.{_TEMP}")}:
+        _remove_stale(directory / f"{stem}.sqlite")
     for path in pickles:
         _remove(path)
     return len(old) + len(pickles)
