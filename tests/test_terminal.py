@@ -54,18 +54,27 @@ def _in_terminal(args: list[str], cols: int, **env: str) -> str:
     return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
 
 
+def _shown_lines(text: str) -> list[str]:
+    """The lines a terminal shows: styles removed, and of a line rewritten in place
+    (a build's progress, then the answer) only what was written last."""
+    return [
+        line.rsplit("\r", 1)[-1].removeprefix("\x1b[K")
+        for line in ANSI.sub("", text).split("\n")
+    ]
+
+
 def _too_wide(text: str, cols: int) -> list[str]:
     """Lines wider than ``cols`` that could have been broken (more than one word)."""
     return [
         line
-        for line in ANSI.sub("", text).splitlines()
+        for line in _shown_lines(text)
         if len(line) > cols and len(line.split()) > 1
     ]
 
 
 def _split_ids(text: str) -> list[str]:
     """Capability ids broken across two lines ("hierarchy-" then "encoding")."""
-    lines = ANSI.sub("", text).splitlines()
+    lines = _shown_lines(text)
     return [
         cap
         for cap in IDS
@@ -116,10 +125,10 @@ def test_a_real_terminal_sets_the_width_and_no_color_is_honoured() -> None:
     assert max(len(ANSI.sub("", line)) for line in wide.splitlines()) > 100
     # the same width again gives the same answer
     again = _in_terminal(["show", "text-davinci-002"], 72)
-    assert ANSI.sub("", again) == ANSI.sub("", narrow)
+    assert _shown_lines(again) == _shown_lines(narrow)
     plain = _in_terminal(["show", "text-davinci-002"], 72, NO_COLOR="1")
     assert not ANSI.search(plain)
-    assert plain == ANSI.sub("", narrow)
+    assert plain == "\n".join(_shown_lines(narrow))
     tree = _in_terminal(["tree", "--no-capabilities"], 100, NO_COLOR="1")
     assert not ANSI.search(tree)
 
@@ -185,3 +194,37 @@ def test_wrap_never_breaks_words_and_keeps_styles() -> None:
         "bb  y",
         "    nine",
     ]
+
+
+def test_a_build_says_what_it_reads_on_a_terminal_only(tmp_path: Path) -> None:
+    """A store build (minutes at hub scale) shows one progress line on a terminal's
+    stderr, erased when done; a build with nothing to do and a build with stderr
+    piped show nothing."""
+    graph = tmp_path / "g"
+    graph.mkdir()
+    mini = ROOT / "tests" / "data" / "mini" / "mini.yaml"
+    (graph / "mini.yaml").write_bytes(mini.read_bytes())
+    env = {"LINEAGE_CACHE_DIR": str(tmp_path / "cache")}
+    first = _in_terminal(["check", "--graph", str(graph)], 300, **env)
+    *progress, done = first.split("\r\x1b[K")
+    assert progress == [
+        "",
+        f"building the store: reading {graph}/mini.yaml",
+        "building the store: checking references, cycles, aliases and dates",
+    ]
+    assert done.startswith("ok:")
+    again = _in_terminal(["check", "--graph", str(graph)], 300, **env)
+    assert "building the store" not in again and "ok:" in again
+    (graph / "mini.yaml").write_bytes(mini.read_bytes() + b"# edited\n")
+    narrow = _in_terminal(["check", "--graph", str(graph)], 40, **env)
+    shown = narrow.split("\r\x1b[K")[1]  # a long line keeps its end, the name
+    assert len(shown) == 39 and shown.startswith("…") and shown.endswith("/g/mini.yaml")
+    (graph / "mini.yaml").write_bytes(mini.read_bytes())
+    piped = subprocess.run(
+        [sys.executable, "-m", "lineage", "check", "--graph", str(graph)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
+        check=True,
+    )
+    assert "building" not in piped.stderr + piped.stdout

@@ -103,6 +103,10 @@ def _coloured(stream: Any) -> bool:
             return bool(ctx.color)
     if os.environ.get("NO_COLOR"):
         return False
+    return _is_terminal(stream)
+
+
+def _is_terminal(stream: Any) -> bool:
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError):
@@ -259,7 +263,42 @@ def resolve_name(index: Any, text: str, kinds: tuple[str, ...]) -> tuple[str, st
 def load(graph_dirs: tuple[str, ...]) -> Any:
     from ..api import load_graph
 
-    return load_graph(graph_dirs or default_graph())
+    with BuildProgress() as progress:
+        return load_graph(graph_dirs or default_graph(), progress=progress.callback)
+
+
+class BuildProgress:
+    """One line on a terminal's stderr saying what a store build is doing (each
+    file it parses, then the cross-record rules), erased when the build is done;
+    nothing when stderr is not a terminal (scripts and pipes see no progress)."""
+
+    def __init__(self) -> None:
+        self.files = 0
+        self.shown = False
+        self.callback = self._show if _is_terminal(sys.stderr) else None
+
+    def _show(self, what: str) -> None:
+        from ..facts.files import FACT_SUFFIXES
+
+        if what.endswith(FACT_SUFFIXES):
+            self.files += 1
+            what = f"reading {what}"
+        count = f" ({self.files:,} files read)" if self.files > 1 else ""
+        line = f"building the store: {what}{count}"
+        width = max(20, (terminal_width() or 80) - 1)
+        if len(line) > width:  # keep the end: the file's name and the count
+            line = "…" + line[len(line) - width + 1 :]
+        sys.stderr.write(f"\r\033[K{line}")
+        sys.stderr.flush()
+        self.shown = True
+
+    def __enter__(self) -> BuildProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
 
 
 def emit_json(data: Any) -> None:

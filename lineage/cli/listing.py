@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 from ..errors import Problem, Severity
 from ..shipped import choose_graph
 from .console import (
+    BuildProgress,
     LibraryLog,
     count_line,
     echo,
@@ -27,7 +28,8 @@ def check(
     from ..api import check_facts
 
     chosen = choose_graph(graph_dirs)
-    index, problems = check_facts(chosen.directories)
+    with BuildProgress() as progress:
+        index, problems = check_facts(chosen.directories, progress=progress.callback)
     if fail_fast:
         problems = problems[:1]
     failing = [p for p in problems if p.severity is Severity.ERROR or strict]
