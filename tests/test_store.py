@@ -421,3 +421,31 @@ def test_a_builder_that_waited_builds_nothing(tmp_path: Path) -> None:
     out, _ = child.communicate(timeout=60)
     assert child.returncode == 0
     assert out.splitlines() == ["claims 9"]  # no file parsed: the store was there
+
+
+def test_a_lock_held_too_long_does_not_discard_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another connection holding the store's write lock past SQLite's busy time-out
+    (a long build of another version, a tool poking at the file) made the next
+    build remove the store as if it were corrupt; now it is opened again."""
+    import threading
+
+    monkeypatch.setattr(db, "BUSY_SECONDS", 0.2)
+    graph = _graph(tmp_path)
+    load_graph([graph])
+    (store,) = _stores()
+    inode = store.stat().st_ino
+    path = graph / "mini.yaml"
+    path.write_text(path.read_text().replace("Writes text.", "Writes prose."))
+    holder = sqlite3.connect(store, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(1.0, lambda: holder.execute("ROLLBACK"))
+    release.start()
+    try:
+        index = load_graph([graph])
+    finally:
+        release.join()
+        holder.close()
+    assert index.facts.capabilities["generation"].description == "Writes prose."
+    assert store.stat().st_ino == inode  # the same file, updated, not a new one

@@ -70,6 +70,10 @@ SCHEMA_VERSION = 3
 KEEP_STORES = 8
 #: a file modified this recently may change again within the same mtime tick
 RACY_SECONDS = 2.0
+
+#: how long a statement waits for another connection's lock before it gives up
+#: (then the store is opened again: builders wait for each other on an ``flock``)
+BUSY_SECONDS = 120.0
 #: callables run inside each build transaction after the rows are written, given
 #: the connection and the facts; they own tables whose names start with ``search``
 
@@ -258,9 +262,9 @@ class Store:
 
 
 def _connect(path: Path | str) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=120, isolation_level=None)
+    conn = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None)
     conn.execute("PRAGMA trusted_schema = OFF")
-    conn.execute("PRAGMA busy_timeout = 120000")
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
     return conn
 
 
@@ -347,18 +351,32 @@ def open_store(
     try:
         built = built and path_used is not None  # what we linked is what we read
         if not built and not _fresh(conn, files, seen):
-            _build(conn, files, seen, progress)
+            if path_used is None:
+                _build(conn, files, seen, progress)
+            else:
+                with _build_lock(path_used, progress):  # no SQLite time-out to wait out
+                    _build(conn, files, seen, progress)
             built = True
         if built and path_used is not None:
             evict(path.parent, keep=path)
-    except sqlite3.DatabaseError:
+    except sqlite3.DatabaseError as exc:
         conn.close()
         if path_used is None:
             raise
-        _remove(path)  # corrupt or foreign: start again from nothing
+        if not _busy(exc):
+            _remove(path)  # corrupt or foreign: start again from nothing
         return open_store(directories, progress=progress)
     conn.execute("BEGIN")  # one snapshot for every later read of this store
     return store
+
+
+def _busy(exc: sqlite3.DatabaseError) -> bool:
+    """Whether ``exc`` says another connection held the file too long (which is no
+    reason to think the store broken: it is opened again, not removed)."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and (
+        "locked" in text or "busy" in text
+    )
 
 
 def _stored_files(conn: sqlite3.Connection) -> dict[str, tuple[Any, ...]]:
