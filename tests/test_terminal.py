@@ -207,11 +207,13 @@ def test_a_build_says_what_it_reads_on_a_terminal_only(tmp_path: Path) -> None:
     env = {"LINEAGE_CACHE_DIR": str(tmp_path / "cache")}
     first = _in_terminal(["check", "--graph", str(graph)], 300, **env)
     *progress, done = first.split("\r\x1b[K")
-    assert progress == [
-        "",
-        f"building the store: reading {graph}/mini.yaml",
-        "building the store: checking references, cycles, aliases and dates",
-    ]
+    assert len(progress) == 3 and progress[0] == ""
+    # the file as messages show it (relative to the working directory when shorter)
+    assert progress[1].startswith("building the store: reading ")
+    assert progress[1].endswith("/g/mini.yaml")
+    assert progress[2] == (
+        "building the store: checking references, cycles, aliases and dates"
+    )
     assert done.startswith("ok:")
     again = _in_terminal(["check", "--graph", str(graph)], 300, **env)
     assert "building the store" not in again and "ok:" in again
