@@ -374,11 +374,15 @@ def test_evict_removes_what_killed_first_builds_left(tmp_path: Path) -> None:
     left = store.with_name(
         f"store-0123456789abcdef.sqlite.{dead.stdout.strip()}.building"
     )
+    left_wal = Path(f"{left}-wal")  # killed after the switch to WAL at the end
+    # a first build running in another thread of this process, and in another process
+    ours = store.with_name(f"store-0123456789abcdef.sqlite.{os.getpid()}.building")
     live = store.with_name(f"store-0123456789abcdef.sqlite.{os.getppid()}.building")
-    left.write_bytes(b"half a store")
-    live.write_bytes(b"a store being built")
+    for path in (left, left_wal, ours, live):
+        path.write_bytes(b"part of a store")
     db.evict(store.parent, keep=store)
-    assert not left.exists() and live.exists()
+    assert not left.exists() and not left_wal.exists()
+    assert ours.exists() and live.exists()
 
 
 _LOAD_WITH_PROGRESS = textwrap.dedent(

@@ -74,8 +74,6 @@ RACY_SECONDS = 2.0
 #: how long a statement waits for another connection's lock before it gives up
 #: (then the store is opened again: builders wait for each other on an ``flock``)
 BUSY_SECONDS = 120.0
-#: callables run inside each build transaction after the rows are written, given
-#: the connection and the facts; they own tables whose names start with ``search``
 
 _TABLES = {
     "meta": "key TEXT PRIMARY KEY, value TEXT NOT NULL",
@@ -572,8 +570,11 @@ def _remove_stale(path: Path) -> None:
 
 
 def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (this one does: another of its threads may be
+    building; a failed build of its own removed its file). The twin of
+    ``lineage.outfile._running``, which the store may not import."""
     if pid == os.getpid():
-        return False  # ours, from an earlier build of this process that failed
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
