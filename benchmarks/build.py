@@ -31,18 +31,27 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from synth import write_hub  # noqa: E402
 
 
-def build_once(checkout: Path, hub: Path, scratch: Path) -> dict[str, float]:
-    """CPU seconds, wall seconds and peak MB of one build from nothing."""
+def build_once(
+    checkout: Path, hub: Path, scratch: Path, output: list[str] | None = None
+) -> dict[str, float]:
+    """CPU seconds (user + system, and each), wall seconds and peak MB of one
+    build from nothing (what ``check`` printed appended to ``output``, if given)."""
     cache = Path(tempfile.mkdtemp(prefix="cache-", dir=scratch))
     env = {**os.environ, "PYTHONPATH": str(checkout), "LINEAGE_CACHE_DIR": str(cache)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     cmd = [sys.executable, "-m", "lineage", "check", "--graph", hub.name]
     start = time.perf_counter()
     proc = subprocess.Popen(
-        cmd, env=env, cwd=hub.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        cmd,
+        env=env,
+        cwd=hub.parent,
+        stdout=subprocess.DEVNULL if output is None else subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     assert proc.stderr is not None
-    err = proc.stderr.read()
+    out, err = proc.communicate()
+    if output is not None:
+        output.append(out.decode(errors="replace"))
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     shutil.rmtree(cache, ignore_errors=True)
@@ -50,6 +59,8 @@ def build_once(checkout: Path, hub: Path, scratch: Path) -> dict[str, float]:
         sys.exit(f"{checkout}: check failed:\n{err.decode(errors='replace')}")
     return {
         "cpu": usage.ru_utime + usage.ru_stime,
+        "user": usage.ru_utime,
+        "system": usage.ru_stime,
         "wall": wall,
         "rss_mb": usage.ru_maxrss / 1024,
     }
