@@ -41,20 +41,19 @@ def build_once(
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     cmd = [sys.executable, "-m", "lineage", "check", "--graph", hub.name]
     start = time.perf_counter()
+    printed = tempfile.TemporaryFile(dir=scratch)
     proc = subprocess.Popen(
-        cmd,
-        env=env,
-        cwd=hub.parent,
-        stdout=subprocess.DEVNULL if output is None else subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        cmd, env=env, cwd=hub.parent, stdout=printed, stderr=subprocess.PIPE
     )
     assert proc.stderr is not None
-    out, err = proc.communicate()
-    if output is not None:
-        output.append(out.decode(errors="replace"))
-    _, status, usage = os.wait4(proc.pid, 0)
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)  # (not communicate: it reaps the child)
     wall = time.perf_counter() - start
     shutil.rmtree(cache, ignore_errors=True)
+    with printed:
+        printed.seek(0)
+        if output is not None:
+            output.append(printed.read().decode(errors="replace"))
     if os.waitstatus_to_exitcode(status) not in (0, 1):  # 1: the hub has problems
         sys.exit(f"{checkout}: check failed:\n{err.decode(errors='replace')}")
     return {

@@ -793,7 +793,7 @@ def _write_file(
         if entry[4] is None:  # kept from the store, at another place in the file
             rec = decode(entry[0], entry[3], shown)
             new[seq] = entry = (*entry[:4], rec, entry[5])
-        written[(fid, seq)] = entry[4]
+        written.put(fid, seq, entry[4])
     _insert_rows(conn, fid, new, fresh, changes.seen if changes.full else None)
     if not changes.full:
         seqs = range(len(new)) if fresh is None else fresh
@@ -829,15 +829,15 @@ def _insert_rows(
     fid: int,
     records: list[tuple[str, Any, int, str, Any, str | None]],
     seqs: list[int] | None,
-    seen: dict[tuple[str, str], int] | None = None,
+    seen: Any = None,
 ) -> None:
     """The rows of the records ``(section, id, complete, body, record, piece)`` of
     file ``fid`` at the places ``seqs`` (None: every one), in every per-file table.
 
-    On a first build (``seen``: how many records of each id were written so far,
-    files in reading order) a row is written answered from (``live``) when it has
-    no errors and is the first of its id; otherwise the rules decide
-    (:func:`lineage.store.update.refresh`).
+    On a first build (``seen``: the ids written so far, files in reading order,
+    :class:`lineage.store.update.FirstIds`) a row is written answered from
+    (``live``) when it has no errors and is the first of its id; otherwise the
+    rules decide (:func:`lineage.store.update.refresh`).
     """
     from ..facts.fold import normalize
     from .names import _labels_of
@@ -849,10 +849,7 @@ def _insert_rows(
         section, rid, complete, body, rec, src = records[seq]
         live = 0
         if seen is not None and rid is not None:
-            key = (section, rid)
-            before = seen.get(key, 0)
-            seen[key] = before + 1
-            live = int(before == 0 and bool(complete))
+            live = int(seen.first(section, rid) and bool(complete))
         rows.append((fid, seq, section, rid, body, complete, live, src))
         if not complete:  # kept for the rules, never answered from
             key_rows(fid, seq, section, rec, False, out)

@@ -62,6 +62,80 @@ _KIND_SECTION = {"stage": "stages", "capability": "capabilities", "model": "mode
 _KIND_SECTION["family"] = "families"
 
 
+class Parsed:
+    """The records a build parsed, by ``(fid, seq)``: one list per file, indexed by
+    ``seq`` (None where a record was not parsed). A dict keyed by ``(fid, seq)``
+    held a tuple and an int per record besides the record: about 0.4 GB of a
+    first build at 1M models."""
+
+    __slots__ = ("_files", "_count")
+
+    def __init__(self) -> None:
+        self._files: dict[int, list[Any]] = {}
+        self._count = 0
+
+    def put(self, fid: int, seq: int, record: Any) -> None:
+        row = self._files.get(fid)
+        if row is None:
+            row = self._files[fid] = []
+        if seq >= len(row):
+            row.extend([None] * (seq + 1 - len(row)))
+        self._count += row[seq] is None
+        row[seq] = record
+
+    def pop(self, fid: int, seq: int) -> Any:
+        """The record parsed at ``(fid, seq)``, forgotten here (None: not parsed)."""
+        row = self._files.get(fid)
+        if row is None or seq >= len(row) or row[seq] is None:
+            return None
+        record, row[seq] = row[seq], None
+        self._count -= 1
+        return record
+
+    def __len__(self) -> int:
+        return self._count
+
+    def items(self) -> Iterator[tuple[int, int, Any]]:
+        """``(fid, seq, record)`` in the order the files were first written."""
+        for fid, row in self._files.items():
+            for seq, record in enumerate(row):
+                if record is not None:
+                    yield fid, seq, record
+
+    def clear(self) -> None:
+        self._files.clear()
+        self._count = 0
+
+
+class FirstIds:
+    """On a first build, the ids of each section written so far (files in reading
+    order): the first record of an id is answered from, the rest are ranked by
+    the rules. Sets of ids per section, not a count per ``(section, id)`` tuple
+    (a tuple per record: about 0.3 GB at 1M models)."""
+
+    __slots__ = ("_ids", "repeated")
+
+    def __init__(self) -> None:
+        self._ids: dict[str, set[str]] = {}
+        #: ``(section, id)`` of each id written more than once
+        self.repeated: set[tuple[str, str]] = set()
+
+    def first(self, section: str, rid: str) -> bool:
+        """Note a record of ``rid``; True when it is the first of its id."""
+        ids = self._ids.get(section)
+        if ids is None:
+            ids = self._ids[section] = set()
+        if rid in ids:
+            self.repeated.add((section, rid))
+            return False
+        ids.add(rid)
+        return True
+
+    def clear(self) -> None:
+        self._ids.clear()
+        self.repeated.clear()
+
+
 @dataclass(slots=True)
 class Changes:
     """What a build changed: records written or removed, and what they held."""
@@ -76,10 +150,10 @@ class Changes:
     claim_groups: set[tuple[str, str]] = field(default_factory=set)
     #: the loader's problems of each file read again (None: the file is gone)
     files: dict[int, list[Problem] | None] = field(default_factory=dict)
-    #: the records parsed by this build, by ``(fid, seq)`` (not decoded again)
-    parsed: dict[tuple[int, int], Any] = field(default_factory=dict)
-    #: on a first build: how many records of each ``(section, id)`` were written
-    seen: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: the records parsed by this build, by file and place (not decoded again)
+    parsed: Parsed = field(default_factory=Parsed)
+    #: on a first build: the ids written so far, and those written more than once
+    seen: FirstIds = field(default_factory=FirstIds)
     #: the release date of each model whose live row was removed (the order
     #: changes only where a date did)
     old_dates: dict[str, str | None] = field(default_factory=dict)
@@ -359,10 +433,7 @@ def refresh(
     _file_problems(conn, changes, listing)
     _temp(conn, "ck", "section TEXT, id TEXT, PRIMARY KEY (section, id)")
     if changes.full:  # rows were written live when first of their id: the rest
-        conn.executemany(
-            "INSERT INTO ck VALUES (?, ?)",
-            (k for k, n in changes.seen.items() if n > 1),
-        )
+        conn.executemany("INSERT INTO ck VALUES (?, ?)", changes.seen.repeated)
         changes.seen.clear()
     else:
         conn.executemany("INSERT INTO ck VALUES (?, ?)", changes.keys)
@@ -414,49 +485,50 @@ def _first_rules(
     groups, rest = _by_section(changes.parsed, others)
     live = Facts(files=tuple(ctx.files))
     for section, group in groups.items():
-        setattr(live, section, {rid: record for rid, record, _ in group})
+        setattr(live, section, {entry[0]: entry[1] for entry in group})
     whole = live
     if others:  # the live records first of their ids, the others looked up
         whole = ctx.facts(whole=True)
         for section, group in groups.items():
             table = getattr(whole, section)
-            for rid, record, _ in group:
+            for rid, record, _, _ in group:
                 dict.__setitem__(table, rid, record)
     _insert_owned(conn, _first_problems(live, whole, groups, rest))
     return live
 
 
+#: a live record to check: ``(id, record, fid, seq)``
+_Entry = tuple[str, Any, int, int]
+
+
 def _by_section(
-    parsed: dict[tuple[int, int], Any], others: set[tuple[int, int]]
-) -> tuple[
-    dict[str, list[tuple[str, Any, tuple[int, int]]]],
-    list[tuple[str, Any, tuple[int, int]]],
-]:
+    parsed: Parsed, others: set[tuple[int, int]]
+) -> tuple[dict[str, list[_Entry]], list[tuple[str, Any, int, int]]]:
     """The records ``parsed`` (in reading order) as each section's live ones,
-    ``(id, record, (fid, seq))``, and the ``others`` as ``(section, record, (fid,
-    seq))``."""
-    groups: dict[type, list[tuple[str, Any, tuple[int, int]]]] = {}
-    rest: list[tuple[str, Any, tuple[int, int]]] = []
-    for at, record in parsed.items():
+    ``(id, record, fid, seq)``, and the ``others`` as ``(section, record, fid,
+    seq)``."""
+    groups: dict[type, list[_Entry]] = {}
+    rest: list[tuple[str, Any, int, int]] = []
+    for fid, seq, record in parsed.items():
         cls = type(record)
-        if others and at in others:
-            rest.append((_SECTION_OF[cls], record, at))
+        if others and (fid, seq) in others:
+            rest.append((_SECTION_OF[cls], record, fid, seq))
             continue
         group = groups.get(cls)
         if group is None:
             group = groups[cls] = []
-        group.append((record.id, record, at))
+        group.append((record.id, record, fid, seq))
     return {_SECTION_OF[cls]: group for cls, group in groups.items()}, rest
 
 
 def _first_problems(
     live: Facts,
     whole: Facts,
-    groups: dict[str, list[tuple[str, Any, tuple[int, int]]]],
-    rest: list[tuple[str, Any, tuple[int, int]]],
+    groups: dict[str, list[_Entry]],
+    rest: list[tuple[str, Any, int, int]],
 ) -> Iterator[tuple[Problem, int, int]]:
     """The one-record problems of the live records (``groups``: each section's
-    ``(id, record, (fid, seq))``, checked a batch at a time) and of the others
+    ``(id, record, fid, seq)``, checked a batch at a time) and of the others
     (one at a time), each with its record."""
     from ..facts.validate import record_problems
 
@@ -465,7 +537,7 @@ def _first_problems(
             yield from _group_problems(
                 live, whole, section, group[start : start + 2000]
             )
-    for section, record, (fid, seq) in rest:
+    for section, record, fid, seq in rest:
         for p in record_problems(live, whole, section, record, False):
             yield p, fid, seq
 
@@ -593,21 +665,21 @@ def _record_rules(
     while batch := rows.fetchmany(2000):
         found: list[tuple[Problem, int, int]] = []
         #: section -> the batch's live records of it (their ids are distinct)
-        groups: dict[str, list[tuple[str, Any, tuple[int, int]]]] = {}
+        groups: dict[str, list[_Entry]] = {}
         for fid, seq, section, body, is_live in batch:
-            record = changes.parsed.pop((fid, seq), None)
+            record = changes.parsed.pop(fid, seq)
             if record is None:
                 record = ctx.decode(section, fid, body or _body(conn, fid, seq))
             if is_live and type(record.id) is str:
                 # what the rules look up next is often read already
                 dict.__setitem__(getattr(live, section), record.id, record)
                 dict.__setitem__(getattr(whole, section), record.id, record)
-                groups.setdefault(section, []).append((record.id, record, (fid, seq)))
+                groups.setdefault(section, []).append((record.id, record, fid, seq))
                 continue
             for p in record_problems(live, whole, section, record, bool(is_live)):
                 found.append((p, fid, seq))
         for section, group in groups.items():
-            read.extend((section, rid, record, at) for rid, record, at in group)
+            read.extend((section, rid, rec, (fid, seq)) for rid, rec, fid, seq in group)
             found.extend(_group_problems(live, whole, section, group))
         _insert_owned(conn, found)
     return read
@@ -617,7 +689,7 @@ def _group_problems(
     live: Facts,
     whole: Facts,
     section: str,
-    group: list[tuple[str, Any, tuple[int, int]]],
+    group: list[_Entry],
 ) -> Iterator[tuple[Problem, int, int]]:
     """The one-record problems of live records of one section, each with the
     record it is about: the rules run over the whole group at once, and again
@@ -625,10 +697,10 @@ def _group_problems(
     from ..facts.validate import records_problems
 
     if not records_problems(
-        live, whole, section, {r: rec for r, rec, _ in group}, True
+        live, whole, section, {entry[0]: entry[1] for entry in group}, True
     ):
         return
-    for rid, record, (fid, seq) in group:
+    for rid, record, fid, seq in group:
         for p in records_problems(live, whole, section, {rid: record}, True):
             yield p, fid, seq
 
