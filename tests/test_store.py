@@ -453,3 +453,41 @@ def test_a_lock_held_too_long_does_not_discard_the_store(
         holder.close()
     assert index.facts.capabilities["generation"].description == "Writes prose."
     assert store.stat().st_ino == inode  # the same file, updated, not a new one
+
+
+def test_a_first_build_answers_from_the_first_record_of_a_repeated_id(
+    tmp_path: Path,
+) -> None:
+    """A first build marks live the first record of each id (files in reading
+    order) and leaves the repeats to the rules: the same problems and records as
+    the in-memory check, for an id repeated in one file and across files."""
+    graph = tmp_path / "g"
+    graph.mkdir()
+    (graph / "a.yaml").write_text(
+        "sources:\n"
+        "  - {id: s, title: S, authors: [A], year: 2022, url: 'https://example.org/s'}\n"
+        "models:\n"
+        "  - {id: m1, name: First}\n"
+        "  - {id: m2, name: Two}\n"
+        "  - {id: m1, name: Again}\n"
+    )
+    (graph / "b.yaml").write_text(
+        "models:\n  - {id: m2, name: Later}\n  - {id: m3, name: Three}\n"
+    )
+    stored, found = check_facts([graph])
+    memory, expected = check_facts([graph], cache=False)
+
+    def shown(problems: list[object]) -> list[tuple[object, ...]]:
+        return sorted(
+            (p.code, Path(p.path).name, p.line, p.column)  # type: ignore[attr-defined]
+            for p in problems
+        )
+
+    assert shown(found) == shown(expected)
+    assert [p[:3] for p in shown(found)] == [
+        ("duplicate-id", "a.yaml", 6),
+        ("duplicate-id", "b.yaml", 2),
+    ]
+    names = {m: stored.facts.models[m].name for m in ("m1", "m2", "m3")}
+    assert names == {m: memory.facts.models[m].name for m in names}
+    assert names == {"m1": "First", "m2": "Two", "m3": "Three"}
