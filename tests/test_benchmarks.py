@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -106,3 +108,42 @@ def test_build_benchmark_runs_and_writes_medians(tmp_path: Path) -> None:
     assert len(medians) == 1  # the same checkout twice: one entry, two runs
     (row,) = medians.values()
     assert row["cpu"] > 0 and row["rss_mb"] > 0
+
+
+def test_linearity_benchmark_counts_the_models_and_writes_ratios(
+    tmp_path: Path,
+) -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synth import write_hub
+
+    hubs = {}
+    for size in (200, 600):
+        hubs[size] = tmp_path / f"h{size}" / "hub"
+        write_hub(size, hubs[size])
+    out = tmp_path / "linearity.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "linearity.py"),
+            "--small",
+            str(hubs[200]),
+            "--large",
+            str(hubs[600]),
+            "--runs",
+            "2",
+            "--out",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    got = json.loads(out.read_text())
+    assert got["models"] == {"small": 200, "large": 600}
+    assert [len(got["runs"][k]) for k in ("small", "large")] == [2, 2]
+    assert set(got["ratio"]) == {"cpu", "user", "system", "wall"}
+    small, large = got["medians"]["small"], got["medians"]["large"]
+    assert got["ratio"]["cpu"] == pytest.approx(large["cpu"] / (3 * small["cpu"]))
+    assert "models: 200 and 600 (3.00x)" in done.stdout
+    assert done.stdout.count(" ratio: ") == 2
