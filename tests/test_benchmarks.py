@@ -86,23 +86,16 @@ def test_import_benchmark_runs_and_its_dump_has_the_hubs_shape(tmp_path: Path) -
 
 def test_build_benchmark_runs_and_writes_medians(tmp_path: Path) -> None:
     out = tmp_path / "build.json"
-    subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "benchmarks" / "build.py"),
-            "--size",
-            "200",
-            "--runs",
-            "1",
-            "--against",
-            str(ROOT),
-            "--out",
-            str(out),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    _benchmark(
+        "build.py",
+        "--size",
+        "200",
+        "--runs",
+        "1",
+        "--against",
+        str(ROOT),
+        "--out",
+        str(out),
     )
     medians = json.loads(out.read_text())["medians"]
     assert len(medians) == 1  # the same checkout twice: one entry, two runs
@@ -121,23 +114,16 @@ def test_linearity_benchmark_counts_the_models_and_writes_ratios(
         hubs[size] = tmp_path / f"h{size}" / "hub"
         write_hub(size, hubs[size])
     out = tmp_path / "linearity.json"
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "benchmarks" / "linearity.py"),
-            "--small",
-            str(hubs[200]),
-            "--large",
-            str(hubs[600]),
-            "--runs",
-            "2",
-            "--out",
-            str(out),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    done = _benchmark(
+        "linearity.py",
+        "--small",
+        str(hubs[200]),
+        "--large",
+        str(hubs[600]),
+        "--runs",
+        "2",
+        "--out",
+        str(out),
     )
     got = json.loads(out.read_text())
     assert got["models"] == {"small": 200, "large": 600}
@@ -147,3 +133,14 @@ def test_linearity_benchmark_counts_the_models_and_writes_ratios(
     assert got["ratio"]["cpu"] == pytest.approx(large["cpu"] / (3 * small["cpu"]))
     assert "models: 200 and 600 (3.00x)" in done.stdout
     assert done.stdout.count(" ratio: ") == 2
+
+
+def _benchmark(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``benchmarks/SCRIPT`` with ``args``; fails the test if it fails."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / script), *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
